@@ -1,0 +1,52 @@
+/**
+ * Approval rules: who may approve a profile's requests, self-approval, one vote per approver, and the
+ * quorum. Decisions are made here, on the server, from the stored record and the configuration, never
+ * from what a Slack button carries.
+ */
+import type { Profile } from "./config/load.ts";
+import type { AccessRequest, Approval } from "./request.ts";
+
+/** The person clicking, with the Slack user groups they belong to (resolved by the Slack adapter). */
+export interface Approver {
+  slackUserId: string;
+  groups?: readonly string[];
+}
+
+export type ApprovalCheck = { ok: true } | { ok: false; reason: string };
+
+/** Whether `approver` is named for `profile`, directly or through a user group. */
+export function isApproverOf(profile: Profile, approver: Approver): boolean {
+  return profile.approvers.some((id) => id === approver.slackUserId || (approver.groups ?? []).includes(id));
+}
+
+/** Decides whether `approver` may approve (or deny) `request` now, with the reason when not. */
+export function checkApprover(profile: Profile, request: AccessRequest, approver: Approver): ApprovalCheck {
+  if (request.status !== "PENDING") {
+    return {
+      ok: false,
+      reason: `this request is already ${request.status.toLowerCase()}; nothing was changed`,
+    };
+  }
+  if (!isApproverOf(profile, approver)) {
+    return { ok: false, reason: `you are not an approver of the ${profile.id} profile` };
+  }
+  if (approver.slackUserId === request.requester.slackUserId && !profile.selfApproval) {
+    return { ok: false, reason: `the ${profile.id} profile does not allow approving your own request` };
+  }
+  if (request.approvals.some((a) => a.approver === approver.slackUserId)) {
+    return { ok: false, reason: "you have already approved this request; another approver is needed" };
+  }
+  return { ok: true };
+}
+
+/** Adds one approval (the caller has checked it) and tells whether the quorum is now reached. */
+export function addApproval(
+  request: AccessRequest,
+  approval: Approval,
+): { approvals: Approval[]; quorumReached: boolean } {
+  const approvals = [...request.approvals.filter((a) => a.approver !== approval.approver), approval];
+  return { approvals, quorumReached: approvals.length >= request.approvalsRequired };
+}
+
+/** A profile that needs no approval is granted at once. */
+export const isAutoApproved = (profile: Profile): boolean => profile.approvalsRequired === 0;

@@ -1,0 +1,208 @@
+/**
+ * Parses and checks the access configuration. Every problem is collected and reported at once, each
+ * with the dotted path it is about, so a platform team fixes a config in one pass.
+ */
+import { parse as parseYaml, YAMLParseError } from "yaml";
+import type { z } from "zod";
+import { formatDuration, parseDuration } from "../duration.ts";
+import { ConfigError, type ConfigIssue, ValidationError } from "../errors.ts";
+import {
+  BUILT_IN_DOCUMENTS,
+  configSchema,
+  PRINCIPAL_ARN,
+  type RawConfig,
+  type RawProfile,
+} from "./schema.ts";
+
+type DurationKey = "defaultDuration" | "maxDuration" | "approvalTimeout";
+
+/** A profile ready for use: durations in seconds, tag values as lists, document names resolved. */
+export type Profile = Omit<RawProfile, DurationKey | "nodes" | "documents"> & {
+  id: string;
+  tags: Record<string, string[]>;
+  /** Full session document names (SSM-SessionManagerRunShell, AWS-StartPortForwardingSession, custom…). */
+  documents: string[];
+  defaultDurationSeconds: number;
+  maxDurationSeconds: number;
+  approvalTimeoutSeconds: number;
+};
+
+/** The whole configuration, normalized. */
+export type AccessConfig = Omit<RawConfig, "profiles" | "maxDuration" | "expiryWarning"> & {
+  partition: string;
+  maxDurationSeconds: number;
+  expiryWarningSeconds: number;
+  profiles: Record<string, Profile>;
+};
+
+/** Parses YAML (or JSON) text into a checked configuration; throws ConfigError listing every issue. */
+export function parseConfig(text: string): AccessConfig {
+  let data: unknown;
+  try {
+    data = parseYaml(text);
+  } catch (error) {
+    if (error instanceof YAMLParseError)
+      throw new ConfigError([{ path: "", message: `not valid YAML: ${error.message}` }]);
+    throw error;
+  }
+  return checkConfig(data);
+}
+
+/** Checks already-parsed data (for example from JSON) and normalizes it. */
+export function checkConfig(data: unknown): AccessConfig {
+  const result = configSchema.safeParse(data);
+  const issues: ConfigIssue[] = result.success ? [] : result.error.issues.map(toIssue);
+  issues.push(...crossChecks(data));
+  if (!result.success || issues.length > 0) throw new ConfigError(dedupe(issues));
+  return normalize(result.data);
+}
+
+function toIssue(issue: z.core.$ZodIssue): ConfigIssue {
+  // A bad record key (a profile id, a principal) carries the key's own problem one level down.
+  const message =
+    issue.code === "invalid_key" ? issue.issues.map((i) => i.message).join("; ") : issue.message;
+  return { path: issue.path.map(String).join("."), message };
+}
+
+function dedupe(issues: ConfigIssue[]): ConfigIssue[] {
+  const seen = new Set<string>();
+  return issues.filter((i) => {
+    const key = `${i.path}\u0000${i.message}`;
+    if (seen.has(key)) return false;
+    seen.add(key);
+    return true;
+  });
+}
+
+/** Reads a duration when it is a parseable string, and records a problem when it is not. */
+function durationAt(value: unknown, path: string, issues: ConfigIssue[]): number | undefined {
+  if (typeof value !== "string") return undefined;
+  try {
+    return parseDuration(value, path);
+  } catch (error) {
+    if (error instanceof ValidationError) issues.push({ path, message: error.message });
+    return undefined;
+  }
+}
+
+const asRecord = (value: unknown): Record<string, unknown> =>
+  value !== null && typeof value === "object" && !Array.isArray(value)
+    ? (value as Record<string, unknown>)
+    : {};
+
+/**
+ * Rules across fields. They read the raw data leniently, so they still run (and report) when other
+ * parts of the file are broken.
+ */
+function crossChecks(data: unknown): ConfigIssue[] {
+  const issues: ConfigIssue[] = [];
+  const root = asRecord(data);
+  const globalMax = durationAt(root.maxDuration ?? "8h", "maxDuration", issues);
+  const warning = durationAt(root.expiryWarning ?? "10m", "expiryWarning", issues);
+  const accountId =
+    typeof root.accountId === "string" && /^\d{12}$/.test(root.accountId) ? root.accountId : undefined;
+
+  const principals = asRecord(root.principals);
+  const map = asRecord(principals.map);
+  const shared = asRecord(principals.sharedRole);
+  if (root.principals !== undefined && Object.keys(map).length === 0 && principals.sharedRole === undefined) {
+    issues.push({ path: "principals", message: "name at least one principal in map or a sharedRole" });
+  }
+  const arns: [string, unknown][] = [
+    ...Object.entries(map).map(([k, v]) => [`principals.map.${k}`, v] as [string, unknown]),
+  ];
+  if (shared.arn !== undefined) arns.push(["principals.sharedRole.arn", shared.arn]);
+  for (const [path, arn] of arns) {
+    const match = typeof arn === "string" ? PRINCIPAL_ARN.exec(arn) : null;
+    if (match && accountId && match[2] !== accountId) {
+      issues.push({ path, message: `${arn} is in account ${match[2]}, not ${accountId}` });
+    }
+  }
+  const sharedMatch = typeof shared.arn === "string" ? PRINCIPAL_ARN.exec(shared.arn) : null;
+  if (sharedMatch && sharedMatch[3] !== "role") {
+    issues.push({ path: "principals.sharedRole.arn", message: "a shared principal must be an IAM role" });
+  }
+
+  for (const [id, value] of Object.entries(asRecord(root.profiles))) {
+    const profile = asRecord(value);
+    const at = (field: string) => `profiles.${id}.${field}`;
+    const max = durationAt(profile.maxDuration ?? "4h", at("maxDuration"), issues);
+    const def = durationAt(profile.defaultDuration ?? "1h", at("defaultDuration"), issues);
+    durationAt(profile.approvalTimeout ?? "30m", at("approvalTimeout"), issues);
+    if (max !== undefined && globalMax !== undefined && max > globalMax) {
+      issues.push({
+        path: at("maxDuration"),
+        message: `${profile.maxDuration ?? "4h"} is over the global maximum ${formatDuration(globalMax)}`,
+      });
+    }
+    if (max !== undefined && def !== undefined && def > max) {
+      issues.push({
+        path: at("defaultDuration"),
+        message: `${profile.defaultDuration ?? "1h"} is over this profile's maximum ${formatDuration(max)}`,
+      });
+    }
+    if (max !== undefined && warning !== undefined && warning >= max) {
+      issues.push({
+        path: at("maxDuration"),
+        message: `must be longer than the expiry warning ${formatDuration(warning)}`,
+      });
+    }
+    const approvers = Array.isArray(profile.approvers) ? profile.approvers : [];
+    const required = typeof profile.approvalsRequired === "number" ? profile.approvalsRequired : 1;
+    const hasGroup = approvers.some((a) => typeof a === "string" && a.startsWith("S"));
+    if (required > 0 && approvers.length === 0) {
+      issues.push({
+        path: at("approvers"),
+        message: `${required} approval(s) required but no approvers listed (set approvalsRequired: 0 to auto-approve)`,
+      });
+    } else if (!hasGroup && required > new Set(approvers).size) {
+      issues.push({
+        path: at("approvalsRequired"),
+        message: `${required} approvals required but only ${new Set(approvers).size} approvers listed`,
+      });
+    }
+    if (typeof profile.ticketPattern === "string") {
+      try {
+        new RegExp(profile.ticketPattern);
+      } catch {
+        issues.push({
+          path: at("ticketPattern"),
+          message: `"${profile.ticketPattern}" is not a valid regular expression`,
+        });
+      }
+    }
+  }
+  return issues;
+}
+
+function resolveDocument(name: string): string {
+  return name in BUILT_IN_DOCUMENTS ? BUILT_IN_DOCUMENTS[name as keyof typeof BUILT_IN_DOCUMENTS] : name;
+}
+
+function normalize(raw: RawConfig): AccessConfig {
+  const { profiles, maxDuration, expiryWarning, ...rest } = raw;
+  const firstArn = Object.values(raw.principals.map)[0] ?? raw.principals.sharedRole?.arn ?? "arn:aws:";
+  return {
+    ...rest,
+    partition: PRINCIPAL_ARN.exec(firstArn)?.[1] ?? "aws",
+    maxDurationSeconds: parseDuration(maxDuration),
+    expiryWarningSeconds: parseDuration(expiryWarning),
+    profiles: Object.fromEntries(
+      Object.entries(profiles).map(([id, p]) => {
+        const { nodes, documents, defaultDuration, maxDuration: max, approvalTimeout, ...same } = p;
+        const profile: Profile = {
+          ...same,
+          id,
+          tags: Object.fromEntries(
+            Object.entries(nodes.tags).map(([k, v]) => [k, Array.isArray(v) ? v : [v]]),
+          ),
+          documents: [...new Set(documents.map(resolveDocument))],
+          defaultDurationSeconds: parseDuration(defaultDuration),
+          maxDurationSeconds: parseDuration(max),
+          approvalTimeoutSeconds: parseDuration(approvalTimeout),
+        };
+        return [id, profile];
+      }),
+    ),
+  };
+}

@@ -1,0 +1,118 @@
+/**
+ * The access configuration schema: the single source of the configuration's TypeScript types and of
+ * the JSON Schema editors use (`npm run schema`). Durations stay strings here; `load.ts` normalizes
+ * them to seconds after the cross-field checks.
+ */
+import { z } from "zod";
+
+const slackUserId = z
+  .string()
+  .regex(/^[UW][A-Z0-9]{2,}$/, { error: "must be a Slack user ID such as U0123ABCD" });
+const slackApprover = z
+  .string()
+  .regex(/^[UWS][A-Z0-9]{2,}$/, { error: "must be a Slack user ID (U…/W…) or user-group ID (S…)" });
+const slackChannel = z
+  .string()
+  .regex(/^[CG][A-Z0-9]{2,}$/, { error: "must be a Slack channel ID such as C0123ABCD" });
+const duration = z.string().min(1).describe('A duration such as "90m", "1h30m", "2h" or ISO 8601 "PT1H30M"');
+const region = z
+  .string()
+  .regex(/^[a-z]{2}(-gov|-iso[a-z]*)?-[a-z]+-\d$/, { error: "must be an AWS region such as eu-west-1" });
+
+/** An IAM role or IAM user ARN; the capture groups are read by `principal.ts`. */
+export const PRINCIPAL_ARN =
+  /^arn:(aws[a-z-]*):iam::(\d{12}):(role|user)\/((?:[\w+=,.@-]+\/)*)([\w+=,.@-]{1,128})$/;
+const principalArn = z.string().regex(PRINCIPAL_ARN, { error: "must be an IAM role or IAM user ARN" });
+
+/** Session documents a profile may allow, by short name; anything else names a custom document. */
+export const BUILT_IN_DOCUMENTS = {
+  shell: "SSM-SessionManagerRunShell",
+  "port-forwarding": "AWS-StartPortForwardingSession",
+  "port-forwarding-remote": "AWS-StartPortForwardingSessionToRemoteHost",
+  ssh: "AWS-StartSSHSession",
+} as const;
+const documentName = z.string().regex(/^[a-zA-Z0-9_.-]{3,128}$/, {
+  error: "must be shell, port-forwarding, port-forwarding-remote, ssh or a document name",
+});
+
+const tagValues = z.union([z.string().min(1).max(256), z.array(z.string().min(1).max(256)).min(1)]);
+
+export const profileSchema = z.strictObject({
+  description: z.string().min(1),
+  nodes: z.strictObject({
+    tags: z
+      .record(z.string().regex(/^[\w.:/=+@ -]{1,128}$/, { error: "is not a valid tag key" }), tagValues)
+      .refine((tags) => Object.keys(tags).length > 0, {
+        error: "at least one tag is required (a profile never selects all nodes)",
+      }),
+  }),
+  documents: z.array(documentName).min(1).default(["shell"]),
+  defaultDuration: duration.default("1h"),
+  maxDuration: duration.default("4h"),
+  requesters: z
+    .array(slackApprover)
+    .optional()
+    .describe("Who may request this profile; everyone mapped when absent"),
+  approvers: z.array(slackApprover).default([]),
+  approvalsRequired: z.number().int().min(0).max(10).default(1),
+  selfApproval: z.boolean().default(false),
+  selfExtension: z.boolean().default(false),
+  approvalTimeout: duration.default("30m"),
+  reasonRequired: z.boolean().default(true),
+  ticketPattern: z.string().optional(),
+  runAs: z
+    .string()
+    .regex(/^[a-z_][a-z0-9_-]{0,31}$/, { error: "must be an OS user name" })
+    .optional(),
+  regions: z.array(region).min(1),
+});
+
+export const configSchema = z.strictObject({
+  accountId: z.string().regex(/^\d{12}$/, { error: "must be a 12-digit AWS account ID" }),
+  slack: z.strictObject({
+    approvalsChannel: slackChannel,
+    auditChannel: slackChannel,
+    admins: z.array(slackUserId).default([]),
+  }),
+  notices: z
+    .strictObject({
+      topicName: z
+        .string()
+        .regex(/^[\w-]{1,256}$/)
+        .default("jit-access-notices"),
+    })
+    .default({ topicName: "jit-access-notices" }),
+  maxDuration: duration.default("8h").describe("The global maximum; no profile may exceed it"),
+  expiryWarning: duration.default("10m").describe("How long before expiry the requester is warned"),
+  principals: z.strictObject({
+    map: z
+      .record(
+        z
+          .string()
+          .regex(/^(?:[UW][A-Z0-9]{2,}|[^@\s]+@[^@\s]+)$/, { error: "must be a Slack user ID or an email" }),
+        principalArn,
+      )
+      .default({}),
+    sharedRole: z
+      .strictObject({
+        arn: principalArn,
+        sessionName: z
+          .string()
+          .regex(/\{(email|slackUserId)\}/, { error: "must contain {email} or {slackUserId}" })
+          .default("{email}"),
+      })
+      .optional(),
+  }),
+  profiles: z
+    .record(
+      z
+        .string()
+        .regex(/^[a-z0-9][a-z0-9-]{0,39}$/, { error: "profile ids are lowercase letters, digits and -" }),
+      profileSchema,
+    )
+    .refine((profiles) => Object.keys(profiles).length > 0, { error: "at least one profile is required" }),
+});
+
+/** The configuration as written (durations as text), after defaults. */
+export type RawConfig = z.output<typeof configSchema>;
+export type RawProfile = z.output<typeof profileSchema>;

@@ -1,0 +1,89 @@
+/**
+ * How a Slack user becomes an AWS principal: an explicit map (Slack user ID or email → role or user
+ * ARN), else the shared role (an Identity Center permission-set role, say) narrowed to the person by
+ * their role session name.
+ */
+import type { AccessConfig } from "./config/load.ts";
+import { PRINCIPAL_ARN } from "./config/schema.ts";
+import { NotFoundError, ValidationError } from "./errors.ts";
+
+/** The AWS identity a grant is attached to. `name` is the IAM role or user name (no path). */
+export type Principal =
+  | { kind: "user"; arn: string; name: string }
+  | { kind: "role"; arn: string; name: string }
+  | { kind: "shared-role"; arn: string; name: string; sessionName: string };
+
+/** Who asks, as Slack knows them. */
+export interface Person {
+  slackUserId: string;
+  email?: string | undefined;
+}
+
+/** Splits an IAM role or user ARN; throws ValidationError when it is neither. */
+export function parsePrincipalArn(arn: string): { type: "role" | "user"; accountId: string; name: string } {
+  const match = PRINCIPAL_ARN.exec(arn);
+  if (!match) throw new ValidationError("principal", `${arn} is not an IAM role or IAM user ARN`);
+  const [, , accountId = "", type, , name = ""] = match;
+  return { type: type === "user" ? "user" : "role", accountId, name };
+}
+
+function fromArn(arn: string): Principal {
+  const parsed = parsePrincipalArn(arn);
+  return { kind: parsed.type, arn, name: parsed.name };
+}
+
+/** Finds the principal of a person; throws NotFoundError with the fix when none is configured. */
+export function resolvePrincipal(config: AccessConfig, person: Person): Principal {
+  const { map, sharedRole } = config.principals;
+  const mapped =
+    map[person.slackUserId] ??
+    (person.email ? (map[person.email.toLowerCase()] ?? map[person.email]) : undefined);
+  if (mapped) return fromArn(mapped);
+  if (sharedRole) {
+    if (sharedRole.sessionName.includes("{email}") && !person.email) {
+      throw new NotFoundError(
+        `no email is known for ${person.slackUserId}, and the shared role's session name needs one (${sharedRole.sessionName})`,
+      );
+    }
+    const sessionName = sharedRole.sessionName
+      .replaceAll("{email}", person.email ?? "")
+      .replaceAll("{slackUserId}", person.slackUserId);
+    return {
+      kind: "shared-role",
+      arn: sharedRole.arn,
+      name: parsePrincipalArn(sharedRole.arn).name,
+      sessionName,
+    };
+  }
+  throw new NotFoundError(
+    `no AWS principal is configured for ${person.email ?? person.slackUserId}: add them to principals.map or set principals.sharedRole`,
+  );
+}
+
+/**
+ * Resolves `--principal` as the CLI takes it: a Slack user ID, an email, or a configured ARN. A bare
+ * shared-role ARN is refused: the grant would not know which person to narrow to.
+ */
+export function principalFromReference(config: AccessConfig, reference: string): Principal {
+  if (reference.startsWith("arn:")) {
+    if (Object.values(config.principals.map).includes(reference)) return fromArn(reference);
+    if (config.principals.sharedRole?.arn === reference) {
+      throw new ValidationError(
+        "principal",
+        "the shared role is used by many people: name the person (Slack user ID or email)",
+      );
+    }
+    throw new NotFoundError(`${reference} is not a principal named in the configuration`);
+  }
+  const person: Person = reference.includes("@")
+    ? { slackUserId: "", email: reference }
+    : { slackUserId: reference };
+  return resolvePrincipal(config, person);
+}
+
+/** All principals the configuration names, deduplicated by ARN (the shared role once). */
+export function configuredPrincipalArns(config: AccessConfig): string[] {
+  const arns = Object.values(config.principals.map);
+  if (config.principals.sharedRole) arns.push(config.principals.sharedRole.arn);
+  return [...new Set(arns)];
+}
