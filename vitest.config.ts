@@ -6,5 +6,6 @@ export default defineConfig({
     environment: "node",
     testTimeout: 20_000,
     pool: "threads",
+    reporters: ["default", "./test/reporters/summary.ts"],
   },
 });
