@@ -66,6 +66,8 @@ export interface AccessRequest {
   endedAt?: string | undefined;
   endedBy?: string | undefined;
   failure?: string | undefined;
+  /** An extension waiting for an approver: the expiry it asks for. */
+  pendingExtension?: { expiresAt: string; requestedBy: string; at: string } | undefined;
   /** The approval step's task token; kept only in the record, never in a Slack button. */
   taskToken?: string | undefined;
   /** Bumped by every write; conditional writes compare it. */

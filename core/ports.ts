@@ -1,0 +1,130 @@
+/**
+ * The ports the use cases need. Adapters implement them: aws/ for the deployed product, local/ for
+ * the sandbox, and in-memory fakes for tests. Nothing here imports an SDK.
+ */
+import type { Clock } from "./clock.ts";
+import type { AccessConfig } from "./config/load.ts";
+import type { PolicyDocument } from "./policy.ts";
+import type { Principal } from "./principal.ts";
+import type { AccessRequest, Status } from "./request.ts";
+
+/** One append-only entry of a request's audit trail. */
+export interface AuditEvent {
+  requestId: string;
+  at: string;
+  actor: string;
+  action: string;
+  detail?: Record<string, unknown> | undefined;
+}
+
+/** Request records and their audit trail. Every update is conditional on the version read. */
+export interface RequestStore {
+  /** Creates a record; ConflictError when the id exists. */
+  create(request: AccessRequest): Promise<void>;
+  get(id: string): Promise<AccessRequest | undefined>;
+  /**
+   * Writes `changes` when the stored version is still `request.version`; returns the new record.
+   * ConflictError when someone else wrote first.
+   */
+  update(request: AccessRequest, changes: Partial<AccessRequest>): Promise<AccessRequest>;
+  appendAudit(event: AuditEvent): Promise<void>;
+  audit(id: string): Promise<AuditEvent[]>;
+  /** Requests in `status`, oldest expiry (or creation) first; `until` bounds that time. */
+  listByStatus(status: Status, until?: string): Promise<AccessRequest[]>;
+  listByRequester(slackUserId: string): Promise<AccessRequest[]>;
+}
+
+/** An inline policy of ours (`jit-*`) found on a principal. */
+export interface AttachedGrant {
+  policyName: string;
+  document: PolicyDocument;
+}
+
+/** IAM: the grant policies on principals. Every call is idempotent. */
+export interface AccessBroker {
+  putGrant(principal: Principal, policyName: string, document: PolicyDocument): Promise<void>;
+  /** Deletes the policy; false when it was already gone. */
+  deleteGrant(principal: Principal, policyName: string): Promise<boolean>;
+  /** Sizes (non-whitespace characters) of every inline policy the principal has, ours or not. */
+  inlinePolicySizes(principal: Principal): Promise<{ policyName: string; size: number }[]>;
+  /** Our `jit-*` policies on the principal, with their documents. */
+  listGrants(principal: Principal): Promise<AttachedGrant[]>;
+}
+
+/** A Session Manager session as DescribeSessions reports it. */
+export interface SessionInfo {
+  sessionId: string;
+  target: string;
+  owner: string;
+  startDate?: string | undefined;
+  endDate?: string | undefined;
+  status?: string | undefined;
+}
+
+/** SSM: nodes and sessions. */
+export interface SessionControl {
+  /** Live sessions whose owner is this principal (for a shared role: this person's role session). */
+  liveSessions(principal: Principal): Promise<SessionInfo[]>;
+  /** Sessions that ended since `since` (State=History), for the sweeper. */
+  endedSessions(since: Date): Promise<SessionInfo[]>;
+  terminateSession(sessionId: string): Promise<void>;
+  /** IDs of the managed nodes whose tags match the selector, in the given regions. */
+  matchingNodes(tags: Record<string, string[]>, regions: string[]): Promise<string[]>;
+}
+
+/** Step Functions: one execution per request, named after it. */
+export interface Workflow {
+  /** Starts the execution; a second start for the same request is a no-op. */
+  start(requestId: string, input: WorkflowInput): Promise<void>;
+  sendTaskSuccess(taskToken: string, output: Record<string, unknown>): Promise<void>;
+  sendTaskFailure(taskToken: string, error: string, cause: string): Promise<void>;
+  /** RUNNING, SUCCEEDED, FAILED, TIMED_OUT, ABORTED; undefined when no execution exists. */
+  status(requestId: string): Promise<string | undefined>;
+}
+
+/** What every execution starts with. */
+export interface WorkflowInput {
+  requestId: string;
+  autoApprove: boolean;
+  approvalTimeoutSeconds: number;
+}
+
+export type NoticeType =
+  | "requested"
+  | "approval-needed"
+  | "approved"
+  | "denied"
+  | "cancelled"
+  | "expired"
+  | "granted"
+  | "expiring"
+  | "extended"
+  | "extension-needed"
+  | "revoked"
+  | "failed"
+  | "alarm";
+
+/** Something worth telling people: the requester, the approvers, the audit channel, the topic. */
+export interface Notice {
+  type: NoticeType;
+  request: AccessRequest;
+  detail?: Record<string, unknown> | undefined;
+}
+
+/** Delivers notices. Slack and SNS implement it; a failure to notify never stops the lifecycle. */
+export interface Notifier {
+  notify(notice: Notice): Promise<void>;
+}
+
+/** Everything a use case may need, passed in explicitly. */
+export interface Deps {
+  config: AccessConfig;
+  store: RequestStore;
+  broker: AccessBroker;
+  sessions: SessionControl;
+  workflow: Workflow;
+  notifier: Notifier;
+  clock: Clock;
+  /** Random numbers for request ids; injectable for reproducible tests. */
+  random?: () => number;
+}

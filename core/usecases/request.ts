@@ -1,0 +1,110 @@
+/** Creating a request, and cancelling it while it waits for approval. */
+import { isAutoApproved } from "../approval.ts";
+import { parseBoundedDuration } from "../duration.ts";
+import { ConflictError, NotAuthorizedError, NotFoundError, ValidationError } from "../errors.ts";
+import type { Deps } from "../ports.ts";
+import { type Person, resolvePrincipal } from "../principal.ts";
+import { type AccessRequest, newRequestId } from "../request.ts";
+import { audit, notifySafely, retryOnConflict, transition } from "./common.ts";
+
+export interface CreateRequestInput {
+  requester: Person;
+  profileId: string;
+  /** "1h", "90m", …; the profile's default when absent. */
+  duration?: string | undefined;
+  reason?: string | undefined;
+  ticket?: string | undefined;
+  /** Slack user groups of the requester, for profiles restricted to some requesters. */
+  groups?: readonly string[];
+  /** A caller-chosen id (for example derived from a Slack trigger) so a retry never creates a second request. */
+  requestId?: string | undefined;
+}
+
+/** Who may request a profile: everyone mapped, unless the profile lists requesters. */
+export function mayRequest(
+  profile: { requesters?: string[] | undefined },
+  person: Person,
+  groups: readonly string[] = [],
+): boolean {
+  return !profile.requesters || profile.requesters.some((id) => id === person.slackUserId || groups.includes(id));
+}
+
+/**
+ * Validates the request against its profile, records it PENDING and starts its workflow. With the
+ * same `requestId` twice, the second call returns the first record and starts nothing new.
+ */
+export async function createRequest(deps: Deps, input: CreateRequestInput): Promise<AccessRequest> {
+  const profile = deps.config.profiles[input.profileId];
+  if (!profile) {
+    throw new NotFoundError(`no profile "${input.profileId}"; the profiles are ${Object.keys(deps.config.profiles).join(", ")}`);
+  }
+  if (!mayRequest(profile, input.requester, input.groups)) {
+    throw new NotAuthorizedError(`you may not request the ${profile.id} profile`);
+  }
+  const durationSeconds = input.duration
+    ? parseBoundedDuration(input.duration, "duration", profile.maxDurationSeconds)
+    : profile.defaultDurationSeconds;
+  const reason = (input.reason ?? "").trim();
+  if (profile.reasonRequired && reason.length < 3) {
+    throw new ValidationError("reason", `the ${profile.id} profile needs a reason`);
+  }
+  const ticket = input.ticket?.trim() || undefined;
+  if (profile.ticketPattern && !(ticket && new RegExp(profile.ticketPattern).test(ticket))) {
+    throw new ValidationError("ticket", `the ${profile.id} profile needs a ticket matching ${profile.ticketPattern}`);
+  }
+  const principal = resolvePrincipal(deps.config, input.requester);
+  const now = deps.clock.now();
+  const request: AccessRequest = {
+    id: input.requestId ?? newRequestId(now, deps.random),
+    requester: input.requester,
+    profileId: profile.id,
+    principal,
+    durationSeconds,
+    reason,
+    ticket,
+    status: "PENDING",
+    createdAt: now.toISOString(),
+    approvals: [],
+    approvalsRequired: profile.approvalsRequired,
+    version: 1,
+  };
+  try {
+    await deps.store.create(request);
+  } catch (error) {
+    if (error instanceof ConflictError && input.requestId) {
+      const existing = await deps.store.get(input.requestId);
+      if (existing) return existing;
+    }
+    throw error;
+  }
+  await audit(deps, request.id, input.requester.slackUserId, "requested", {
+    profile: profile.id,
+    durationSeconds,
+    reason,
+    ticket,
+    principal: principal.arn,
+  });
+  await deps.workflow.start(request.id, {
+    requestId: request.id,
+    autoApprove: isAutoApproved(profile),
+    approvalTimeoutSeconds: profile.approvalTimeoutSeconds,
+  });
+  await notifySafely(deps, { type: "requested", request });
+  return request;
+}
+
+/** The requester withdraws a request that is still waiting for approval. */
+export async function cancelRequest(deps: Deps, input: { requestId: string; actor: string }): Promise<AccessRequest> {
+  const cancelled = await retryOnConflict(deps, input.requestId, async (request) => {
+    if (request.requester.slackUserId !== input.actor) {
+      throw new NotAuthorizedError("only the requester can cancel a request");
+    }
+    if (request.status !== "PENDING") {
+      throw new ValidationError("status", `request ${request.id} is ${request.status.toLowerCase()}; only pending requests can be cancelled`);
+    }
+    return transition(deps, request, "CANCELLED", input.actor, { endedAt: deps.clock.now().toISOString(), endedBy: input.actor });
+  });
+  if (cancelled.taskToken) await deps.workflow.sendTaskFailure(cancelled.taskToken, "Cancelled", `cancelled by ${input.actor}`);
+  await notifySafely(deps, { type: "cancelled", request: cancelled });
+  return cancelled;
+}

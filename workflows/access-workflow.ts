@@ -1,0 +1,145 @@
+/**
+ * The access workflow: one execution per request, from approval to revocation. This object is the
+ * single source: stacks/ deploys it, and tests and the local sandbox run it with
+ * aws-local-stepfunctions. Task states call the Lambda functions named in `TaskArns`.
+ */
+import type { Retrier, StateMachineDefinition, TaskState } from "./asl.ts";
+
+/** The Lambda function behind each kind of task. */
+export interface TaskArns {
+  askApprovers: string;
+  grantAccess: string;
+  checkExpiry: string;
+  revokeAccess: string;
+  announce: string;
+  expireRequest: string;
+  undoGrant: string;
+  raiseAlarm: string;
+}
+
+/** State names, as sentences; tests and the sandbox key their overrides by them. */
+export const S = {
+  autoApprove: "Auto-approve?",
+  askApprovers: "Ask approvers",
+  expireRequest: "Expire request",
+  requestClosed: "Request closed",
+  grantAccess: "Grant access",
+  granted: "Granted?",
+  undoGrant: "Undo failed grant",
+  grantFailed: "Grant failed",
+  announceGrant: "Announce grant",
+  waitUntilWarning: "Wait until warning",
+  warnExpiry: "Warn expiry is near",
+  waitUntilExpiry: "Wait until expiry",
+  checkExpiry: "Check expiry",
+  expiryDecision: "Extended or revoked?",
+  revokeAccess: "Revoke access",
+  raiseAlarm: "Raise revoke alarm",
+  revokeFailed: "Revoke failed",
+  announceRevocation: "Announce revocation",
+  done: "Done",
+} as const;
+
+/** Errors that say "try again": Lambda's own transient failures and AWS throttling or 5xx from our adapters. */
+export const TRANSIENT_ERRORS = [
+  "Lambda.ServiceException",
+  "Lambda.AWSLambdaException",
+  "Lambda.SdkClientException",
+  "Lambda.TooManyRequestsException",
+  "TransientAwsError",
+];
+
+const retry = (maxAttempts: number): Retrier[] => [
+  { ErrorEquals: TRANSIENT_ERRORS, IntervalSeconds: 2, MaxAttempts: maxAttempts, BackoffRate: 2, MaxDelaySeconds: 60, JitterStrategy: "FULL" },
+];
+
+/** A task calling one function with `{ requestId, ...extra }`. */
+function task(resource: string, next: string, extra: Record<string, unknown> = {}, attempts = 6): TaskState {
+  return {
+    Type: "Task",
+    Resource: resource,
+    Parameters: { "requestId.$": "$.requestId", ...extra },
+    ResultPath: null,
+    Retry: retry(attempts),
+    Next: next,
+  };
+}
+
+/** An announcement: retried, and never allowed to stop the lifecycle when it fails for good. */
+function announcement(arns: TaskArns, type: string, next: string, extra: Record<string, unknown> = {}): TaskState {
+  return {
+    ...task(arns.announce, next, { type, ...extra }, 3),
+    Catch: [{ ErrorEquals: ["States.ALL"], ResultPath: "$.announceError", Next: next }],
+  };
+}
+
+/** Builds the definition with the given function ARNs substituted. */
+export function buildAccessWorkflow(arns: TaskArns): StateMachineDefinition {
+  return {
+    Comment: "Just-in-time Session Manager access: approve, grant, warn, expire, revoke.",
+    StartAt: S.autoApprove,
+    States: {
+      [S.autoApprove]: {
+        Type: "Choice",
+        Choices: [{ Variable: "$.autoApprove", BooleanEquals: true, Next: S.grantAccess }],
+        Default: S.askApprovers,
+      },
+      [S.askApprovers]: {
+        Type: "Task",
+        Comment: "Parks the task token on the request; approvers' clicks resume it (SendTaskSuccess / SendTaskFailure).",
+        Resource: "arn:aws:states:::lambda:invoke.waitForTaskToken",
+        Parameters: {
+          FunctionName: arns.askApprovers,
+          Payload: { "requestId.$": "$.requestId", "taskToken.$": "$$.Task.Token" },
+        },
+        TimeoutSecondsPath: "$.approvalTimeoutSeconds",
+        ResultPath: "$.approval",
+        Retry: retry(4),
+        Catch: [
+          { ErrorEquals: ["Denied", "Cancelled", "RequestClosed"], ResultPath: "$.closed", Next: S.requestClosed },
+          { ErrorEquals: ["States.Timeout"], ResultPath: "$.closed", Next: S.expireRequest },
+          { ErrorEquals: ["States.ALL"], ResultPath: "$.error", Next: S.undoGrant },
+        ],
+        Next: S.grantAccess,
+      },
+      [S.expireRequest]: task(arns.expireRequest, S.done),
+      [S.requestClosed]: { Type: "Succeed", Comment: "Denied, cancelled or closed: the use case has recorded and announced it." },
+      [S.grantAccess]: {
+        ...task(arns.grantAccess, S.granted),
+        ResultPath: "$.grant",
+        Catch: [{ ErrorEquals: ["States.ALL"], ResultPath: "$.error", Next: S.undoGrant }],
+      },
+      [S.granted]: {
+        Type: "Choice",
+        Choices: [{ Variable: "$.grant.active", BooleanEquals: false, Next: S.done }],
+        Default: S.announceGrant,
+      },
+      [S.undoGrant]: {
+        ...task(arns.undoGrant, S.grantFailed, { "error.$": "$.error.Error", "cause.$": "$.error.Cause" }, 10),
+      },
+      [S.grantFailed]: { Type: "Fail", Error: "GrantFailed", Cause: "The grant failed; nothing was left attached." },
+      [S.announceGrant]: announcement(arns, "granted", S.waitUntilWarning),
+      [S.waitUntilWarning]: { Type: "Wait", TimestampPath: "$.grant.warnAt", Next: S.warnExpiry },
+      [S.warnExpiry]: announcement(arns, "expiring", S.waitUntilExpiry),
+      [S.waitUntilExpiry]: { Type: "Wait", TimestampPath: "$.grant.expiresAt", Next: S.checkExpiry },
+      [S.checkExpiry]: { ...task(arns.checkExpiry, S.expiryDecision), ResultPath: "$.grant" },
+      [S.expiryDecision]: {
+        Type: "Choice",
+        Choices: [
+          { Variable: "$.grant.active", BooleanEquals: false, Next: S.done },
+          { Variable: "$.grant.due", BooleanEquals: false, Next: S.waitUntilWarning },
+        ],
+        Default: S.revokeAccess,
+      },
+      [S.revokeAccess]: {
+        ...task(arns.revokeAccess, S.announceRevocation, { actor: "workflow" }, 10),
+        ResultPath: "$.revoke",
+        Catch: [{ ErrorEquals: ["States.ALL"], ResultPath: "$.error", Next: S.raiseAlarm }],
+      },
+      [S.raiseAlarm]: task(arns.raiseAlarm, S.revokeFailed, { "error.$": "$.error.Error", "cause.$": "$.error.Cause" }),
+      [S.revokeFailed]: { Type: "Fail", Error: "RevokeFailed", Cause: "Revocation failed after retries; the sweeper finishes it." },
+      [S.announceRevocation]: announcement(arns, "revoked", S.done, { "detail.$": "$.revoke" }),
+      [S.done]: { Type: "Succeed" },
+    },
+  };
+}
