@@ -54,6 +54,8 @@ export interface AccessBroker {
 /** A Session Manager session as DescribeSessions reports it. */
 export interface SessionInfo {
   sessionId: string;
+  /** The region the session lives in; TerminateSession must be sent there. */
+  region?: string | undefined;
   target: string;
   owner: string;
   startDate?: string | undefined;
@@ -67,7 +69,8 @@ export interface SessionControl {
   liveSessions(principal: Principal): Promise<SessionInfo[]>;
   /** Sessions that ended since `since` (State=History), for the sweeper. */
   endedSessions(since: Date): Promise<SessionInfo[]>;
-  terminateSession(sessionId: string): Promise<void>;
+  /** Ends a session; ending one that already ended is not an error. */
+  terminateSession(session: SessionInfo): Promise<void>;
   /** IDs of the managed nodes whose tags match the selector, in the given regions. */
   matchingNodes(tags: Record<string, string[]>, regions: string[]): Promise<string[]>;
 }

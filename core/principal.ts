@@ -87,3 +87,15 @@ export function configuredPrincipalArns(config: AccessConfig): string[] {
   if (config.principals.sharedRole) arns.push(config.principals.sharedRole.arn);
   return [...new Set(arns)];
 }
+
+/**
+ * Whether a Session Manager session's owner is this principal: an IAM user by its ARN; a role by
+ * any of its sessions (the STS assumed-role ARN); a shared role only by this person's session name.
+ */
+export function sessionOwnedBy(owner: string, principal: Principal): boolean {
+  if (principal.kind === "user") return owner === principal.arn;
+  const [, partition, , , account] = principal.arn.split(":");
+  const prefix = `arn:${partition}:sts::${account}:assumed-role/${principal.name}/`;
+  if (principal.kind === "shared-role") return owner === `${prefix}${principal.sessionName}`;
+  return owner.startsWith(prefix);
+}

@@ -46,6 +46,14 @@ export interface Approval {
   at: string;
 }
 
+/** One status change, kept inside the record so it is written atomically with the status. */
+export interface HistoryEntry {
+  at: string;
+  actor: string;
+  action: string;
+  detail?: Record<string, unknown> | undefined;
+}
+
 /** An access request as the store keeps it. Times are ISO 8601 strings. */
 export interface AccessRequest {
   id: string;
@@ -70,6 +78,8 @@ export interface AccessRequest {
   pendingExtension?: { expiresAt: string; requestedBy: string; at: string } | undefined;
   /** The approval step's task token; kept only in the record, never in a Slack button. */
   taskToken?: string | undefined;
+  /** Every status change so far, oldest first (the audit log has these and everything else). */
+  history: HistoryEntry[];
   /** Bumped by every write; conditional writes compare it. */
   version: number;
 }

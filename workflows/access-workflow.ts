@@ -50,7 +50,14 @@ export const TRANSIENT_ERRORS = [
 ];
 
 const retry = (maxAttempts: number): Retrier[] => [
-  { ErrorEquals: TRANSIENT_ERRORS, IntervalSeconds: 2, MaxAttempts: maxAttempts, BackoffRate: 2, MaxDelaySeconds: 60, JitterStrategy: "FULL" },
+  {
+    ErrorEquals: TRANSIENT_ERRORS,
+    IntervalSeconds: 2,
+    MaxAttempts: maxAttempts,
+    BackoffRate: 2,
+    MaxDelaySeconds: 60,
+    JitterStrategy: "FULL",
+  },
 ];
 
 /** A task calling one function with `{ requestId, ...extra }`. */
@@ -66,7 +73,12 @@ function task(resource: string, next: string, extra: Record<string, unknown> = {
 }
 
 /** An announcement: retried, and never allowed to stop the lifecycle when it fails for good. */
-function announcement(arns: TaskArns, type: string, next: string, extra: Record<string, unknown> = {}): TaskState {
+function announcement(
+  arns: TaskArns,
+  type: string,
+  next: string,
+  extra: Record<string, unknown> = {},
+): TaskState {
   return {
     ...task(arns.announce, next, { type, ...extra }, 3),
     Catch: [{ ErrorEquals: ["States.ALL"], ResultPath: "$.announceError", Next: next }],
@@ -86,7 +98,8 @@ export function buildAccessWorkflow(arns: TaskArns): StateMachineDefinition {
       },
       [S.askApprovers]: {
         Type: "Task",
-        Comment: "Parks the task token on the request; approvers' clicks resume it (SendTaskSuccess / SendTaskFailure).",
+        Comment:
+          "Parks the task token on the request; approvers' clicks resume it (SendTaskSuccess / SendTaskFailure).",
         Resource: "arn:aws:states:::lambda:invoke.waitForTaskToken",
         Parameters: {
           FunctionName: arns.askApprovers,
@@ -96,14 +109,21 @@ export function buildAccessWorkflow(arns: TaskArns): StateMachineDefinition {
         ResultPath: "$.approval",
         Retry: retry(4),
         Catch: [
-          { ErrorEquals: ["Denied", "Cancelled", "RequestClosed"], ResultPath: "$.closed", Next: S.requestClosed },
+          {
+            ErrorEquals: ["Denied", "Cancelled", "RequestClosed"],
+            ResultPath: "$.closed",
+            Next: S.requestClosed,
+          },
           { ErrorEquals: ["States.Timeout"], ResultPath: "$.closed", Next: S.expireRequest },
           { ErrorEquals: ["States.ALL"], ResultPath: "$.error", Next: S.undoGrant },
         ],
         Next: S.grantAccess,
       },
       [S.expireRequest]: task(arns.expireRequest, S.done),
-      [S.requestClosed]: { Type: "Succeed", Comment: "Denied, cancelled or closed: the use case has recorded and announced it." },
+      [S.requestClosed]: {
+        Type: "Succeed",
+        Comment: "Denied, cancelled or closed: the use case has recorded and announced it.",
+      },
       [S.grantAccess]: {
         ...task(arns.grantAccess, S.granted),
         ResultPath: "$.grant",
@@ -115,14 +135,28 @@ export function buildAccessWorkflow(arns: TaskArns): StateMachineDefinition {
         Default: S.announceGrant,
       },
       [S.undoGrant]: {
-        ...task(arns.undoGrant, S.grantFailed, { "error.$": "$.error.Error", "cause.$": "$.error.Cause" }, 10),
+        ...task(
+          arns.undoGrant,
+          S.grantFailed,
+          { "error.$": "$.error.Error", "cause.$": "$.error.Cause" },
+          10,
+        ),
       },
-      [S.grantFailed]: { Type: "Fail", Error: "GrantFailed", Cause: "The grant failed; nothing was left attached." },
+      [S.grantFailed]: {
+        Type: "Fail",
+        Error: "GrantFailed",
+        Cause: "The grant failed; nothing was left attached.",
+      },
       [S.announceGrant]: announcement(arns, "granted", S.waitUntilWarning),
       [S.waitUntilWarning]: { Type: "Wait", TimestampPath: "$.grant.warnAt", Next: S.warnExpiry },
-      [S.warnExpiry]: announcement(arns, "expiring", S.waitUntilExpiry),
+      // `at` / `scheduledFor` carry the time the preceding Wait waited for: logged by the task, and
+      // used by the local engine to move a simulated clock exactly as the Wait would have.
+      [S.warnExpiry]: announcement(arns, "expiring", S.waitUntilExpiry, { "at.$": "$.grant.warnAt" }),
       [S.waitUntilExpiry]: { Type: "Wait", TimestampPath: "$.grant.expiresAt", Next: S.checkExpiry },
-      [S.checkExpiry]: { ...task(arns.checkExpiry, S.expiryDecision), ResultPath: "$.grant" },
+      [S.checkExpiry]: {
+        ...task(arns.checkExpiry, S.expiryDecision, { "scheduledFor.$": "$.grant.expiresAt" }),
+        ResultPath: "$.grant",
+      },
       [S.expiryDecision]: {
         Type: "Choice",
         Choices: [
@@ -136,8 +170,15 @@ export function buildAccessWorkflow(arns: TaskArns): StateMachineDefinition {
         ResultPath: "$.revoke",
         Catch: [{ ErrorEquals: ["States.ALL"], ResultPath: "$.error", Next: S.raiseAlarm }],
       },
-      [S.raiseAlarm]: task(arns.raiseAlarm, S.revokeFailed, { "error.$": "$.error.Error", "cause.$": "$.error.Cause" }),
-      [S.revokeFailed]: { Type: "Fail", Error: "RevokeFailed", Cause: "Revocation failed after retries; the sweeper finishes it." },
+      [S.raiseAlarm]: task(arns.raiseAlarm, S.revokeFailed, {
+        "error.$": "$.error.Error",
+        "cause.$": "$.error.Cause",
+      }),
+      [S.revokeFailed]: {
+        Type: "Fail",
+        Error: "RevokeFailed",
+        Cause: "Revocation failed after retries; the sweeper finishes it.",
+      },
       [S.announceRevocation]: announcement(arns, "revoked", S.done, { "detail.$": "$.revoke" }),
       [S.done]: { Type: "Succeed" },
     },

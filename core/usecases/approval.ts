@@ -14,17 +14,25 @@ export class RequestClosedError extends Error {
 }
 
 /** Workflow task "Ask approvers": keeps the token on the record, then posts the approval request. */
-export async function askApprovers(deps: Deps, input: { requestId: string; taskToken: string }): Promise<void> {
+export async function askApprovers(
+  deps: Deps,
+  input: { requestId: string; taskToken: string },
+): Promise<void> {
   const request = await retryOnConflict(deps, input.requestId, async (current) => {
-    if (isTerminal(current.status)) throw new RequestClosedError(`request ${current.id} is already ${current.status}`);
+    if (isTerminal(current.status))
+      throw new RequestClosedError(`request ${current.id} is already ${current.status}`);
     return deps.store.update(current, { taskToken: input.taskToken });
   });
   if (request.status === "APPROVED") {
     // The quorum was reached before the token was stored: resume at once.
-    await deps.workflow.sendTaskSuccess(input.taskToken, { approvedBy: request.approvals.map((a) => a.approver) });
+    await deps.workflow.sendTaskSuccess(input.taskToken, {
+      approvedBy: request.approvals.map((a) => a.approver),
+    });
     return;
   }
-  await audit(deps, request.id, "workflow", "approval-requested", { approvers: profileOf(deps, request).approvers });
+  await audit(deps, request.id, "workflow", "approval-requested", {
+    approvers: profileOf(deps, request).approvers,
+  });
   await notifySafely(deps, { type: "approval-needed", request });
 }
 
@@ -34,7 +42,10 @@ export type ApproveResult = { outcome: "recorded" | "approved"; request: AccessR
  * One approver approves. Authorized here from the stored record and the configuration; throws
  * NotAuthorizedError with the reason for a non-approver, self-approval, a second vote or a stale click.
  */
-export async function approve(deps: Deps, input: { requestId: string; approver: Approver }): Promise<ApproveResult> {
+export async function approve(
+  deps: Deps,
+  input: { requestId: string; approver: Approver },
+): Promise<ApproveResult> {
   const result = await retryOnConflict(deps, input.requestId, async (request): Promise<ApproveResult> => {
     const check = checkApprover(profileOf(deps, request), request, input.approver);
     if (!check.ok) throw new NotAuthorizedError(check.reason);
@@ -81,13 +92,18 @@ export async function deny(
     const check = checkApprover(profile, request, input.approver);
     // An approver who already approved may still change their mind and deny; other refusals stand.
     const alreadyApproved = request.approvals.some((a) => a.approver === input.approver.slackUserId);
-    if (!check.ok && !(alreadyApproved && request.status === "PENDING")) throw new NotAuthorizedError(check.reason);
+    if (!check.ok && !(alreadyApproved && request.status === "PENDING"))
+      throw new NotAuthorizedError(check.reason);
     return transition(
       deps,
       request,
       "DENIED",
       input.approver.slackUserId,
-      { decidedBy: input.approver.slackUserId, denialReason: reason, endedAt: deps.clock.now().toISOString() },
+      {
+        decidedBy: input.approver.slackUserId,
+        denialReason: reason,
+        endedAt: deps.clock.now().toISOString(),
+      },
       { reason },
     );
   });
@@ -105,9 +121,13 @@ export async function expireApproval(deps: Deps, input: { requestId: string }): 
     const endedAt = deps.clock.now().toISOString();
     if (current.status === "PENDING") return transition(deps, current, "EXPIRED", "workflow", { endedAt });
     if (current.status === "APPROVED") {
-      return transition(deps, current, "FAILED", "workflow", { endedAt, failure: "the approval arrived after the approval window closed" });
+      return transition(deps, current, "FAILED", "workflow", {
+        endedAt,
+        failure: "the approval arrived after the approval window closed",
+      });
     }
     return undefined;
   });
-  if (request) await notifySafely(deps, { type: request.status === "EXPIRED" ? "expired" : "failed", request });
+  if (request)
+    await notifySafely(deps, { type: request.status === "EXPIRED" ? "expired" : "failed", request });
 }

@@ -1,7 +1,7 @@
 /** Helpers every use case shares: loading, audited transitions, conflict retries, safe notices. */
 import { ConflictError, NotFoundError } from "../errors.ts";
-import type { Deps, Notice } from "../ports.ts";
-import { type AccessRequest, assertTransition, type Status } from "../request.ts";
+import type { AuditEvent, Deps, Notice } from "../ports.ts";
+import { type AccessRequest, assertTransition, type HistoryEntry, type Status } from "../request.ts";
 
 /** Loads a request or throws NotFoundError naming it. */
 export async function loadRequest(deps: Deps, id: string): Promise<AccessRequest> {
@@ -10,20 +10,54 @@ export async function loadRequest(deps: Deps, id: string): Promise<AccessRequest
   return request;
 }
 
-/** Appends one audit event, stamped with the clock. */
+/**
+ * Appends one event to the append-only audit log, retrying a few times. A status change never depends
+ * on it: transitions also keep their event inside the record, written with the status itself.
+ */
 export async function audit(
   deps: Deps,
   requestId: string,
   actor: string,
   action: string,
   detail?: Record<string, unknown>,
+  at = deps.clock.now().toISOString(),
 ): Promise<void> {
-  await deps.store.appendAudit({ requestId, at: deps.clock.now().toISOString(), actor, action, detail });
+  const event: AuditEvent = { requestId, at, actor, action, detail };
+  for (let tries = 1; ; tries++) {
+    try {
+      await deps.store.appendAudit(event);
+      return;
+    } catch (error) {
+      if (tries >= 4) {
+        console.error(
+          JSON.stringify({
+            level: "error",
+            message: "audit event not appended (the record keeps status changes)",
+            requestId,
+            action,
+            error: String(error),
+          }),
+        );
+        return;
+      }
+    }
+  }
+}
+
+/** The whole trail of a request: the audit log merged with the status changes kept in the record. */
+export async function auditTrail(deps: Deps, id: string): Promise<AuditEvent[]> {
+  const request = await loadRequest(deps, id);
+  const events = await deps.store.audit(id);
+  const seen = new Set(events.map((e) => `${e.at}|${e.action}|${e.actor}`));
+  for (const entry of request.history) {
+    if (!seen.has(`${entry.at}|${entry.action}|${entry.actor}`)) events.push({ requestId: id, ...entry });
+  }
+  return events.sort((a, b) => a.at.localeCompare(b.at));
 }
 
 /**
- * Moves a request to `to` with a conditional write, then appends the audit event. The write comes
- * first so a lost race records nothing.
+ * Moves a request to `to` with a conditional write that also appends the event to the record's own
+ * history (atomic with the status), then copies the event to the audit log. A lost race records nothing.
  */
 export async function transition(
   deps: Deps,
@@ -34,13 +68,23 @@ export async function transition(
   detail?: Record<string, unknown>,
 ): Promise<AccessRequest> {
   assertTransition(request.status, to);
-  const updated = await deps.store.update(request, { ...changes, status: to });
-  await audit(deps, request.id, actor, to.toLowerCase(), detail);
+  const at = deps.clock.now().toISOString();
+  const entry: HistoryEntry = { at, actor, action: to.toLowerCase(), detail };
+  const updated = await deps.store.update(request, {
+    ...changes,
+    status: to,
+    history: [...request.history, entry],
+  });
+  await audit(deps, request.id, actor, entry.action, detail, at);
   return updated;
 }
 
 /** Runs `attempt` on a fresh read until it wins its conditional write (bounded). */
-export async function retryOnConflict<T>(deps: Deps, id: string, attempt: (r: AccessRequest) => Promise<T>): Promise<T> {
+export async function retryOnConflict<T>(
+  deps: Deps,
+  id: string,
+  attempt: (r: AccessRequest) => Promise<T>,
+): Promise<T> {
   for (let tries = 1; ; tries++) {
     try {
       return await attempt(await loadRequest(deps, id));
@@ -70,6 +114,7 @@ export async function notifySafely(deps: Deps, notice: Notice): Promise<void> {
 /** The profile of a request; a request whose profile was removed from the config is refused. */
 export function profileOf(deps: Deps, request: AccessRequest) {
   const profile = deps.config.profiles[request.profileId];
-  if (!profile) throw new NotFoundError(`profile ${request.profileId} of request ${request.id} is no longer configured`);
+  if (!profile)
+    throw new NotFoundError(`profile ${request.profileId} of request ${request.id} is no longer configured`);
   return profile;
 }

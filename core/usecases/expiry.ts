@@ -16,11 +16,21 @@ export async function checkExpiry(deps: Deps, input: { requestId: string }): Pro
     return { active: false, due: false, expiresAt: now.toISOString(), warnAt: now.toISOString() };
   }
   const expiresAt = new Date(request.expiresAt);
-  return { active: true, due: expiresAt <= now, expiresAt: request.expiresAt, warnAt: warnTime(deps, expiresAt) };
+  return {
+    active: true,
+    due: expiresAt <= now,
+    expiresAt: request.expiresAt,
+    warnAt: warnTime(deps, expiresAt),
+  };
 }
 
 /** Writes a new expiry: the policy first (so access never lapses early), then the record. */
-async function applyExtension(deps: Deps, request: AccessRequest, expiresAt: Date, actor: string): Promise<AccessRequest> {
+async function applyExtension(
+  deps: Deps,
+  request: AccessRequest,
+  expiresAt: Date,
+  actor: string,
+): Promise<AccessRequest> {
   const grant = buildGrantPolicy({
     profile: profileOf(deps, request),
     principal: request.principal,
@@ -30,7 +40,10 @@ async function applyExtension(deps: Deps, request: AccessRequest, expiresAt: Dat
     expiresAt,
   });
   await deps.broker.putGrant(request.principal, grant.policyName, grant.document);
-  const extended = await deps.store.update(request, { expiresAt: expiresAt.toISOString(), pendingExtension: undefined });
+  const extended = await deps.store.update(request, {
+    expiresAt: expiresAt.toISOString(),
+    pendingExtension: undefined,
+  });
   await audit(deps, request.id, actor, "extended", { from: request.expiresAt, to: expiresAt.toISOString() });
   await notifySafely(deps, { type: "extended", request: extended });
   return extended;
@@ -43,28 +56,42 @@ export type ExtendResult = { outcome: "extended" | "pending"; request: AccessReq
  * from the original grant. Applied at once when the profile allows self-extension or an admin asks;
  * otherwise it waits for an approver.
  */
-export async function extendGrant(deps: Deps, input: { requestId: string; actor: string; by: string }): Promise<ExtendResult> {
+export async function extendGrant(
+  deps: Deps,
+  input: { requestId: string; actor: string; by: string },
+): Promise<ExtendResult> {
   return retryOnConflict(deps, input.requestId, async (request): Promise<ExtendResult> => {
     const isAdmin = deps.config.slack.admins.includes(input.actor);
     if (request.requester.slackUserId !== input.actor && !isAdmin) {
       throw new NotAuthorizedError("only the requester or an admin can extend this grant");
     }
     if (request.status !== "ACTIVE" || !request.expiresAt || !request.grantedAt) {
-      throw new ValidationError("status", `request ${request.id} is ${request.status.toLowerCase()}; only active grants can be extended`);
+      throw new ValidationError(
+        "status",
+        `request ${request.id} is ${request.status.toLowerCase()}; only active grants can be extended`,
+      );
     }
     const profile = profileOf(deps, request);
     const grantedAt = new Date(request.grantedAt).getTime();
     const current = new Date(request.expiresAt).getTime();
     const limit = grantedAt + profile.maxDurationSeconds * 1000;
     const room = Math.floor((limit - current) / 1000);
-    if (room < 60) throw new ValidationError("by", `this grant is already at the ${profile.id} maximum of ${formatDuration(profile.maxDurationSeconds)}`);
+    if (room < 60)
+      throw new ValidationError(
+        "by",
+        `this grant is already at the ${profile.id} maximum of ${formatDuration(profile.maxDurationSeconds)}`,
+      );
     const seconds = parseBoundedDuration(input.by, "by", room);
     const expiresAt = new Date(current + seconds * 1000);
     if (profile.selfExtension || isAdmin) {
       return { outcome: "extended", request: await applyExtension(deps, request, expiresAt, input.actor) };
     }
     const pending = await deps.store.update(request, {
-      pendingExtension: { expiresAt: expiresAt.toISOString(), requestedBy: input.actor, at: deps.clock.now().toISOString() },
+      pendingExtension: {
+        expiresAt: expiresAt.toISOString(),
+        requestedBy: input.actor,
+        at: deps.clock.now().toISOString(),
+      },
     });
     await audit(deps, request.id, input.actor, "extension-requested", { to: expiresAt.toISOString() });
     await notifySafely(deps, { type: "extension-needed", request: pending });
@@ -82,11 +109,17 @@ export async function approveExtension(
     if (request.status !== "ACTIVE" || !request.pendingExtension) {
       throw new NotAuthorizedError(`request ${request.id} has no extension waiting; nothing was changed`);
     }
-    if (!isApproverOf(profile, input.approver)) throw new NotAuthorizedError(`you are not an approver of the ${profile.id} profile`);
+    if (!isApproverOf(profile, input.approver))
+      throw new NotAuthorizedError(`you are not an approver of the ${profile.id} profile`);
     if (input.approver.slackUserId === request.requester.slackUserId && !profile.selfApproval) {
       throw new NotAuthorizedError(`the ${profile.id} profile does not allow approving your own request`);
     }
-    return applyExtension(deps, request, new Date(request.pendingExtension.expiresAt), input.approver.slackUserId);
+    return applyExtension(
+      deps,
+      request,
+      new Date(request.pendingExtension.expiresAt),
+      input.approver.slackUserId,
+    );
   });
 }
 
@@ -108,9 +141,16 @@ export async function announce(
 }
 
 /** Workflow catch "Raise revoke alarm": revocation failed after its retries; the sweeper will finish. */
-export async function raiseRevokeAlarm(deps: Deps, input: { requestId: string; error?: string; cause?: string }): Promise<void> {
+export async function raiseRevokeAlarm(
+  deps: Deps,
+  input: { requestId: string; error?: string; cause?: string },
+): Promise<void> {
   const request = await loadRequest(deps, input.requestId);
-  const detail = { problem: "revocation failed; the sweeper will retry", error: input.error, cause: input.cause };
+  const detail = {
+    problem: "revocation failed; the sweeper will retry",
+    error: input.error,
+    cause: input.cause,
+  };
   await audit(deps, request.id, "workflow", "revoke-failed", detail);
   await deps.notifier.notify({ type: "alarm", request, detail });
 }

@@ -26,7 +26,9 @@ export function mayRequest(
   person: Person,
   groups: readonly string[] = [],
 ): boolean {
-  return !profile.requesters || profile.requesters.some((id) => id === person.slackUserId || groups.includes(id));
+  return (
+    !profile.requesters || profile.requesters.some((id) => id === person.slackUserId || groups.includes(id))
+  );
 }
 
 /**
@@ -36,7 +38,9 @@ export function mayRequest(
 export async function createRequest(deps: Deps, input: CreateRequestInput): Promise<AccessRequest> {
   const profile = deps.config.profiles[input.profileId];
   if (!profile) {
-    throw new NotFoundError(`no profile "${input.profileId}"; the profiles are ${Object.keys(deps.config.profiles).join(", ")}`);
+    throw new NotFoundError(
+      `no profile "${input.profileId}"; the profiles are ${Object.keys(deps.config.profiles).join(", ")}`,
+    );
   }
   if (!mayRequest(profile, input.requester, input.groups)) {
     throw new NotAuthorizedError(`you may not request the ${profile.id} profile`);
@@ -50,10 +54,14 @@ export async function createRequest(deps: Deps, input: CreateRequestInput): Prom
   }
   const ticket = input.ticket?.trim() || undefined;
   if (profile.ticketPattern && !(ticket && new RegExp(profile.ticketPattern).test(ticket))) {
-    throw new ValidationError("ticket", `the ${profile.id} profile needs a ticket matching ${profile.ticketPattern}`);
+    throw new ValidationError(
+      "ticket",
+      `the ${profile.id} profile needs a ticket matching ${profile.ticketPattern}`,
+    );
   }
   const principal = resolvePrincipal(deps.config, input.requester);
   const now = deps.clock.now();
+  const detail = { profile: profile.id, durationSeconds, reason, ticket, principal: principal.arn };
   const request: AccessRequest = {
     id: input.requestId ?? newRequestId(now, deps.random),
     requester: input.requester,
@@ -66,6 +74,7 @@ export async function createRequest(deps: Deps, input: CreateRequestInput): Prom
     createdAt: now.toISOString(),
     approvals: [],
     approvalsRequired: profile.approvalsRequired,
+    history: [{ at: now.toISOString(), actor: input.requester.slackUserId, action: "requested", detail }],
     version: 1,
   };
   try {
@@ -77,13 +86,7 @@ export async function createRequest(deps: Deps, input: CreateRequestInput): Prom
     }
     throw error;
   }
-  await audit(deps, request.id, input.requester.slackUserId, "requested", {
-    profile: profile.id,
-    durationSeconds,
-    reason,
-    ticket,
-    principal: principal.arn,
-  });
+  await audit(deps, request.id, input.requester.slackUserId, "requested", detail, request.createdAt);
   await deps.workflow.start(request.id, {
     requestId: request.id,
     autoApprove: isAutoApproved(profile),
@@ -94,17 +97,27 @@ export async function createRequest(deps: Deps, input: CreateRequestInput): Prom
 }
 
 /** The requester withdraws a request that is still waiting for approval. */
-export async function cancelRequest(deps: Deps, input: { requestId: string; actor: string }): Promise<AccessRequest> {
+export async function cancelRequest(
+  deps: Deps,
+  input: { requestId: string; actor: string },
+): Promise<AccessRequest> {
   const cancelled = await retryOnConflict(deps, input.requestId, async (request) => {
     if (request.requester.slackUserId !== input.actor) {
       throw new NotAuthorizedError("only the requester can cancel a request");
     }
     if (request.status !== "PENDING") {
-      throw new ValidationError("status", `request ${request.id} is ${request.status.toLowerCase()}; only pending requests can be cancelled`);
+      throw new ValidationError(
+        "status",
+        `request ${request.id} is ${request.status.toLowerCase()}; only pending requests can be cancelled`,
+      );
     }
-    return transition(deps, request, "CANCELLED", input.actor, { endedAt: deps.clock.now().toISOString(), endedBy: input.actor });
+    return transition(deps, request, "CANCELLED", input.actor, {
+      endedAt: deps.clock.now().toISOString(),
+      endedBy: input.actor,
+    });
   });
-  if (cancelled.taskToken) await deps.workflow.sendTaskFailure(cancelled.taskToken, "Cancelled", `cancelled by ${input.actor}`);
+  if (cancelled.taskToken)
+    await deps.workflow.sendTaskFailure(cancelled.taskToken, "Cancelled", `cancelled by ${input.actor}`);
   await notifySafely(deps, { type: "cancelled", request: cancelled });
   return cancelled;
 }

@@ -18,7 +18,8 @@ export interface RevokeResult {
 
 /** Same person: same principal ARN and, on a shared role, the same role session name. */
 const samePerson = (a: Principal, b: Principal): boolean =>
-  a.arn === b.arn && (a.kind !== "shared-role" || (b.kind === "shared-role" && a.sessionName === b.sessionName));
+  a.arn === b.arn &&
+  (a.kind !== "shared-role" || (b.kind === "shared-role" && a.sessionName === b.sessionName));
 
 /**
  * Ends the live sessions this grant allowed. When the person holds no other active grant, every live
@@ -36,7 +37,7 @@ async function terminateSessions(deps: Deps, request: AccessRequest): Promise<st
     const nodes = new Set(await deps.sessions.matchingNodes(profile.tags, profile.regions));
     targets = live.filter((s) => nodes.has(s.target));
   }
-  for (const session of targets) await deps.sessions.terminateSession(session.sessionId);
+  for (const session of targets) await deps.sessions.terminateSession(session);
   return targets.map((s) => s.sessionId);
 }
 
@@ -69,19 +70,32 @@ export async function revokeAccess(
 }
 
 /** "I'm done — revoke now" by the requester, or an admin's revoke. Announced at once. */
-export async function revokeNow(deps: Deps, input: { requestId: string; actor: string }): Promise<RevokeResult> {
+export async function revokeNow(
+  deps: Deps,
+  input: { requestId: string; actor: string },
+): Promise<RevokeResult> {
   const request = await loadRequest(deps, input.requestId);
   const isAdmin = deps.config.slack.admins.includes(input.actor);
   if (request.requester.slackUserId !== input.actor && !isAdmin) {
     throw new NotAuthorizedError("only the requester or an admin can revoke this grant");
   }
   if (request.status !== "ACTIVE" && request.status !== "APPROVED") {
-    throw new ValidationError("status", `request ${request.id} is ${request.status.toLowerCase()}; there is nothing to revoke`);
+    throw new ValidationError(
+      "status",
+      `request ${request.id} is ${request.status.toLowerCase()}; there is nothing to revoke`,
+    );
   }
-  const reason = isAdmin && request.requester.slackUserId !== input.actor ? "revoked by an admin" : "revoked by the requester";
+  const reason =
+    isAdmin && request.requester.slackUserId !== input.actor
+      ? "revoked by an admin"
+      : "revoked by the requester";
   const result = await revokeAccess(deps, { requestId: request.id, actor: input.actor, reason });
   if (!result.alreadyRevoked) {
-    await notifySafely(deps, { type: "revoked", request: await loadRequest(deps, request.id), detail: { ...result, reason } });
+    await notifySafely(deps, {
+      type: "revoked",
+      request: await loadRequest(deps, request.id),
+      detail: { ...result, reason },
+    });
   }
   return result;
 }

@@ -5,7 +5,7 @@
  */
 import { embeddedExpiry, requestIdOfPolicy } from "../policy.ts";
 import type { Deps } from "../ports.ts";
-import { parsePrincipalArn, type Principal } from "../principal.ts";
+import { type Principal, parsePrincipalArn } from "../principal.ts";
 import { isTerminal, type Status } from "../request.ts";
 import { loadRequest, notifySafely, retryOnConflict, transition } from "./common.ts";
 import { revokeAccess } from "./revoke.ts";
@@ -22,7 +22,8 @@ const DEAD = new Set(["FAILED", "TIMED_OUT", "ABORTED"]);
 /** A request younger than this may simply not have started its execution yet. */
 const START_GRACE_MS = 5 * 60 * 1000;
 
-const describe = (error: unknown) => (error instanceof Error ? `${error.name}: ${error.message}` : String(error));
+const describe = (error: unknown) =>
+  error instanceof Error ? `${error.name}: ${error.message}` : String(error);
 
 /** Runs one reconciliation pass and reports what it fixed. */
 export async function sweep(deps: Deps): Promise<SweepReport> {
@@ -40,10 +41,18 @@ export async function sweep(deps: Deps): Promise<SweepReport> {
   await attempt("list overdue", "ACTIVE", async () => {
     for (const request of await deps.store.listByStatus("ACTIVE", now.toISOString())) {
       await attempt("revoke overdue", request.id, async () => {
-        const result = await revokeAccess(deps, { requestId: request.id, actor: "sweeper", reason: "overdue at sweep" });
+        const result = await revokeAccess(deps, {
+          requestId: request.id,
+          actor: "sweeper",
+          reason: "overdue at sweep",
+        });
         if (!result.alreadyRevoked) {
           report.revokedOverdue.push(request.id);
-          await notifySafely(deps, { type: "revoked", request: await loadRequest(deps, request.id), detail: { ...result } });
+          await notifySafely(deps, {
+            type: "revoked",
+            request: await loadRequest(deps, request.id),
+            detail: { ...result },
+          });
         }
       });
     }
@@ -60,7 +69,14 @@ export async function sweep(deps: Deps): Promise<SweepReport> {
           const failure = `its workflow ${execution ? `ended ${execution}` : "never started"}`;
           const settled = await retryOnConflict(deps, request.id, async (current) =>
             current.status === status
-              ? transition(deps, current, "FAILED", "sweeper", { failure, endedAt: now.toISOString() }, { failure })
+              ? transition(
+                  deps,
+                  current,
+                  "FAILED",
+                  "sweeper",
+                  { failure, endedAt: now.toISOString() },
+                  { failure },
+                )
               : undefined,
           );
           if (!settled) return;

@@ -13,6 +13,7 @@ export function aRequest(overrides: Partial<AccessRequest> = {}): AccessRequest 
     createdAt: "2026-11-26T09:00:00.000Z",
     approvals: [],
     approvalsRequired: 1,
+    history: [],
     version: 1,
     ...overrides,
   };

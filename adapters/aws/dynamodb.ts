@@ -1,0 +1,176 @@
+/**
+ * DynamoDB adapter: request records and their append-only audit trail in one table.
+ *
+ *   pk = REQ#<id>, sk = REQUEST           the record (version-checked on every write)
+ *   pk = REQ#<id>, sk = AUDIT#<time>#<n>  one audit event each, never updated
+ *   index byStatus:    gsi1pk = status,          gsi1sk = expiresAt or createdAt  (the sweeper)
+ *   index byRequester: gsi2pk = Slack user id,   gsi2sk = createdAt               (`/access list`)
+ *
+ * Conditional writes only (no transactions): dynalite, the local stand-in, has none.
+ */
+import { randomUUID } from "node:crypto";
+import { ConditionalCheckFailedException, DynamoDBClient } from "@aws-sdk/client-dynamodb";
+import {
+  DynamoDBDocumentClient,
+  GetCommand,
+  PutCommand,
+  QueryCommand,
+  type QueryCommandInput,
+} from "@aws-sdk/lib-dynamodb";
+import { ConflictError } from "../../core/errors.ts";
+import type { AuditEvent, RequestStore } from "../../core/ports.ts";
+import type { AccessRequest, Status } from "../../core/request.ts";
+import { call } from "./errors.ts";
+
+export const STATUS_INDEX = "byStatus";
+export const REQUESTER_INDEX = "byRequester";
+
+let auditCounter = 0;
+
+const key = (id: string) => ({ pk: `REQ#${id}`, sk: "REQUEST" });
+
+function toItem(request: AccessRequest) {
+  return {
+    ...key(request.id),
+    ...request,
+    gsi1pk: request.status,
+    gsi1sk: request.expiresAt ?? request.createdAt,
+    gsi2pk: request.requester.slackUserId,
+    gsi2sk: request.createdAt,
+  };
+}
+
+function fromItem(item: Record<string, unknown>): AccessRequest {
+  const { pk: _pk, sk: _sk, gsi1pk: _a, gsi1sk: _b, gsi2pk: _c, gsi2sk: _d, ...request } = item;
+  return request as unknown as AccessRequest;
+}
+
+export class DynamoRequestStore implements RequestStore {
+  private readonly doc: DynamoDBDocumentClient;
+  private readonly table: string;
+
+  constructor(table: string, client = new DynamoDBClient({})) {
+    this.table = table;
+    this.doc = DynamoDBDocumentClient.from(client, { marshallOptions: { removeUndefinedValues: true } });
+  }
+
+  async create(request: AccessRequest): Promise<void> {
+    try {
+      await call("PutItem", () =>
+        this.doc.send(
+          new PutCommand({
+            TableName: this.table,
+            Item: toItem(request),
+            ConditionExpression: "attribute_not_exists(pk)",
+          }),
+        ),
+      );
+    } catch (error) {
+      if (error instanceof ConditionalCheckFailedException)
+        throw new ConflictError(`request ${request.id} already exists`);
+      throw error;
+    }
+  }
+
+  async get(id: string): Promise<AccessRequest | undefined> {
+    const result = await call("GetItem", () =>
+      this.doc.send(new GetCommand({ TableName: this.table, Key: key(id), ConsistentRead: true })),
+    );
+    return result.Item ? fromItem(result.Item) : undefined;
+  }
+
+  async update(request: AccessRequest, changes: Partial<AccessRequest>): Promise<AccessRequest> {
+    const next: AccessRequest = { ...request, ...changes, version: request.version + 1 };
+    try {
+      await call("PutItem", () =>
+        this.doc.send(
+          new PutCommand({
+            TableName: this.table,
+            Item: toItem(next),
+            ConditionExpression: "attribute_exists(pk) AND version = :v",
+            ExpressionAttributeValues: { ":v": request.version },
+          }),
+        ),
+      );
+    } catch (error) {
+      if (error instanceof ConditionalCheckFailedException) {
+        throw new ConflictError(`request ${request.id} changed since version ${request.version}`);
+      }
+      throw error;
+    }
+    return next;
+  }
+
+  async appendAudit(event: AuditEvent): Promise<void> {
+    // Within a millisecond, the counter keeps this process's events in order and the random part
+    // keeps other processes' apart; the condition makes the log append-only.
+    const suffix = `${String(++auditCounter % 1e6).padStart(6, "0")}${randomUUID().slice(0, 4)}`;
+    await call("PutItem", () =>
+      this.doc.send(
+        new PutCommand({
+          TableName: this.table,
+          Item: {
+            pk: `REQ#${event.requestId}`,
+            sk: `AUDIT#${event.at}#${suffix}`,
+            ...event,
+          },
+          ConditionExpression: "attribute_not_exists(pk)",
+        }),
+      ),
+    );
+  }
+
+  private async query(
+    input: Omit<QueryCommandInput, "TableName" | "ExclusiveStartKey">,
+  ): Promise<Record<string, unknown>[]> {
+    const items: Record<string, unknown>[] = [];
+    let ExclusiveStartKey: Record<string, unknown> | undefined;
+    do {
+      const page = await call("Query", () =>
+        this.doc.send(new QueryCommand({ ...input, TableName: this.table, ExclusiveStartKey })),
+      );
+      items.push(...(page.Items ?? []));
+      ExclusiveStartKey = page.LastEvaluatedKey;
+    } while (ExclusiveStartKey);
+    return items;
+  }
+
+  async audit(id: string): Promise<AuditEvent[]> {
+    const items = await this.query({
+      KeyConditionExpression: "pk = :pk AND begins_with(sk, :audit)",
+      ExpressionAttributeValues: { ":pk": `REQ#${id}`, ":audit": "AUDIT#" },
+      ConsistentRead: true,
+    });
+    return items.map(({ pk: _pk, sk: _sk, ...event }) => event as unknown as AuditEvent);
+  }
+
+  async listByStatus(status: Status, until?: string): Promise<AccessRequest[]> {
+    const items = await this.query({
+      IndexName: STATUS_INDEX,
+      KeyConditionExpression: until ? "gsi1pk = :s AND gsi1sk <= :until" : "gsi1pk = :s",
+      ExpressionAttributeValues: until ? { ":s": status, ":until": until } : { ":s": status },
+    });
+    return items.map(fromItem);
+  }
+
+  async listByRequester(slackUserId: string): Promise<AccessRequest[]> {
+    const items = await this.query({
+      IndexName: REQUESTER_INDEX,
+      KeyConditionExpression: "gsi2pk = :u",
+      ExpressionAttributeValues: { ":u": slackUserId },
+      ScanIndexForward: false,
+    });
+    return items.map(fromItem);
+  }
+}
+
+/** The table's key schema and indexes, shared by the stack and the local/test table. */
+export const TABLE_SCHEMA = {
+  hashKey: "pk",
+  rangeKey: "sk",
+  attributes: ["pk", "sk", "gsi1pk", "gsi1sk", "gsi2pk", "gsi2sk"],
+  indexes: [
+    { name: STATUS_INDEX, hashKey: "gsi1pk", rangeKey: "gsi1sk" },
+    { name: REQUESTER_INDEX, hashKey: "gsi2pk", rangeKey: "gsi2sk" },
+  ],
+} as const;

@@ -1,0 +1,80 @@
+/** Step Functions adapter: one execution per request, named after it, and the approval task token. */
+import {
+  DescribeExecutionCommand,
+  SendTaskFailureCommand,
+  SendTaskSuccessCommand,
+  SFNClient,
+  StartExecutionCommand,
+} from "@aws-sdk/client-sfn";
+import type { Workflow, WorkflowInput } from "../../core/ports.ts";
+import { call, errorName } from "./errors.ts";
+
+/** Token errors that mean the approval step is already over (timed out or settled). */
+const STALE_TOKEN = new Set(["TaskTimedOut", "TaskDoesNotExist", "InvalidToken"]);
+
+export class StepFunctionsWorkflow implements Workflow {
+  private readonly client: SFNClient;
+  private readonly stateMachineArn: string;
+
+  constructor(stateMachineArn: string, client = new SFNClient({})) {
+    this.stateMachineArn = stateMachineArn;
+    this.client = client;
+  }
+
+  private executionArn(requestId: string): string {
+    return `${this.stateMachineArn.replace(":stateMachine:", ":execution:")}:${requestId}`;
+  }
+
+  async start(requestId: string, input: WorkflowInput): Promise<void> {
+    try {
+      await call("StartExecution", () =>
+        this.client.send(
+          new StartExecutionCommand({
+            stateMachineArn: this.stateMachineArn,
+            name: requestId,
+            input: JSON.stringify(input),
+          }),
+        ),
+      );
+    } catch (error) {
+      // Same name and same input: Step Functions says it already exists; that execution is ours.
+      if (errorName(error) !== "ExecutionAlreadyExists") throw error;
+    }
+  }
+
+  private async sendToken(operation: string, send: () => Promise<unknown>): Promise<void> {
+    try {
+      await call(operation, send);
+    } catch (error) {
+      const name = errorName(error) ?? "";
+      if (!STALE_TOKEN.has(name)) throw error;
+      console.warn(
+        JSON.stringify({ level: "warn", message: "approval step already over", operation, error: name }),
+      );
+    }
+  }
+
+  sendTaskSuccess(taskToken: string, output: Record<string, unknown>): Promise<void> {
+    return this.sendToken("SendTaskSuccess", () =>
+      this.client.send(new SendTaskSuccessCommand({ taskToken, output: JSON.stringify(output) })),
+    );
+  }
+
+  sendTaskFailure(taskToken: string, error: string, cause: string): Promise<void> {
+    return this.sendToken("SendTaskFailure", () =>
+      this.client.send(new SendTaskFailureCommand({ taskToken, error, cause: cause.slice(0, 32_000) })),
+    );
+  }
+
+  async status(requestId: string): Promise<string | undefined> {
+    try {
+      const result = await call("DescribeExecution", () =>
+        this.client.send(new DescribeExecutionCommand({ executionArn: this.executionArn(requestId) })),
+      );
+      return result.status;
+    } catch (error) {
+      if (errorName(error) === "ExecutionDoesNotExist") return undefined;
+      throw error;
+    }
+  }
+}

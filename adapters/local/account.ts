@@ -1,0 +1,162 @@
+/**
+ * A sandbox AWS account in memory: inline policies on principals, managed nodes with tags, and
+ * Session Manager sessions. It implements the same ports as the IAM and SSM adapters, so the use
+ * cases run unchanged against it. `faults` lets tests make any call fail.
+ */
+import { randomUUID } from "node:crypto";
+import { NotAuthorizedError } from "../../core/errors.ts";
+import { POLICY_PREFIX, type PolicyDocument, policySize } from "../../core/policy.ts";
+import type { AccessBroker, AttachedGrant, SessionControl, SessionInfo } from "../../core/ports.ts";
+import { type Principal, sessionOwnedBy } from "../../core/principal.ts";
+
+export interface SandboxNode {
+  id: string;
+  region: string;
+  tags: Record<string, string>;
+}
+
+interface SandboxSession extends SessionInfo {
+  status: "Connected" | "Terminated";
+}
+
+export class SandboxAccount implements AccessBroker, SessionControl {
+  /** principal ARN → policy name → document text. */
+  readonly policies = new Map<string, Map<string, string>>();
+  readonly sessions = new Map<string, SandboxSession>();
+  readonly nodes: SandboxNode[];
+  /** Called with the operation name before every call; throw to inject a failure. */
+  faults: (operation: string) => void = () => {};
+  private readonly allowed: ReadonlySet<string> | undefined;
+  private readonly now: () => Date;
+
+  constructor(options: { nodes: SandboxNode[]; allowedArns?: Iterable<string>; now?: () => Date }) {
+    this.nodes = options.nodes;
+    this.allowed = options.allowedArns ? new Set(options.allowedArns) : undefined;
+    this.now = options.now ?? (() => new Date());
+  }
+
+  private policiesOf(arn: string): Map<string, string> {
+    let map = this.policies.get(arn);
+    if (!map) {
+      map = new Map();
+      this.policies.set(arn, map);
+    }
+    return map;
+  }
+
+  private check(principal: Principal, policyName?: string): void {
+    if (this.allowed && !this.allowed.has(principal.arn)) {
+      throw new NotAuthorizedError(`${principal.arn} is not a principal named in the configuration`);
+    }
+    if (policyName !== undefined && !policyName.startsWith(POLICY_PREFIX)) {
+      throw new NotAuthorizedError(
+        `${policyName} is not a ${POLICY_PREFIX}* policy; it is not ours to change`,
+      );
+    }
+  }
+
+  async putGrant(principal: Principal, policyName: string, document: PolicyDocument): Promise<void> {
+    this.check(principal, policyName);
+    this.faults("PutPolicy");
+    this.policiesOf(principal.arn).set(policyName, JSON.stringify(document));
+  }
+
+  async deleteGrant(principal: Principal, policyName: string): Promise<boolean> {
+    this.check(principal, policyName);
+    this.faults("DeletePolicy");
+    return this.policiesOf(principal.arn).delete(policyName);
+  }
+
+  async inlinePolicySizes(principal: Principal): Promise<{ policyName: string; size: number }[]> {
+    this.check(principal);
+    this.faults("ListPolicies");
+    return [...this.policiesOf(principal.arn)].map(([policyName, text]) => ({
+      policyName,
+      size: policySize(text),
+    }));
+  }
+
+  async listGrants(principal: Principal): Promise<AttachedGrant[]> {
+    this.check(principal);
+    this.faults("ListPolicies");
+    return [...this.policiesOf(principal.arn)]
+      .filter(([name]) => name.startsWith(POLICY_PREFIX))
+      .map(([policyName, text]) => ({ policyName, document: JSON.parse(text) as PolicyDocument }));
+  }
+
+  /** Attaches a policy that is not ours (to fill a principal's quota in tests). */
+  putForeignPolicy(principalArn: string, policyName: string, document: unknown): void {
+    this.policiesOf(principalArn).set(policyName, JSON.stringify(document));
+  }
+
+  /** Every `jit-*` policy still attached anywhere, as `arn policyName`. */
+  leftoverGrants(): string[] {
+    return [...this.policies].flatMap(([arn, map]) =>
+      [...map.keys()].filter((n) => n.startsWith(POLICY_PREFIX)).map((n) => `${arn} ${n}`),
+    );
+  }
+
+  /** Opens a session as `owner` (an IAM user ARN or STS assumed-role ARN) on a node. */
+  openSession(owner: string, target: string): SessionInfo {
+    const node = this.nodes.find((n) => n.id === target);
+    if (!node) throw new Error(`no node ${target} in the sandbox`);
+    const name = owner.split("/").pop() ?? "session";
+    const session: SandboxSession = {
+      sessionId: `${name}-${randomUUID().replaceAll("-", "").slice(0, 17)}`,
+      target,
+      owner,
+      region: node.region,
+      startDate: this.now().toISOString(),
+      status: "Connected",
+    };
+    this.sessions.set(session.sessionId, session);
+    return session;
+  }
+
+  liveCount(): number {
+    return [...this.sessions.values()].filter((s) => s.status === "Connected").length;
+  }
+
+  async liveSessions(principal: Principal): Promise<SessionInfo[]> {
+    this.faults("DescribeSessions");
+    return [...this.sessions.values()].filter(
+      (s) => s.status === "Connected" && sessionOwnedBy(s.owner, principal),
+    );
+  }
+
+  async endedSessions(since: Date): Promise<SessionInfo[]> {
+    this.faults("DescribeSessions");
+    return [...this.sessions.values()].filter(
+      (s) => s.status === "Terminated" && new Date(s.endDate ?? 0) >= since,
+    );
+  }
+
+  async terminateSession(session: SessionInfo): Promise<void> {
+    this.faults("TerminateSession");
+    const found = this.sessions.get(session.sessionId);
+    if (found && found.status === "Connected") {
+      found.status = "Terminated";
+      found.endDate = this.now().toISOString();
+    }
+  }
+
+  async matchingNodes(tags: Record<string, string[]>, regions: string[]): Promise<string[]> {
+    this.faults("DescribeInstanceInformation");
+    return this.nodes
+      .filter((n) => regions.includes(n.region))
+      .filter((n) => Object.entries(tags).every(([k, values]) => values.some((v) => globMatch(v, n.tags[k]))))
+      .map((n) => n.id);
+  }
+}
+
+/** IAM-style `*` / `?` matching of a tag value. */
+function globMatch(pattern: string, value: string | undefined): boolean {
+  if (value === undefined) return false;
+  const regex = new RegExp(
+    `^${pattern
+      .replace(/[.+^${}()|[\]\\]/g, "\\$&")
+      .replaceAll("*", ".*")
+      .replaceAll("?", ".")}$`,
+  );
+  return regex.test(value);
+}

@@ -1,0 +1,100 @@
+/**
+ * What every Lambda entry point shares: building its dependencies once per container (only the AWS
+ * clients it uses), validating the event with a schema, and logging failures without secrets.
+ * Tests and the local sandbox install their own dependencies with `useDeps`.
+ */
+import middy from "@middy/core";
+import type { Context } from "aws-lambda";
+import type { z } from "zod";
+import { loadConfigFile } from "../adapters/config-file.ts";
+import { systemClock } from "../core/clock.ts";
+import { ConfigError } from "../core/errors.ts";
+import type { Deps } from "../core/ports.ts";
+
+let override: Deps | undefined;
+
+/** Installs the dependencies every handler uses from now on (tests, sandbox); `undefined` restores AWS. */
+export function useDeps(deps: Deps | undefined): void {
+  override = deps;
+}
+
+/** Reads a required environment variable that the stack sets. */
+export function env(name: string): string {
+  const value = process.env[name];
+  if (!value)
+    throw new ConfigError([{ path: name, message: "environment variable is not set (the stack sets it)" }]);
+  return value;
+}
+
+/** A port this function was not given: using it is a wiring bug, said plainly. */
+function unavailable<T extends object>(port: string): T {
+  return new Proxy({} as T, {
+    get: (_t, prop) => {
+      throw new Error(`${port}.${String(prop)} is not available in this function; add it to its ports`);
+    },
+  });
+}
+
+type Ports = Omit<Deps, "config" | "clock" | "random">;
+
+/**
+ * Returns a getter for this function's dependencies: the config bundled beside the code and only the
+ * ports it names, each built once per container on first use.
+ */
+export function lambdaDeps(ports: { [K in keyof Ports]?: (config: Deps["config"]) => Ports[K] }): () => Deps {
+  let built: Deps | undefined;
+  return () => {
+    if (override) return override;
+    if (!built) {
+      const config = loadConfigFile(
+        process.env.JIT_CONFIG ?? `${process.env.LAMBDA_TASK_ROOT ?? "."}/access.config.yaml`,
+      );
+      built = {
+        config,
+        clock: systemClock,
+        store: ports.store?.(config) ?? unavailable("store"),
+        broker: ports.broker?.(config) ?? unavailable("broker"),
+        sessions: ports.sessions?.(config) ?? unavailable("sessions"),
+        workflow: ports.workflow?.(config) ?? unavailable("workflow"),
+        notifier: ports.notifier?.(config) ?? unavailable("notifier"),
+      };
+    }
+    return built;
+  };
+}
+
+/** A workflow task or scheduled handler: schema-checked input, one use case, structured error logs. */
+export function handler<S extends z.ZodType, R>(
+  name: string,
+  schema: S,
+  deps: () => Deps,
+  run: (deps: Deps, input: z.output<S>) => Promise<R>,
+) {
+  const fn = async (event: unknown, _context: Context): Promise<R> => {
+    const parsed = schema.safeParse(event);
+    if (!parsed.success) {
+      const problems = parsed.error.issues
+        .map((i) => `${i.path.join(".") || "event"}: ${i.message}`)
+        .join("; ");
+      console.error(
+        JSON.stringify({ level: "error", handler: name, message: "rejected malformed event", problems }),
+      );
+      throw new TypeError(`${name}: malformed event: ${problems}`);
+    }
+    try {
+      return await run(deps(), parsed.data);
+    } catch (error) {
+      const requestId = (parsed.data as { requestId?: string }).requestId;
+      console.error(
+        JSON.stringify({
+          level: "error",
+          handler: name,
+          requestId,
+          error: error instanceof Error ? `${error.name}: ${error.message}` : String(error),
+        }),
+      );
+      throw error;
+    }
+  };
+  return middy(fn);
+}
