@@ -1,8 +1,9 @@
 /** Creating a request, and cancelling it while it waits for approval. */
 import { isAutoApproved } from "../approval.ts";
+import type { Profile } from "../config/load.ts";
 import { parseBoundedDuration } from "../duration.ts";
 import { ConflictError, NotAuthorizedError, NotFoundError, ValidationError } from "../errors.ts";
-import type { Deps } from "../ports.ts";
+import type { Deps, WorkflowInput } from "../ports.ts";
 import { type Person, resolvePrincipal } from "../principal.ts";
 import { type AccessRequest, newRequestId } from "../request.ts";
 import { audit, notifySafely, retryOnConflict, transition } from "./common.ts";
@@ -19,6 +20,12 @@ export interface CreateRequestInput {
   /** A caller-chosen id (for example derived from a Slack trigger) so a retry never creates a second request. */
   requestId?: string | undefined;
 }
+
+const workflowInput = (requestId: string, profile: Profile): WorkflowInput => ({
+  requestId,
+  autoApprove: isAutoApproved(profile),
+  approvalTimeoutSeconds: profile.approvalTimeoutSeconds,
+});
 
 /** Who may request a profile: everyone mapped, unless the profile lists requesters. */
 export function mayRequest(
@@ -80,18 +87,15 @@ export async function createRequest(deps: Deps, input: CreateRequestInput): Prom
   try {
     await deps.store.create(request);
   } catch (error) {
-    if (error instanceof ConflictError && input.requestId) {
-      const existing = await deps.store.get(input.requestId);
-      if (existing) return existing;
-    }
-    throw error;
+    const existing =
+      error instanceof ConflictError && input.requestId ? await deps.store.get(input.requestId) : undefined;
+    if (!existing) throw error;
+    // A retry of the same request: make sure its workflow runs (starting it twice is a no-op).
+    await deps.workflow.start(existing.id, workflowInput(existing.id, profile));
+    return existing;
   }
   await audit(deps, request.id, input.requester.slackUserId, "requested", detail, request.createdAt);
-  await deps.workflow.start(request.id, {
-    requestId: request.id,
-    autoApprove: isAutoApproved(profile),
-    approvalTimeoutSeconds: profile.approvalTimeoutSeconds,
-  });
+  await deps.workflow.start(request.id, workflowInput(request.id, profile));
   await notifySafely(deps, { type: "requested", request });
   return request;
 }
@@ -101,9 +105,14 @@ export async function cancelRequest(
   deps: Deps,
   input: { requestId: string; actor: string },
 ): Promise<AccessRequest> {
+  let repeated = false;
   const cancelled = await retryOnConflict(deps, input.requestId, async (request) => {
     if (request.requester.slackUserId !== input.actor) {
       throw new NotAuthorizedError("only the requester can cancel a request");
+    }
+    if (request.status === "CANCELLED") {
+      repeated = true; // a retry: hand the outcome to the workflow again
+      return request;
     }
     if (request.status !== "PENDING") {
       throw new ValidationError(
@@ -118,6 +127,6 @@ export async function cancelRequest(
   });
   if (cancelled.taskToken)
     await deps.workflow.sendTaskFailure(cancelled.taskToken, "Cancelled", `cancelled by ${input.actor}`);
-  await notifySafely(deps, { type: "cancelled", request: cancelled });
+  if (!repeated) await notifySafely(deps, { type: "cancelled", request: cancelled });
   return cancelled;
 }

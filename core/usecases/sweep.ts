@@ -65,7 +65,15 @@ export async function sweep(deps: Deps): Promise<SweepReport> {
         if (now.getTime() - new Date(request.createdAt).getTime() < START_GRACE_MS) continue;
         await attempt("settle", request.id, async () => {
           const execution = await deps.workflow.status(request.id);
-          if (execution !== undefined && !DEAD.has(execution)) return;
+          if (execution !== undefined && !DEAD.has(execution)) {
+            // Approved but the hand-off to the waiting workflow may have been lost: send it again.
+            if (status === "APPROVED" && request.taskToken) {
+              await deps.workflow.sendTaskSuccess(request.taskToken, {
+                approvedBy: request.approvals.map((a) => a.approver),
+              });
+            }
+            return;
+          }
           const failure = `its workflow ${execution ? `ended ${execution}` : "never started"}`;
           const settled = await retryOnConflict(deps, request.id, async (current) =>
             current.status === status

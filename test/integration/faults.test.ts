@@ -1,0 +1,214 @@
+/**
+ * Fault injection over whole lifecycles: 200 seeded, reproducible requests through the real workflow
+ * while IAM, SSM and DynamoDB calls fail at random (throttling, 5xx, writes whose response is lost,
+ * a crash between attaching a policy and recording it, executions that die). After expiry and one
+ * sweeper pass nothing may be left: no `jit-*` policy, no live session, no unsettled request, and
+ * every request's trail complete.
+ */
+import { afterAll, describe, expect, it, vi } from "vitest";
+import { TransientAwsError } from "../../adapters/aws/errors.ts";
+import type { Profile } from "../../core/config/load.ts";
+import { NotAuthorizedError, ValidationError } from "../../core/errors.ts";
+import { isTerminal } from "../../core/request.ts";
+import { approve, deny } from "../../core/usecases/approval.ts";
+import { auditTrail } from "../../core/usecases/common.ts";
+import { cancelRequest, createRequest } from "../../core/usecases/request.ts";
+import { revokeNow } from "../../core/usecases/revoke.ts";
+import { sweep } from "../../core/usecases/sweep.ts";
+import { S } from "../../workflows/access-workflow.ts";
+import { NODE, OWNER, PEOPLE } from "../fixtures/nodes.ts";
+import { awsFault, faultyStore, injector, seeded } from "../helpers/faults.ts";
+import { type Harness, startHarness } from "../helpers/harness.ts";
+
+const SEED = 20_261_126;
+const LIFECYCLES = 200;
+/** One lifecycle at a time, so fault placement, not only the plans, is the same on every run. */
+const BATCH = 1;
+const FAULT_RATE = 0.08;
+
+type Scenario = "approve" | "deny" | "cancel" | "revoke-early" | "dies-pending" | "dies-active";
+interface Plan {
+  scenario: Scenario;
+  person: keyof typeof PEOPLE;
+  profile: string;
+  openSession: boolean;
+}
+
+const SESSION_NODE: Record<string, string> = {
+  "prod-web": NODE.web1,
+  "prod-db": NODE.db1,
+  staging: NODE.stg1,
+  sandbox: NODE.sbx1,
+};
+const APPROVERS: Record<string, string[]> = {
+  "prod-web": ["U03DAVE", "U04ERIN"],
+  "prod-db": ["U03DAVE", "U04ERIN"],
+  staging: ["U03DAVE"],
+  sandbox: [],
+};
+
+/** Calls a person's action the way Slack and people do: again after a transient failure. */
+async function persist<T>(action: () => Promise<T>): Promise<T | undefined> {
+  for (let tries = 1; ; tries++) {
+    try {
+      return await action();
+    } catch (error) {
+      if (error instanceof TransientAwsError && tries < 30) continue;
+      // Someone (the workflow, a sweeper) got there first: the action no longer applies.
+      if (error instanceof NotAuthorizedError || error instanceof ValidationError) return undefined;
+      throw error;
+    }
+  }
+}
+
+describe("lifecycles under injected faults", () => {
+  let h: Harness | undefined;
+  afterAll(async () => h?.stop());
+
+  it(`leaves nothing behind after ${LIFECYCLES} seeded lifecycles and one sweep`, async () => {
+    // Prepare: the handlers log every injected failure; keep the test output to the summary.
+    vi.spyOn(console, "error").mockImplementation(() => {});
+    vi.spyOn(console, "warn").mockImplementation(() => {});
+    const random = seeded(SEED);
+    const faults = injector(SEED + 1, FAULT_RATE);
+    const plans = new Map<string, Plan>();
+    const pick = <T>(items: readonly T[]): T => items[Math.floor(random() * items.length)] as T;
+    h = await startHarness({
+      store: (inner) => faultyStore(inner, faults, () => faults.random() < 0.15),
+      notifier: { notify: async () => awsFault(faults, "Publish") },
+      wrap: (state, task) => async (input) => {
+        const id = String(
+          input.requestId ?? (input.Payload as { requestId?: string } | undefined)?.requestId,
+        );
+        const plan = plans.get(id);
+        const x = h as Harness;
+        if (plan && state === S.announceGrant) {
+          if (plan.openSession)
+            x.account.openSession(OWNER[plan.person as keyof typeof OWNER], SESSION_NODE[plan.profile] ?? "");
+          if (plan.scenario === "dies-active") x.workflow.abort(id);
+        }
+        if (plan?.scenario === "revoke-early" && state === S.warnExpiry) {
+          await persist(() => revokeNow(x.deps, { requestId: id, actor: PEOPLE[plan.person].slackUserId }));
+        }
+        return task(input);
+      },
+    });
+    const x = h;
+    x.account.faults = (op) => awsFault(faults, op);
+    const profiles = Object.values(x.deps.config.profiles) as Profile[];
+
+    // Act
+    const ids: string[] = [];
+    for (let start = 0; start < LIFECYCLES; start += BATCH) {
+      const batch = Array.from({ length: Math.min(BATCH, LIFECYCLES - start) }, async (_, i) => {
+        const n = start + i;
+        const profile = pick(profiles);
+        const plan: Plan = {
+          scenario: pick([
+            "approve",
+            "approve",
+            "approve",
+            "deny",
+            "cancel",
+            "revoke-early",
+            "dies-pending",
+            "dies-active",
+          ] as const),
+          person: pick(["alice", "bob", "carol", "dan"] as const),
+          profile: profile.id,
+          openSession: random() < 0.7,
+        };
+        const id = `20261126-${n.toString(32).padStart(8, "0")}`;
+        plans.set(id, plan);
+        ids.push(id);
+        const requester = PEOPLE[plan.person];
+        await persist(() =>
+          createRequest(x.deps, {
+            requestId: id,
+            requester,
+            profileId: profile.id,
+            reason: "fault test",
+            ticket: `INC-${n}`,
+          }),
+        );
+        if (profile.approvalsRequired > 0) {
+          await x.waitFor(id, (r) => r.taskToken !== undefined || isTerminal(r.status));
+          const approvers = (APPROVERS[profile.id] ?? [])
+            .filter((a) => a !== requester.slackUserId)
+            .slice(0, 2);
+          if (plan.scenario === "deny") {
+            await persist(() =>
+              deny(x.deps, {
+                requestId: id,
+                approver: { slackUserId: approvers[0] ?? "" },
+                reason: "not now",
+              }),
+            );
+          } else if (plan.scenario === "cancel") {
+            await persist(() => cancelRequest(x.deps, { requestId: id, actor: requester.slackUserId }));
+          } else if (plan.scenario === "dies-pending") {
+            x.workflow.abort(id);
+          } else {
+            for (const approver of approvers.slice(0, profile.approvalsRequired)) {
+              await persist(() => approve(x.deps, { requestId: id, approver: { slackUserId: approver } }));
+            }
+          }
+        } else if (plan.scenario === "dies-pending") {
+          x.workflow.abort(id);
+        }
+        await x.workflow.settled(id);
+      });
+      await Promise.all(batch);
+    }
+
+    // Past every expiry, with AWS healthy again: one sweeper pass.
+    faults.enabled = false;
+    x.clock.advance(2 * 86_400);
+    const report = await sweep(x.deps);
+
+    // Assess
+    const records = await Promise.all(ids.map((id) => x.deps.store.get(id)));
+    const statuses: Record<string, number> = {};
+    for (const r of records) statuses[r?.status ?? "MISSING"] = (statuses[r?.status ?? "MISSING"] ?? 0) + 1;
+    const incomplete: string[] = [];
+    for (const r of records) {
+      if (!r) continue;
+      const actions = (await auditTrail(x.deps, r.id)).map((e) => e.action);
+      if (!actions.includes("requested") || !actions.includes(r.status.toLowerCase())) incomplete.push(r.id);
+    }
+    const failures: Record<string, number> = {};
+    for (const r of records)
+      if (r?.failure) failures[r.failure.slice(0, 60)] = (failures[r.failure.slice(0, 60)] ?? 0) + 1;
+    const scenarios: Record<string, number> = {};
+    for (const p of plans.values()) scenarios[p.scenario] = (scenarios[p.scenario] ?? 0) + 1;
+    vi.restoreAllMocks();
+    console.log(
+      JSON.stringify({
+        lifecycles: ids.length,
+        scenarios,
+        statuses,
+        failures,
+        injected: faults.counts,
+        sweep: {
+          revoked: report.revokedOverdue.length,
+          deletedPolicies: report.deletedPolicies.length,
+          settled: report.settledRequests.length,
+          errors: report.errors.length,
+        },
+        leftoverPolicies: x.account.leftoverGrants().length,
+        liveSessions: x.account.liveCount(),
+        incompleteTrails: incomplete.length,
+      }),
+    );
+    expect(ids).toHaveLength(LIFECYCLES);
+    expect(faults.counts.aws + faults.counts.before + faults.counts.lostResponse).toBeGreaterThan(100);
+    expect(faults.counts.crashes).toBeGreaterThan(0);
+    expect(report.errors).toEqual([]);
+    expect(x.account.leftoverGrants()).toEqual([]);
+    expect(x.account.liveCount()).toBe(0);
+    expect(records.filter((r) => !r || !isTerminal(r.status)).map((r) => `${r?.id} ${r?.status}`)).toEqual(
+      [],
+    );
+    expect(incomplete).toEqual([]);
+  }, 240_000);
+});
