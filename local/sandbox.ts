@@ -1,0 +1,86 @@
+/**
+ * The product on embedded parts, in one process: dynalite (in memory or on disk) behind the DynamoDB
+ * adapter, the real workflow definition on aws-local-stepfunctions calling the real Lambda handlers,
+ * and a sandbox AWS account for IAM and SSM. Tests, benchmarks and `npm start` all build on this.
+ */
+import { DynamoRequestStore } from "../adapters/aws/dynamodb.ts";
+import { SandboxAccount, type SandboxNode } from "../adapters/local/account.ts";
+import { createRequestsTable, type LocalDynamo, startLocalDynamo } from "../adapters/local/dynamo.ts";
+import type { LocalTask, LocalWorkflow } from "../adapters/local/workflow.ts";
+import { type Clock, FakeClock } from "../core/clock.ts";
+import type { AccessConfig } from "../core/config/load.ts";
+import type { Deps, Notice, Notifier, RequestStore } from "../core/ports.ts";
+import { configuredPrincipalArns } from "../core/principal.ts";
+import { useDeps } from "../functions/runtime.ts";
+import { createLocalWorkflow } from "./wiring.ts";
+
+export interface SandboxOptions {
+  config: AccessConfig;
+  nodes: SandboxNode[];
+  /** A FakeClock runs lifecycles in simulated time; the system clock in real time. */
+  clock: Clock;
+  /** dynalite's folder; in memory when absent. */
+  dataPath?: string;
+  port?: number;
+  table?: string;
+  /** An already running dynalite to share (tests start one per file). */
+  dynamo?: LocalDynamo;
+  notifier?: Notifier;
+  wrapStore?: (store: RequestStore) => RequestStore;
+  wrapTask?: (state: string, task: LocalTask) => LocalTask;
+}
+
+export interface Sandbox {
+  deps: Deps;
+  account: SandboxAccount;
+  workflow: LocalWorkflow;
+  dynamo: LocalDynamo;
+  /** The store without any wrapper, for reading what really landed. */
+  store: RequestStore;
+  /** Notices kept when no notifier was given. */
+  notices: Notice[];
+  stop: () => Promise<void>;
+}
+
+/** Starts the sandbox and installs it as the dependencies of every Lambda handler in this process. */
+export async function startSandbox(options: SandboxOptions): Promise<Sandbox> {
+  const dynamo = options.dynamo ?? (await startLocalDynamo({ path: options.dataPath, port: options.port }));
+  const table = options.table ?? "jit-access";
+  await createRequestsTable(dynamo.client, table);
+  const { clock, config } = options;
+  const account = new SandboxAccount({
+    nodes: options.nodes,
+    allowedArns: configuredPrincipalArns(config),
+    now: () => clock.now(),
+  });
+  const notices: Notice[] = [];
+  const notifier = options.notifier ?? { notify: async (n: Notice) => void notices.push(n) };
+  const workflow = createLocalWorkflow({
+    clock: clock instanceof FakeClock ? clock : undefined,
+    wrap: options.wrapTask,
+  });
+  const store = new DynamoRequestStore(table, dynamo.client);
+  const deps: Deps = {
+    config,
+    store: options.wrapStore ? options.wrapStore(store) : store,
+    broker: account,
+    sessions: account,
+    workflow,
+    notifier,
+    clock,
+  };
+  useDeps(deps);
+  return {
+    deps,
+    account,
+    workflow,
+    dynamo,
+    store,
+    notices,
+    stop: async () => {
+      workflow.stopAll();
+      useDeps(undefined);
+      if (!options.dynamo) await dynamo.stop();
+    },
+  };
+}
