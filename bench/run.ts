@@ -1,24 +1,65 @@
 /**
  * `npm run bench`: runs every benchmark and writes its results to bench/results/<name>.json and a
  * readable summary to bench/results/summary.md. Numbers come from this machine, at the time of the run.
+ * `npm run bench -- --quick` skips the one-minute real-time expiry measurement.
  */
 import { mkdirSync, writeFileSync } from "node:fs";
 import { arch, cpus, totalmem } from "node:os";
+import { measureExpiryLag, measureThroughput } from "./lifecycle.ts";
 import { measurePolicySizes } from "./policy-size.ts";
 
+const quick = process.argv.includes("--quick");
 const results = new URL("./results/", import.meta.url);
 mkdirSync(results, { recursive: true });
+const save = (name: string, data: unknown) =>
+  writeFileSync(new URL(`${name}.json`, results), `${JSON.stringify(data, null, 2)}\n`);
 
 const machine = `${cpus().length} × ${cpus()[0]?.model ?? "cpu"}, ${Math.round(totalmem() / 2 ** 30)} GiB, ${arch()}, Node ${process.version}`;
-const summary: string[] = [`# Benchmark results`, ``, `Run ${new Date().toISOString()} on ${machine}.`, ``];
+const summary: string[] = ["# Benchmark results", "", `Run ${new Date().toISOString()} on ${machine}.`, ""];
+
+// Quiet the handlers' own logs while measuring.
+const log = console.log;
+const mute = () => {
+  console.error = () => {};
+  console.warn = () => {};
+};
+mute();
 
 const sizes = measurePolicySizes();
-writeFileSync(new URL("policy-size.json", results), `${JSON.stringify(sizes, null, 2)}\n`);
+save("policy-size", sizes);
 summary.push("## Grant policy size (non-whitespace characters; inline quota 10,240 per principal)", "");
 summary.push("| profile | principal | size | grants that fit one principal |", "|---|---|---|---|");
 for (const r of sizes)
   summary.push(`| ${r.profile} | ${r.principal} | ${r.size} | ${r.grantsPerPrincipal} |`);
 summary.push("");
 
+const throughput = [
+  await measureThroughput("auto-approved", 300, 1),
+  await measureThroughput("auto-approved", 300, 10),
+  await measureThroughput("one approval", 300, 10),
+];
+save("lifecycle-throughput", throughput);
+summary.push("## Whole lifecycles through the local engine (simulated time; dynalite in memory)", "");
+summary.push(
+  "| flow | lifecycles | concurrency | seconds | lifecycles/s | p50 ms | p99 ms |",
+  "|---|---|---|---|---|---|---|",
+);
+for (const t of throughput) {
+  summary.push(
+    `| ${t.flow} | ${t.lifecycles} | ${t.concurrency} | ${t.seconds} | ${t.perSecond} | ${t.p50Ms} | ${t.p99Ms} |`,
+  );
+}
+summary.push("");
+
+if (!quick) {
+  const lag = await measureExpiryLag(10);
+  save("expiry-lag", lag);
+  summary.push("## Expiry → policy gone (real time, 1-minute grants)", "");
+  summary.push(
+    `${lag.grants} grants: lag min ${lag.lagMs.min} ms, p50 ${lag.lagMs.p50} ms, max ${lag.lagMs.max} ms.`,
+    "",
+  );
+}
+
 writeFileSync(new URL("summary.md", results), `${summary.join("\n")}\n`);
-console.log(summary.join("\n"));
+log(summary.join("\n"));
