@@ -5,6 +5,7 @@
  */
 import { mkdirSync, writeFileSync } from "node:fs";
 import { arch, cpus, totalmem } from "node:os";
+import { measureBundles } from "./bundles.ts";
 import { measureExpiryLag, measureThroughput } from "./lifecycle.ts";
 import { measurePolicySizes } from "./policy-size.ts";
 
@@ -32,6 +33,17 @@ summary.push("| profile | principal | size | grants that fit one principal |", "
 for (const r of sizes)
   summary.push(`| ${r.profile} | ${r.principal} | ${r.size} | ${r.grantsPerPrincipal} |`);
 summary.push("");
+
+const bundles = await measureBundles();
+save("bundles", bundles);
+summary.push("## Lambda bundles (esbuild, minified, ESM, AWS SDK left to the nodejs24.x runtime)", "");
+summary.push("| function | KB | packages inside |", "|---|---|---|");
+for (const b of bundles.functions) summary.push(`| ${b.function} | ${b.kb} | ${b.inputs.join(", ")} |`);
+summary.push(
+  "",
+  `Cold import of the largest (${bundles.largest}) in a fresh Node process, SDK loaded from node_modules: median ${bundles.coldImportMs.median} ms of ${bundles.coldImportMs.runs.join(", ")} ms.`,
+  "",
+);
 
 const throughput = [
   await measureThroughput("auto-approved", 300, 1),

@@ -3,8 +3,9 @@
  * ARN), else the shared role (an Identity Center permission-set role, say) narrowed to the person by
  * their role session name.
  */
+
+import { PRINCIPAL_ARN } from "./config/constants.ts";
 import type { AccessConfig } from "./config/load.ts";
-import { PRINCIPAL_ARN } from "./config/schema.ts";
 import { NotFoundError, ValidationError } from "./errors.ts";
 
 /** The AWS identity a grant is attached to. `name` is the IAM role or user name (no path). */

@@ -1,10 +1,10 @@
 /** Workflow tasks "Announce grant", "Warn expiry is near", "Announce revocation". */
-import { z } from "zod";
+import * as z from "zod/mini";
 import { DynamoRequestStore } from "../adapters/aws/dynamodb.ts";
 import { SnsNotifier } from "../adapters/aws/sns.ts";
 import { announce } from "../core/usecases/expiry.ts";
 import { env, lambdaDeps, handler as makeHandler } from "./runtime.ts";
-import { byRequest } from "./schemas.ts";
+import { byRequest, timestamp } from "./schemas.ts";
 
 const deps = lambdaDeps({
   store: () => new DynamoRequestStore(env("TABLE_NAME")),
@@ -13,10 +13,10 @@ const deps = lambdaDeps({
 
 export const handler = makeHandler(
   "announce",
-  byRequest.extend({
+  z.extend(byRequest, {
     type: z.enum(["granted", "expiring", "revoked"]),
-    detail: z.record(z.string(), z.unknown()).optional(),
-    at: z.iso.datetime({ offset: true }).optional(),
+    detail: z.optional(z.record(z.string(), z.unknown())),
+    at: z.optional(timestamp),
   }),
   deps,
   announce,

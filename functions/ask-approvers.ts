@@ -1,6 +1,6 @@
 /** Workflow task "Ask approvers" (waitForTaskToken): keeps the token on the request and asks approvers. */
 
-import { z } from "zod";
+import * as z from "zod/mini";
 import { DynamoRequestStore } from "../adapters/aws/dynamodb.ts";
 import { StepFunctionsWorkflow } from "../adapters/aws/sfn.ts";
 import { SnsNotifier } from "../adapters/aws/sns.ts";
@@ -16,7 +16,7 @@ const deps = lambdaDeps({
 
 export const handler = makeHandler(
   "ask-approvers",
-  byRequest.extend({ taskToken: z.string().min(1) }),
+  z.extend(byRequest, { taskToken: z.string().check(z.minLength(1)) }),
   deps,
   askApprovers,
 );

@@ -1,5 +1,5 @@
 /** Workflow task "Revoke access": deletes the policy, terminates live sessions, records REVOKED. */
-import { z } from "zod";
+import * as z from "zod/mini";
 import { DynamoRequestStore } from "../adapters/aws/dynamodb.ts";
 import { IamBroker } from "../adapters/aws/iam.ts";
 import { SsmSessions } from "../adapters/aws/ssm.ts";
@@ -16,7 +16,7 @@ const deps = lambdaDeps({
 
 export const handler = makeHandler(
   "revoke-access",
-  byRequest.extend({ actor: z.string().default("workflow") }),
+  z.extend(byRequest, { actor: z._default(z.string(), "workflow") }),
   deps,
   revokeAccess,
 );

@@ -1,5 +1,5 @@
 /** The scheduled sweeper: reconciles grants, policies and executions; logs and returns what it fixed. */
-import { z } from "zod";
+import * as z from "zod/mini";
 import { DynamoRequestStore } from "../adapters/aws/dynamodb.ts";
 import { IamBroker } from "../adapters/aws/iam.ts";
 import { StepFunctionsWorkflow } from "../adapters/aws/sfn.ts";

@@ -21,9 +21,7 @@ import { ConflictError } from "../../core/errors.ts";
 import type { AuditEvent, RequestStore } from "../../core/ports.ts";
 import type { AccessRequest, Status } from "../../core/request.ts";
 import { call } from "./errors.ts";
-
-export const STATUS_INDEX = "byStatus";
-export const REQUESTER_INDEX = "byRequester";
+import { REQUESTER_INDEX, STATUS_INDEX } from "./table-schema.ts";
 
 let auditCounter = 0;
 
@@ -163,14 +161,3 @@ export class DynamoRequestStore implements RequestStore {
     return items.map(fromItem);
   }
 }
-
-/** The table's key schema and indexes, shared by the stack and the local/test table. */
-export const TABLE_SCHEMA = {
-  hashKey: "pk",
-  rangeKey: "sk",
-  attributes: ["pk", "sk", "gsi1pk", "gsi1sk", "gsi2pk", "gsi2sk"],
-  indexes: [
-    { name: STATUS_INDEX, hashKey: "gsi1pk", rangeKey: "gsi1sk" },
-    { name: REQUESTER_INDEX, hashKey: "gsi2pk", rangeKey: "gsi2sk" },
-  ],
-} as const;

@@ -5,7 +5,7 @@
 import type { AddressInfo } from "node:net";
 import { CreateTableCommand, DynamoDBClient, ResourceInUseException } from "@aws-sdk/client-dynamodb";
 import dynalite from "dynalite";
-import { TABLE_SCHEMA } from "../aws/dynamodb.ts";
+import { TABLE_SCHEMA } from "../aws/table-schema.ts";
 
 export interface LocalDynamo {
   client: DynamoDBClient;

@@ -27,8 +27,21 @@ export type Profile = Omit<RawProfile, DurationKey | "nodes" | "documents"> & {
   approvalTimeoutSeconds: number;
 };
 
+/** Session Manager preferences with durations in seconds. */
+export type SessionManagerPreferences = Omit<
+  RawConfig["sessionManager"],
+  "idleTimeout" | "maxSessionDuration"
+> & {
+  idleTimeoutSeconds: number;
+  maxSessionDurationSeconds?: number | undefined;
+};
+
 /** The whole configuration, normalized. */
-export type AccessConfig = Omit<RawConfig, "profiles" | "maxDuration" | "expiryWarning"> & {
+export type AccessConfig = Omit<
+  RawConfig,
+  "profiles" | "maxDuration" | "expiryWarning" | "sessionManager"
+> & {
+  sessionManager: SessionManagerPreferences;
   partition: string;
   maxDurationSeconds: number;
   expiryWarningSeconds: number;
@@ -101,6 +114,25 @@ function crossChecks(data: unknown): ConfigIssue[] {
   const warning = durationAt(root.expiryWarning ?? "10m", "expiryWarning", issues);
   const accountId =
     typeof root.accountId === "string" && /^\d{12}$/.test(root.accountId) ? root.accountId : undefined;
+
+  const sm = asRecord(root.sessionManager);
+  const idle = durationAt(sm.idleTimeout ?? "20m", "sessionManager.idleTimeout", issues);
+  if (idle !== undefined && (idle < 60 || idle > 3600)) {
+    issues.push({
+      path: "sessionManager.idleTimeout",
+      message: `${sm.idleTimeout} must be between 1m and 60m`,
+    });
+  }
+  const maxSession =
+    sm.maxSessionDuration === undefined
+      ? undefined
+      : durationAt(sm.maxSessionDuration, "sessionManager.maxSessionDuration", issues);
+  if (maxSession !== undefined && (maxSession < 60 || maxSession > 86_400)) {
+    issues.push({
+      path: "sessionManager.maxSessionDuration",
+      message: `${sm.maxSessionDuration} must be between 1m and 24h`,
+    });
+  }
 
   const principals = asRecord(root.principals);
   const map = asRecord(principals.map);
@@ -180,11 +212,18 @@ function resolveDocument(name: string): string {
 }
 
 function normalize(raw: RawConfig): AccessConfig {
-  const { profiles, maxDuration, expiryWarning, ...rest } = raw;
+  const { profiles, maxDuration, expiryWarning, sessionManager, ...rest } = raw;
+  const { idleTimeout, maxSessionDuration, ...preferences } = sessionManager;
   const firstArn = Object.values(raw.principals.map)[0] ?? raw.principals.sharedRole?.arn ?? "arn:aws:";
   return {
     ...rest,
     partition: PRINCIPAL_ARN.exec(firstArn)?.[1] ?? "aws",
+    sessionManager: {
+      ...preferences,
+      idleTimeoutSeconds: parseDuration(idleTimeout),
+      maxSessionDurationSeconds:
+        maxSessionDuration === undefined ? undefined : parseDuration(maxSessionDuration),
+    },
     maxDurationSeconds: parseDuration(maxDuration),
     expiryWarningSeconds: parseDuration(expiryWarning),
     profiles: Object.fromEntries(

@@ -4,6 +4,9 @@
  * them to seconds after the cross-field checks.
  */
 import { z } from "zod";
+import { PRINCIPAL_ARN } from "./constants.ts";
+
+export { BUILT_IN_DOCUMENTS, PRINCIPAL_ARN } from "./constants.ts";
 
 const slackUserId = z
   .string()
@@ -19,18 +22,8 @@ const region = z
   .string()
   .regex(/^[a-z]{2}(-gov|-iso[a-z]*)?-[a-z]+-\d$/, { error: "must be an AWS region such as eu-west-1" });
 
-/** An IAM role or IAM user ARN; the capture groups are read by `principal.ts`. */
-export const PRINCIPAL_ARN =
-  /^arn:(aws[a-z-]*):iam::(\d{12}):(role|user)\/((?:[\w+=,.@-]+\/)*)([\w+=,.@-]{1,128})$/;
 const principalArn = z.string().regex(PRINCIPAL_ARN, { error: "must be an IAM role or IAM user ARN" });
 
-/** Session documents a profile may allow, by short name; anything else names a custom document. */
-export const BUILT_IN_DOCUMENTS = {
-  shell: "SSM-SessionManagerRunShell",
-  "port-forwarding": "AWS-StartPortForwardingSession",
-  "port-forwarding-remote": "AWS-StartPortForwardingSessionToRemoteHost",
-  ssh: "AWS-StartSSHSession",
-} as const;
 const documentName = z.string().regex(/^[a-zA-Z0-9_.-]{3,128}$/, {
   error: "must be shell, port-forwarding, port-forwarding-remote, ssh or a document name",
 });
@@ -67,6 +60,34 @@ export const profileSchema = z.strictObject({
   regions: z.array(region).min(1),
 });
 
+/** Session Manager preferences, managed by the stack when `manage` is on (the account's SSM-SessionManagerRunShell). */
+export const sessionManagerSchema = z.strictObject({
+  manage: z
+    .boolean()
+    .default(false)
+    .describe("Let the stack own the SSM-SessionManagerRunShell preferences document"),
+  idleTimeout: duration.default("20m").describe("Idle sessions end after this (1m to 60m)"),
+  maxSessionDuration: duration.optional().describe("Any session ends after this (1m to 24h)"),
+  s3LogBucket: z
+    .string()
+    .regex(/^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/, { error: "must be an S3 bucket name" })
+    .optional()
+    .describe("An existing bucket for session logs"),
+  cloudWatchLogs: z.boolean().default(false).describe("Stream session logs to a log group the stack creates"),
+  encryptSessions: z
+    .boolean()
+    .default(false)
+    .describe("Encrypt session data with a KMS key the stack creates"),
+  runAsDefaultUser: z
+    .string()
+    .regex(/^[a-z_][a-z0-9_-]{0,31}$/, { error: "must be an OS user name" })
+    .optional()
+    .describe("Turns Run As on with this default OS user"),
+  shellProfile: z
+    .strictObject({ linux: z.string().max(512).optional(), windows: z.string().max(512).optional() })
+    .optional(),
+});
+
 export const configSchema = z.strictObject({
   accountId: z.string().regex(/^\d{12}$/, { error: "must be a 12-digit AWS account ID" }),
   slack: z.strictObject({
@@ -82,6 +103,12 @@ export const configSchema = z.strictObject({
         .default("jit-access-notices"),
     })
     .default({ topicName: "jit-access-notices" }),
+  sessionManager: sessionManagerSchema.default({
+    manage: false,
+    idleTimeout: "20m",
+    cloudWatchLogs: false,
+    encryptSessions: false,
+  }),
   maxDuration: duration.default("8h").describe("The global maximum; no profile may exceed it"),
   expiryWarning: duration.default("10m").describe("How long before expiry the requester is warned"),
   principals: z.strictObject({

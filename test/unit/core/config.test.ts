@@ -177,6 +177,20 @@ describe("config validation", () => {
       "slack.auditChannel: must be a Slack channel ID such as C0123ABCD",
     ],
     [
+      "an idle timeout Session Manager does not allow",
+      (c) => {
+        c.sessionManager.idleTimeout = "2h";
+      },
+      "sessionManager.idleTimeout: 2h must be between 1m and 60m",
+    ],
+    [
+      "a maximum session duration over a day",
+      (c) => {
+        c.sessionManager.maxSessionDuration = "2d";
+      },
+      "sessionManager.maxSessionDuration: 2d must be between 1m and 24h",
+    ],
+    [
       "a bad session document",
       (c) => {
         c.profiles.staging.documents = ["shell", "rm -rf"];

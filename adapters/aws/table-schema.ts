@@ -1,0 +1,16 @@
+/**
+ * The requests table's keys and indexes: one definition for the DynamoDB adapter, the stack and the
+ * local table. No SDK import, so the SST config can use it.
+ */
+export const STATUS_INDEX = "byStatus";
+export const REQUESTER_INDEX = "byRequester";
+
+export const TABLE_SCHEMA = {
+  hashKey: "pk",
+  rangeKey: "sk",
+  attributes: ["pk", "sk", "gsi1pk", "gsi1sk", "gsi2pk", "gsi2sk"],
+  indexes: [
+    { name: STATUS_INDEX, hashKey: "gsi1pk", rangeKey: "gsi1sk" },
+    { name: REQUESTER_INDEX, hashKey: "gsi2pk", rangeKey: "gsi2sk" },
+  ],
+} as const;

@@ -1,0 +1,66 @@
+/// <reference path="../.sst/platform/config.d.ts" />
+/**
+ * The Lambda functions: Node 24 on arm64, each bundled alone with the normalized config beside it, each
+ * with exactly the statements `permissions.ts` derives from the config (no SST `link`: its grants
+ * are broader than these).
+ */
+
+import type { AccessConfig } from "../core/config/load.ts";
+import { RUNTIME_PROVIDED } from "./bundling.ts";
+import { type FunctionName, functionPermissions } from "./permissions.ts";
+
+/** Entry files and timeouts, by function. */
+const FUNCTIONS: Record<FunctionName, { handler: string; timeout: `${number} seconds` }> = {
+  askApprovers: { handler: "functions/ask-approvers.handler", timeout: "20 seconds" },
+  grantAccess: { handler: "functions/grant-access.handler", timeout: "30 seconds" },
+  undoGrant: { handler: "functions/undo-grant.handler", timeout: "30 seconds" },
+  checkExpiry: { handler: "functions/check-expiry.handler", timeout: "10 seconds" },
+  revokeAccess: { handler: "functions/revoke-access.handler", timeout: "60 seconds" },
+  announce: { handler: "functions/announce.handler", timeout: "20 seconds" },
+  expireRequest: { handler: "functions/expire-request.handler", timeout: "20 seconds" },
+  raiseAlarm: { handler: "functions/raise-alarm.handler", timeout: "20 seconds" },
+  sweeper: { handler: "functions/sweeper.handler", timeout: "300 seconds" },
+};
+
+export interface FunctionInputs {
+  config: AccessConfig;
+  table: sst.aws.Dynamo;
+  topic: sst.aws.SnsTopic;
+  topicKey: aws.kms.Key;
+  /** The normalized configuration written at deploy, copied beside each function. */
+  configFile: string;
+  /** Known before the state machine exists (its name is fixed), which breaks the cycle with it. */
+  stateMachineArn: $util.Input<string>;
+}
+
+export function createFunctions(inputs: FunctionInputs) {
+  const { config, table, topic, topicKey, stateMachineArn } = inputs;
+  const statements = $resolve([table.arn, topic.arn, topicKey.arn, stateMachineArn]).apply(([t, tp, k, sm]) =>
+    functionPermissions(config, { table: t, topic: tp, topicKey: k, stateMachine: sm }),
+  );
+  const environment = {
+    TABLE_NAME: table.name,
+    TOPIC_ARN: topic.arn,
+    STATE_MACHINE_ARN: stateMachineArn,
+    NODE_OPTIONS: "--enable-source-maps",
+  };
+  const entries = Object.entries(FUNCTIONS) as [FunctionName, (typeof FUNCTIONS)[FunctionName]][];
+  return Object.fromEntries(
+    entries.map(([name, spec]) => [
+      name,
+      new sst.aws.Function(`${name[0]?.toUpperCase()}${name.slice(1)}`, {
+        handler: spec.handler,
+        runtime: "nodejs24.x",
+        architecture: "arm64",
+        memory: "256 MB",
+        timeout: spec.timeout,
+        environment,
+        permissions: statements.apply((s) => s[name]),
+        copyFiles: [{ from: inputs.configFile, to: "access.config.json" }],
+        // The nodejs24.x runtime ships the AWS SDK v3: leaving it out keeps each bundle near 30 KB.
+        nodejs: { minify: true, esbuild: { external: [...RUNTIME_PROVIDED] } },
+        logging: { retention: "3 months", format: "json" },
+      }),
+    ]),
+  ) as Record<FunctionName, sst.aws.Function>;
+}

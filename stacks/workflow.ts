@@ -1,0 +1,149 @@
+/// <reference path="../.sst/platform/config.d.ts" />
+/**
+ * The state machine from workflows/, deployed as raw ASL with the functions' ARNs substituted,
+ * execution logging on (without execution data: task tokens stay out of logs), and alarms that
+ * publish to the notices topic.
+ */
+
+import { buildAccessWorkflow } from "../workflows/access-workflow.ts";
+import type { FunctionName } from "./permissions.ts";
+
+/** The state machine's name is fixed so functions can know its ARN before it exists. */
+export function stateMachineName(): string {
+  return `${$app.name}-${$app.stage}-access`;
+}
+
+export function stateMachineArnFor(region: string, accountId: string): string {
+  return `arn:aws:states:${region}:${accountId}:stateMachine:${stateMachineName()}`;
+}
+
+export function createWorkflow(functions: Record<FunctionName, sst.aws.Function>, topic: sst.aws.SnsTopic) {
+  const f = functions;
+  const definition = $resolve([
+    f.askApprovers.arn,
+    f.grantAccess.arn,
+    f.checkExpiry.arn,
+    f.revokeAccess.arn,
+    f.announce.arn,
+    f.expireRequest.arn,
+    f.undoGrant.arn,
+    f.raiseAlarm.arn,
+  ]).apply(
+    ([
+      askApprovers,
+      grantAccess,
+      checkExpiry,
+      revokeAccess,
+      announce,
+      expireRequest,
+      undoGrant,
+      raiseAlarm,
+    ]) =>
+      JSON.stringify(
+        buildAccessWorkflow({
+          askApprovers,
+          grantAccess,
+          checkExpiry,
+          revokeAccess,
+          announce,
+          expireRequest,
+          undoGrant,
+          raiseAlarm,
+        }),
+      ),
+  );
+
+  const logGroup = new aws.cloudwatch.LogGroup("WorkflowLogs", {
+    name: `/aws/vendedlogs/states/${stateMachineName()}`,
+    retentionInDays: 90,
+  });
+  const invokable = [
+    f.askApprovers,
+    f.grantAccess,
+    f.checkExpiry,
+    f.revokeAccess,
+    f.announce,
+    f.expireRequest,
+    f.undoGrant,
+    f.raiseAlarm,
+  ];
+  const role = new aws.iam.Role("WorkflowRole", {
+    assumeRolePolicy: JSON.stringify({
+      Version: "2012-10-17",
+      Statement: [
+        { Effect: "Allow", Principal: { Service: "states.amazonaws.com" }, Action: "sts:AssumeRole" },
+      ],
+    }),
+    inlinePolicies: [
+      {
+        name: "invoke-and-log",
+        policy: $resolve(invokable.map((fn) => fn.arn)).apply((arns) =>
+          JSON.stringify({
+            Version: "2012-10-17",
+            Statement: [
+              {
+                Effect: "Allow",
+                Action: "lambda:InvokeFunction",
+                Resource: arns.flatMap((a) => [a, `${a}:*`]),
+              },
+              {
+                // Log delivery for Step Functions is configured through these account-level calls.
+                Effect: "Allow",
+                Action: [
+                  "logs:CreateLogDelivery",
+                  "logs:GetLogDelivery",
+                  "logs:UpdateLogDelivery",
+                  "logs:DeleteLogDelivery",
+                  "logs:ListLogDeliveries",
+                  "logs:PutResourcePolicy",
+                  "logs:DescribeResourcePolicies",
+                  "logs:DescribeLogGroups",
+                ],
+                Resource: "*",
+              },
+            ],
+          }),
+        ),
+      },
+    ],
+  });
+  const machine = new aws.sfn.StateMachine("Workflow", {
+    name: stateMachineName(),
+    roleArn: role.arn,
+    definition,
+    loggingConfiguration: {
+      logDestination: $interpolate`${logGroup.arn}:*`,
+      includeExecutionData: false,
+      level: "ERROR",
+    },
+  });
+
+  new aws.cloudwatch.MetricAlarm("FailedExecutions", {
+    alarmDescription:
+      "A JIT access workflow execution failed (grant or revoke); see the notices topic and the sweeper's log.",
+    namespace: "AWS/States",
+    metricName: "ExecutionsFailed",
+    dimensions: { StateMachineArn: machine.arn },
+    statistic: "Sum",
+    period: 300,
+    evaluationPeriods: 1,
+    threshold: 1,
+    comparisonOperator: "GreaterThanOrEqualToThreshold",
+    treatMissingData: "notBreaching",
+    alarmActions: [topic.arn],
+  });
+  new aws.cloudwatch.MetricAlarm("FailedRevokes", {
+    alarmDescription: "A revocation failed after its retries; the sweeper will finish it.",
+    namespace: "AWS/Lambda",
+    metricName: "Invocations",
+    dimensions: { FunctionName: f.raiseAlarm.name },
+    statistic: "Sum",
+    period: 300,
+    evaluationPeriods: 1,
+    threshold: 1,
+    comparisonOperator: "GreaterThanOrEqualToThreshold",
+    treatMissingData: "notBreaching",
+    alarmActions: [topic.arn],
+  });
+  return machine;
+}

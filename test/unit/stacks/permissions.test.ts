@@ -1,0 +1,124 @@
+/** The functions' own permissions, evaluated with iam-simulate: what they may do, and what they may not. */
+import { describe, expect, it } from "vitest";
+import { IamBroker } from "../../../adapters/aws/iam.ts";
+import {
+  asPolicyDocument,
+  type FunctionName,
+  functionPermissions,
+  type ResourceArns,
+} from "../../../stacks/permissions.ts";
+import { exampleConfig } from "../../helpers/config.ts";
+import { decide } from "../../helpers/simulate.ts";
+
+const config = exampleConfig();
+const ACCOUNT = config.accountId;
+const arns: ResourceArns = {
+  table: `arn:aws:dynamodb:eu-west-1:${ACCOUNT}:table/jit-prod-Requests`,
+  topic: `arn:aws:sns:eu-west-1:${ACCOUNT}:jit-prod-Notices`,
+  topicKey: `arn:aws:kms:eu-west-1:${ACCOUNT}:key/11111111-2222-3333-4444-555555555555`,
+  stateMachine: `arn:aws:states:eu-west-1:${ACCOUNT}:stateMachine:jit-prod-access`,
+};
+const permissions = functionPermissions(config, arns);
+const ALICE_ROLE = `arn:aws:iam::${ACCOUNT}:role/oncall/jit-alice`;
+const BOB = `arn:aws:iam::${ACCOUNT}:user/bob`;
+
+const can = (fn: FunctionName, action: string, resource: string) =>
+  decide({
+    principalArn: `arn:aws:sts::${ACCOUNT}:assumed-role/jit-prod-${fn}/session`,
+    action,
+    resource,
+    policies: [{ name: fn, policy: asPolicyDocument(permissions[fn]) }],
+    context: {},
+  });
+
+describe("the grant function", () => {
+  it.each([
+    ["iam:PutRolePolicy", ALICE_ROLE],
+    ["iam:GetRolePolicy", ALICE_ROLE],
+    ["iam:ListRolePolicies", ALICE_ROLE],
+    ["iam:PutUserPolicy", BOB],
+    ["dynamodb:PutItem", arns.table],
+    ["dynamodb:Query", `${arns.table}/index/byStatus`],
+  ])("may %s on %s", async (action, resource) => {
+    expect(await can("grantAccess", action, resource)).toBe("Allowed");
+  });
+
+  it.each([
+    ["iam:PutRolePolicy", `arn:aws:iam::${ACCOUNT}:role/admin`, "a role the config does not name"],
+    ["iam:PutRolePolicy", `arn:aws:iam::999999999999:role/oncall/jit-alice`, "a role in another account"],
+    ["iam:AttachRolePolicy", ALICE_ROLE, "attach a managed policy"],
+    ["iam:CreateUser", `arn:aws:iam::${ACCOUNT}:user/mallory`, "create a user"],
+    ["iam:CreateAccessKey", BOB, "create an access key"],
+    ["iam:UpdateAssumeRolePolicy", ALICE_ROLE, "change who can assume a role"],
+    ["dynamodb:PutItem", `arn:aws:dynamodb:eu-west-1:${ACCOUNT}:table/payments`, "touch another table"],
+    ["dynamodb:DeleteItem", arns.table, "delete records (the log is append-only)"],
+    ["sns:Publish", arns.topic, "publish (not its job)"],
+  ])("may not %s on %s (%s)", async (action, resource) => {
+    expect(await can("grantAccess", action, resource)).toBe("ImplicitlyDenied");
+  });
+
+  it("cannot be limited to jit-* names by IAM, so the adapter refuses other names itself", async () => {
+    const broker = new IamBroker([ALICE_ROLE]);
+    const principal = { kind: "role" as const, arn: ALICE_ROLE, name: "jit-alice" };
+    await expect(
+      broker.putGrant(principal, "AdminAccess", { Version: "2012-10-17", Statement: [] }),
+    ).rejects.toThrow("AdminAccess is not a jit-* policy; it is not ours to change");
+  });
+});
+
+describe("the revoke function", () => {
+  it.each([
+    ["iam:DeleteRolePolicy", ALICE_ROLE],
+    ["ssm:TerminateSession", `arn:aws:ssm:eu-west-1:${ACCOUNT}:session/alice-0123456789abcdef0`],
+    ["ssm:DescribeSessions", "*"],
+    ["ssm:DescribeInstanceInformation", "*"],
+  ])("may %s on %s", async (action, resource) => {
+    expect(await can("revokeAccess", action, resource)).toBe("Allowed");
+  });
+
+  it.each([
+    ["iam:PutRolePolicy", ALICE_ROLE],
+    ["ssm:TerminateSession", "arn:aws:ssm:eu-west-1:999999999999:session/x-0123"],
+    ["ssm:StartSession", `arn:aws:ec2:eu-west-1:${ACCOUNT}:instance/i-0123456789abcdef0`],
+    ["ssm:SendCommand", `arn:aws:ec2:eu-west-1:${ACCOUNT}:instance/i-0123456789abcdef0`],
+  ])("may not %s on %s", async (action, resource) => {
+    expect(await can("revokeAccess", action, resource)).toBe("ImplicitlyDenied");
+  });
+});
+
+describe("every function", () => {
+  const names = Object.keys(permissions) as FunctionName[];
+
+  it.each(names)("%s has no IAM write beyond inline policies on configured principals", (fn) => {
+    for (const statement of permissions[fn]) {
+      const iamActions = statement.actions.filter((a) => a.startsWith("iam:"));
+      expect(iamActions.every((a) => /^iam:(Put|Get|Delete|List)(Role|User)Polic(y|ies)$/.test(a))).toBe(
+        true,
+      );
+      if (iamActions.length > 0) {
+        for (const resource of statement.resources)
+          expect([
+            ALICE_ROLE,
+            BOB,
+            ...Object.values(config.principals.map),
+            config.principals.sharedRole?.arn,
+          ]).toContain(resource);
+      }
+    }
+  });
+
+  it.each(names)("%s reads and writes only its own table and topic", async (fn) => {
+    expect(await can(fn, "dynamodb:GetItem", `arn:aws:dynamodb:eu-west-1:${ACCOUNT}:table/other`)).toBe(
+      "ImplicitlyDenied",
+    );
+    expect(await can(fn, "sns:Publish", `arn:aws:sns:eu-west-1:${ACCOUNT}:other`)).toBe("ImplicitlyDenied");
+    expect(await can(fn, "dynamodb:GetItem", arns.table)).toBe("Allowed");
+  });
+
+  it("only the approval step and the sweeper may resume the workflow", () => {
+    const resumers = names.filter((fn) =>
+      permissions[fn].some((p) => p.actions.includes("states:SendTaskSuccess")),
+    );
+    expect(resumers.sort()).toEqual(["askApprovers", "sweeper"]);
+  });
+});
