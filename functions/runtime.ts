@@ -6,11 +6,15 @@
  */
 import middy from "@middy/core";
 import type { Context } from "aws-lambda";
+import { en } from "zod/locales";
 import * as z from "zod/mini";
 import { readNormalizedConfig } from "../adapters/config-json.ts";
 import { systemClock } from "../core/clock.ts";
 import { ConfigError } from "../core/errors.ts";
 import type { Deps } from "../core/ports.ts";
+
+// zod/mini ships without messages; English ones make a rejected event's log line say what was wrong.
+z.config(en());
 
 let override: Deps | undefined;
 
