@@ -4,16 +4,14 @@
  * fresh Node process.
  */
 import { execFileSync } from "node:child_process";
-import { mkdirSync, readdirSync, rmSync, writeFileSync } from "node:fs";
+import { mkdirSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { build, type Metafile } from "esbuild";
 import { RUNTIME_PROVIDED } from "../stacks/bundling.ts";
+import { entryFile, FUNCTION_ENTRIES, type FunctionName } from "../stacks/entries.ts";
 
-/** The files in functions/ that are entry points (the others are shared helpers). */
-export const entryPoints = (): string[] =>
-  readdirSync(new URL("../functions/", import.meta.url))
-    .filter((f) => f.endsWith(".ts") && !["runtime.ts", "schemas.ts"].includes(f))
-    .map((f) => `functions/${f}`);
+/** The entry points the stack deploys. */
+export const entryPoints = (): string[] => (Object.keys(FUNCTION_ENTRIES) as FunctionName[]).map(entryFile);
 
 export interface BundleResult {
   function: string;

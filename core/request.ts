@@ -76,6 +76,8 @@ export interface AccessRequest {
   failure?: string | undefined;
   /** An extension waiting for an approver: the expiry it asks for. */
   pendingExtension?: { expiresAt: string; requestedBy: string; at: string } | undefined;
+  /** Where the approvals-channel message lives, so it can be updated in place. */
+  approvalMessage?: { channel: string; ts: string } | undefined;
   /** The approval step's task token; kept only in the record, never in a Slack button. */
   taskToken?: string | undefined;
   /** Every status change so far, oldest first (the audit log has these and everything else). */

@@ -1,14 +1,14 @@
 /** Workflow tasks "Announce grant", "Warn expiry is near", "Announce revocation". */
 import * as z from "zod/mini";
 import { DynamoRequestStore } from "../adapters/aws/dynamodb.ts";
-import { SnsNotifier } from "../adapters/aws/sns.ts";
 import { announce } from "../core/usecases/expiry.ts";
+import { notifierFor } from "./notifier.ts";
 import { env, lambdaDeps, handler as makeHandler } from "./runtime.ts";
 import { byRequest, timestamp } from "./schemas.ts";
 
 const deps = lambdaDeps({
   store: () => new DynamoRequestStore(env("TABLE_NAME")),
-  notifier: () => new SnsNotifier(env("TOPIC_ARN")),
+  notifier: notifierFor,
 });
 
 export const handler = makeHandler(

@@ -3,10 +3,10 @@ import * as z from "zod/mini";
 import { DynamoRequestStore } from "../adapters/aws/dynamodb.ts";
 import { IamBroker } from "../adapters/aws/iam.ts";
 import { StepFunctionsWorkflow } from "../adapters/aws/sfn.ts";
-import { SnsNotifier } from "../adapters/aws/sns.ts";
 import { SsmSessions } from "../adapters/aws/ssm.ts";
 import { configuredPrincipalArns } from "../core/principal.ts";
 import { type SweepReport, sweep } from "../core/usecases/sweep.ts";
+import { notifierFor } from "./notifier.ts";
 import { env, lambdaDeps, handler as makeHandler } from "./runtime.ts";
 
 const deps = lambdaDeps({
@@ -14,7 +14,7 @@ const deps = lambdaDeps({
   broker: (config) => new IamBroker(configuredPrincipalArns(config)),
   sessions: (config) => new SsmSessions(Object.values(config.profiles).flatMap((p) => p.regions)),
   workflow: () => new StepFunctionsWorkflow(env("STATE_MACHINE_ARN")),
-  notifier: () => new SnsNotifier(env("TOPIC_ARN")),
+  notifier: notifierFor,
 });
 
 /** The scheduler's event carries nothing we need; anything object-shaped is accepted. */

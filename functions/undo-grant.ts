@@ -1,16 +1,16 @@
 /** Workflow catch "Undo failed grant": removes whatever was attached, records FAILED, tells people. */
 import { DynamoRequestStore } from "../adapters/aws/dynamodb.ts";
 import { IamBroker } from "../adapters/aws/iam.ts";
-import { SnsNotifier } from "../adapters/aws/sns.ts";
 import { configuredPrincipalArns } from "../core/principal.ts";
 import { failGrant } from "../core/usecases/grant.ts";
+import { notifierFor } from "./notifier.ts";
 import { env, lambdaDeps, handler as makeHandler } from "./runtime.ts";
 import { withError } from "./schemas.ts";
 
 const deps = lambdaDeps({
   store: () => new DynamoRequestStore(env("TABLE_NAME")),
   broker: (config) => new IamBroker(configuredPrincipalArns(config)),
-  notifier: () => new SnsNotifier(env("TOPIC_ARN")),
+  notifier: notifierFor,
 });
 
 export const handler = makeHandler("undo-grant", withError, deps, failGrant);

@@ -25,7 +25,10 @@ export interface SandboxOptions {
   table?: string;
   /** An already running dynalite to share (tests start one per file). */
   dynamo?: LocalDynamo;
-  notifier?: Notifier;
+  /** A notifier, or a factory for one that needs the sandbox's own store and sessions. */
+  notifier?:
+    | Notifier
+    | ((parts: { store: RequestStore; sessions: SandboxAccount; config: AccessConfig }) => Notifier);
   wrapStore?: (store: RequestStore) => RequestStore;
   wrapTask?: (state: string, task: LocalTask) => LocalTask;
 }
@@ -54,12 +57,16 @@ export async function startSandbox(options: SandboxOptions): Promise<Sandbox> {
     now: () => clock.now(),
   });
   const notices: Notice[] = [];
-  const notifier = options.notifier ?? { notify: async (n: Notice) => void notices.push(n) };
+  const store = new DynamoRequestStore(table, dynamo.client);
+  const given =
+    typeof options.notifier === "function"
+      ? options.notifier({ store, sessions: account, config })
+      : options.notifier;
+  const notifier = given ?? { notify: async (n: Notice) => void notices.push(n) };
   const workflow = createLocalWorkflow({
     clock: clock instanceof FakeClock ? clock : undefined,
     wrap: options.wrapTask,
   });
-  const store = new DynamoRequestStore(table, dynamo.client);
   const deps: Deps = {
     config,
     store: options.wrapStore ? options.wrapStore(store) : store,
@@ -78,7 +85,7 @@ export async function startSandbox(options: SandboxOptions): Promise<Sandbox> {
     store,
     notices,
     stop: async () => {
-      workflow.stopAll();
+      await workflow.stopAll();
       useDeps(undefined);
       if (!options.dynamo) await dynamo.stop();
     },

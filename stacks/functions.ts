@@ -7,20 +7,8 @@
 
 import type { AccessConfig } from "../core/config/load.ts";
 import { RUNTIME_PROVIDED } from "./bundling.ts";
-import { type FunctionName, functionPermissions } from "./permissions.ts";
-
-/** Entry files and timeouts, by function. */
-const FUNCTIONS: Record<FunctionName, { handler: string; timeout: `${number} seconds` }> = {
-  askApprovers: { handler: "functions/ask-approvers.handler", timeout: "20 seconds" },
-  grantAccess: { handler: "functions/grant-access.handler", timeout: "30 seconds" },
-  undoGrant: { handler: "functions/undo-grant.handler", timeout: "30 seconds" },
-  checkExpiry: { handler: "functions/check-expiry.handler", timeout: "10 seconds" },
-  revokeAccess: { handler: "functions/revoke-access.handler", timeout: "60 seconds" },
-  announce: { handler: "functions/announce.handler", timeout: "20 seconds" },
-  expireRequest: { handler: "functions/expire-request.handler", timeout: "20 seconds" },
-  raiseAlarm: { handler: "functions/raise-alarm.handler", timeout: "20 seconds" },
-  sweeper: { handler: "functions/sweeper.handler", timeout: "300 seconds" },
-};
+import { FUNCTION_ENTRIES, type FunctionName } from "./entries.ts";
+import { functionPermissions } from "./permissions.ts";
 
 export interface FunctionInputs {
   config: AccessConfig;
@@ -31,10 +19,11 @@ export interface FunctionInputs {
   configFile: string;
   /** Known before the state machine exists (its name is fixed), which breaks the cycle with it. */
   stateMachineArn: $util.Input<string>;
+  slack: { signingSecret: sst.Secret; botToken: sst.Secret };
 }
 
 export function createFunctions(inputs: FunctionInputs) {
-  const { config, table, topic, topicKey, stateMachineArn } = inputs;
+  const { config, table, topic, topicKey, stateMachineArn, slack } = inputs;
   const statements = $resolve([table.arn, topic.arn, topicKey.arn, stateMachineArn]).apply(([t, tp, k, sm]) =>
     functionPermissions(config, { table: t, topic: tp, topicKey: k, stateMachine: sm }),
   );
@@ -42,9 +31,13 @@ export function createFunctions(inputs: FunctionInputs) {
     TABLE_NAME: table.name,
     TOPIC_ARN: topic.arn,
     STATE_MACHINE_ARN: stateMachineArn,
+    SLACK_BOT_TOKEN: slack.botToken.value,
     NODE_OPTIONS: "--enable-source-maps",
   };
-  const entries = Object.entries(FUNCTIONS) as [FunctionName, (typeof FUNCTIONS)[FunctionName]][];
+  const entries = Object.entries(FUNCTION_ENTRIES) as [
+    FunctionName,
+    (typeof FUNCTION_ENTRIES)[FunctionName],
+  ][];
   return Object.fromEntries(
     entries.map(([name, spec]) => [
       name,
@@ -54,7 +47,12 @@ export function createFunctions(inputs: FunctionInputs) {
         architecture: "arm64",
         memory: "256 MB",
         timeout: spec.timeout,
-        environment,
+        environment:
+          name === "slack"
+            ? { ...environment, SLACK_SIGNING_SECRET: slack.signingSecret.value }
+            : environment,
+        // Slack posts to a public URL; Bolt verifies every request's signature before any listener runs.
+        url: name === "slack" ? true : undefined,
         permissions: statements.apply((s) => s[name]),
         copyFiles: [{ from: inputs.configFile, to: "access.config.json" }],
         // The nodejs24.x runtime ships the AWS SDK v3: leaving it out keeps each bundle near 30 KB.

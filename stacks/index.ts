@@ -31,12 +31,25 @@ export async function deploy() {
   const table = createStorage(production);
   const { key, topic } = createNotices(config.accountId);
   const stateMachineArn = stateMachineArnFor(region, config.accountId);
-  const functions = createFunctions({ config, configFile, table, topic, topicKey: key, stateMachineArn });
+  const slack = {
+    signingSecret: new sst.Secret("SlackSigningSecret"),
+    botToken: new sst.Secret("SlackBotToken"),
+  };
+  const functions = createFunctions({
+    config,
+    configFile,
+    table,
+    topic,
+    topicKey: key,
+    stateMachineArn,
+    slack,
+  });
   const machine = createWorkflow(functions, topic);
   scheduleSweeper(functions.sweeper);
   createSessionPreferences(config);
 
   return {
+    slackRequestUrl: functions.slack.url,
     table: table.name,
     topicArn: topic.arn,
     stateMachineArn: machine.arn,

@@ -8,6 +8,9 @@
  */
 import type { AccessConfig } from "../core/config/load.ts";
 import { configuredPrincipalArns, parsePrincipalArn } from "../core/principal.ts";
+import type { FunctionName } from "./entries.ts";
+
+export type { FunctionName };
 
 /** A statement in the shape SST's `permissions` takes. */
 export interface Permission {
@@ -37,9 +40,11 @@ const table = (r: ResourceArns): Permission => ({
   resources: [r.table, `${r.table}/index/*`],
 });
 
+/** Notices: publish to the topic (encrypted), and count matching nodes for the Slack messages. */
 const publish = (r: ResourceArns): Permission[] => [
   { actions: ["sns:Publish"], resources: [r.topic] },
   { actions: ["kms:GenerateDataKey", "kms:Decrypt"], resources: [r.topicKey] },
+  { actions: ["ssm:DescribeInstanceInformation"], resources: ["*"] },
 ];
 
 type InlineVerb = "Put" | "Get" | "Delete" | "List";
@@ -66,8 +71,12 @@ function sessions(config: AccessConfig): Permission[] {
   ];
 }
 
-/** SendTaskSuccess takes no resource in IAM: the unguessable task token is the only handle. */
+/** SendTaskSuccess/Failure take no resource in IAM: the unguessable task token is the only handle. */
 const resume: Permission = { actions: ["states:SendTaskSuccess"], resources: ["*"] };
+const decide: Permission = {
+  actions: ["states:SendTaskSuccess", "states:SendTaskFailure"],
+  resources: ["*"],
+};
 
 /** Every function's statements, by function. */
 export function functionPermissions(config: AccessConfig, r: ResourceArns) {
@@ -89,10 +98,18 @@ export function functionPermissions(config: AccessConfig, r: ResourceArns) {
       { actions: ["states:DescribeExecution"], resources: [executionArn] },
       resume,
     ],
-  } satisfies Record<string, Permission[]>;
+    // The Slack front door: requests (start the workflow), decisions (resume it), extensions (rewrite
+    // the grant), "I'm done" and admin revokes (delete it, end sessions).
+    slack: [
+      table(r),
+      ...publish(r),
+      ...inlinePolicies(config, ["Put", "Get", "List", "Delete"]),
+      ...sessions(config),
+      { actions: ["states:StartExecution"], resources: [r.stateMachine] },
+      decide,
+    ],
+  } satisfies Record<FunctionName, Permission[]>;
 }
-
-export type FunctionName = keyof ReturnType<typeof functionPermissions>;
 
 /** The statements as an IAM policy document (for review and for iam-simulate). */
 export function asPolicyDocument(permissions: Permission[]) {

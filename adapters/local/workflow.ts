@@ -64,6 +64,8 @@ export class LocalWorkflow implements Workflow {
   private readonly executions = new Map<string, Execution>();
   private readonly waiting = new Map<string, { resolve: (v: unknown) => void; reject: (e: Error) => void }>();
   private readonly options: LocalWorkflowOptions;
+  /** Handler calls still running, so a stop can wait for them instead of pulling the store away. */
+  private readonly inflight = new Set<Promise<unknown>>();
 
   constructor(options: LocalWorkflowOptions) {
     this.options = options;
@@ -79,10 +81,10 @@ export class LocalWorkflow implements Workflow {
     for (const [state, run] of Object.entries(this.options.tasks)) {
       tasks[state] = async (stateInput) => {
         const value = stateInput as Record<string, unknown>;
-        if (state !== this.options.tokenState) return (await run(value)) as Json;
+        if (state !== this.options.tokenState) return (await this.track(run(value))) as Json;
         // Park first, then ask: an approval that lands while the handler runs still finds the waiter.
         const parked = new Promise((resolve, reject) => this.waiting.set(token, { resolve, reject }));
-        await run(value.Payload as Record<string, unknown>);
+        await this.track(run(value.Payload as Record<string, unknown>));
         return (await parked) as Json;
       };
     }
@@ -124,6 +126,15 @@ export class LocalWorkflow implements Workflow {
     this.executions.set(requestId, execution);
   }
 
+  private track<T>(call: Promise<T>): Promise<T> {
+    this.inflight.add(call);
+    call.then(
+      () => this.inflight.delete(call),
+      () => this.inflight.delete(call),
+    );
+    return call;
+  }
+
   async sendTaskSuccess(taskToken: string, output: Record<string, unknown>): Promise<void> {
     this.waiting.get(taskToken)?.resolve(output);
     this.waiting.delete(taskToken);
@@ -154,8 +165,9 @@ export class LocalWorkflow implements Workflow {
     execution.abort();
   }
 
-  /** Aborts everything still running. */
-  stopAll(): void {
+  /** Aborts everything still running and waits for handler calls already under way to finish. */
+  async stopAll(): Promise<void> {
     for (const id of this.executions.keys()) this.abort(id);
+    await Promise.allSettled([...this.inflight]);
   }
 }

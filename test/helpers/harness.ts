@@ -9,9 +9,9 @@ import type { LocalDynamo } from "../../adapters/local/dynamo.ts";
 import type { LocalTask, LocalWorkflow } from "../../adapters/local/workflow.ts";
 import { FakeClock } from "../../core/clock.ts";
 import type { AccessConfig } from "../../core/config/load.ts";
-import type { Deps, Notice, Notifier, RequestStore } from "../../core/ports.ts";
+import type { Deps, Notice, RequestStore } from "../../core/ports.ts";
 import type { AccessRequest, Status } from "../../core/request.ts";
-import { startSandbox } from "../../local/sandbox.ts";
+import { type SandboxOptions, startSandbox } from "../../local/sandbox.ts";
 import { NODES } from "../fixtures/nodes.ts";
 import { exampleConfig } from "./config.ts";
 
@@ -32,7 +32,7 @@ export interface HarnessOptions {
   wrap?: (state: string, task: LocalTask) => LocalTask;
   /** Wraps the store (fault injection). */
   store?: (store: RequestStore) => RequestStore;
-  notifier?: Notifier;
+  notifier?: SandboxOptions["notifier"];
   dynamo?: LocalDynamo;
 }
 

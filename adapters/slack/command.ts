@@ -1,0 +1,61 @@
+/** The `/access` command's text, parsed. Pure, so every form is unit-tested. */
+
+import { createHash } from "node:crypto";
+import type { AccessConfig } from "../../core/config/load.ts";
+
+export type AccessCommand =
+  | { kind: "modal" }
+  | { kind: "help" }
+  | { kind: "list" }
+  | { kind: "revoke"; requestId: string }
+  | { kind: "cancel"; requestId: string }
+  | { kind: "extend"; requestId: string; by: string }
+  | { kind: "request"; profileId: string; duration: string; ticket?: string; reason: string }
+  | { kind: "invalid"; message: string };
+
+const USAGE = "Try `/access help`.";
+
+/** Reads `/access …`. The ticket is the third word when the profile has a ticket pattern it matches. */
+export function parseAccessCommand(text: string, config: AccessConfig): AccessCommand {
+  const words = text.trim().split(/\s+/).filter(Boolean);
+  const [first, second, third, ...rest] = words;
+  if (!first) return { kind: "modal" };
+  const verb = first.toLowerCase();
+  if (verb === "help") return { kind: "help" };
+  if (verb === "list") return { kind: "list" };
+  if (verb === "revoke" || verb === "cancel") {
+    if (!second || words.length !== 2)
+      return { kind: "invalid", message: `Usage: \`/access ${verb} <request id>\`` };
+    return { kind: verb, requestId: second };
+  }
+  if (verb === "extend") {
+    if (!second || !third || words.length !== 3)
+      return { kind: "invalid", message: "Usage: `/access extend <request id> <duration>`" };
+    return { kind: "extend", requestId: second, by: third };
+  }
+  const profile = config.profiles[first];
+  if (!profile) {
+    return {
+      kind: "invalid",
+      message: `No profile or command "${first}". The profiles are ${Object.keys(config.profiles).join(", ")}. ${USAGE}`,
+    };
+  }
+  if (!second)
+    return { kind: "invalid", message: `Say for how long, e.g. \`/access ${first} 1h <reason>\`.` };
+  const pattern = profile.ticketPattern ? new RegExp(profile.ticketPattern) : undefined;
+  const ticket = third && pattern?.test(third) ? third : undefined;
+  const reasonWords = ticket ? rest : [third, ...rest].filter((w): w is string => w !== undefined);
+  return { kind: "request", profileId: first, duration: second, ticket, reason: reasonWords.join(" ") };
+}
+
+/**
+ * A request id derived from what Slack sends again on a retry (the trigger id, the view id), so a
+ * retried delivery finds the request the first one made instead of making a second.
+ */
+export function requestIdFor(retryKey: string, now: Date): string {
+  const alphabet = "0123456789abcdefghjkmnpqrstvwxyz";
+  const digest = createHash("sha256").update(retryKey).digest();
+  let suffix = "";
+  for (let i = 0; i < 8; i++) suffix += alphabet[(digest[i] ?? 0) % 32];
+  return `${now.toISOString().slice(0, 10).replaceAll("-", "")}-${suffix}`;
+}
