@@ -93,7 +93,6 @@ export interface WorkflowInput {
 }
 
 export type NoticeType =
-  | "requested"
   | "approval-needed"
   | "approved"
   | "denied"

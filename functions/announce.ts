@@ -14,7 +14,7 @@ const deps = lambdaDeps({
 export const handler = makeHandler(
   "announce",
   z.extend(byRequest, {
-    type: z.enum(["granted", "expiring", "revoked"]),
+    type: z.enum(["approved", "closed", "granted", "expiring", "revoked"]),
     detail: z.optional(z.record(z.string(), z.unknown())),
     at: z.optional(timestamp),
   }),

@@ -60,6 +60,8 @@ export function createLocalWorkflow(setup: LocalWorkflowSetup = {}): LocalWorkfl
     [S.askApprovers]: askApprovers,
     [S.grantAccess]: grantAccess,
     [S.undoGrant]: undoGrant,
+    [S.announceApproval]: announce,
+    [S.announceClosure]: announce,
     [S.announceGrant]: announce,
     [S.warnExpiry]: announce,
     [S.checkExpiry]: checkExpiry,

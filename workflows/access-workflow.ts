@@ -22,6 +22,8 @@ export const S = {
   autoApprove: "Auto-approve?",
   askApprovers: "Ask approvers",
   expireRequest: "Expire request",
+  announceApproval: "Announce approval",
+  announceClosure: "Announce closure",
   requestClosed: "Request closed",
   grantAccess: "Grant access",
   granted: "Granted?",
@@ -109,20 +111,21 @@ export function buildAccessWorkflow(arns: TaskArns): StateMachineDefinition {
         ResultPath: "$.approval",
         Retry: retry(4),
         Catch: [
-          {
-            ErrorEquals: ["Denied", "Cancelled", "RequestClosed"],
-            ResultPath: "$.closed",
-            Next: S.requestClosed,
-          },
+          { ErrorEquals: ["Denied", "Cancelled"], ResultPath: "$.closed", Next: S.announceClosure },
+          { ErrorEquals: ["RequestClosed"], ResultPath: "$.closed", Next: S.requestClosed },
           { ErrorEquals: ["States.Timeout"], ResultPath: "$.closed", Next: S.expireRequest },
           { ErrorEquals: ["States.ALL"], ResultPath: "$.error", Next: S.undoGrant },
         ],
-        Next: S.grantAccess,
+        Next: S.announceApproval,
       },
+      // Decisions are announced here, not by the Slack click that made them: the click only records
+      // and resumes, which keeps Slack's 3-second acknowledgement window far away.
+      [S.announceApproval]: announcement(arns, "approved", S.grantAccess),
+      [S.announceClosure]: announcement(arns, "closed", S.requestClosed),
       [S.expireRequest]: task(arns.expireRequest, S.done),
       [S.requestClosed]: {
         Type: "Succeed",
-        Comment: "Denied, cancelled or closed: the use case has recorded and announced it.",
+        Comment: "Denied, cancelled or closed before approval: the use case recorded it.",
       },
       [S.grantAccess]: {
         ...task(arns.grantAccess, S.granted),

@@ -103,8 +103,6 @@ export class SlackNotifier implements Notifier {
   async notify(notice: Notice): Promise<void> {
     const { type, request: r, detail } = notice;
     switch (type) {
-      case "requested":
-        return this.audit(type, r);
       case "approval-needed": {
         const nodes = await this.nodes(r);
         const posted = await this.d.client.chat.postMessage({
@@ -112,9 +110,10 @@ export class SlackNotifier implements Notifier {
           text: `Access request ${r.id}: ${r.profileId} for ${r.requester.slackUserId}`,
           blocks: approvalMessage(r, this.d.config.profiles[r.profileId], nodes?.length),
         });
-        if (posted.ts && posted.channel)
+        if (posted.ts && posted.channel) {
           await this.saveApprovalMessage(r.id, { channel: posted.channel, ts: posted.ts });
-        return;
+        }
+        return this.audit("requested", r);
       }
       case "approved":
       case "denied":

@@ -36,7 +36,7 @@ export async function askApprovers(
   await notifySafely(deps, { type: "approval-needed", request });
 }
 
-export type ApproveResult = { outcome: "recorded" | "approved"; request: AccessRequest; repeated?: boolean };
+export type ApproveResult = { outcome: "recorded" | "approved"; request: AccessRequest };
 
 /**
  * One approver approves. Authorized here from the stored record and the configuration; throws
@@ -52,7 +52,7 @@ export async function approve(
       request.status === "APPROVED" &&
       request.approvals.some((a) => a.approver === input.approver.slackUserId);
     // A retry by an approver whose vote completed the quorum: hand the approval to the workflow again.
-    if (retried) return { outcome: "approved", request, repeated: true };
+    if (retried) return { outcome: "approved", request };
     if (!check.ok) throw new NotAuthorizedError(check.reason);
     const at = deps.clock.now().toISOString();
     const { approvals, quorumReached } = addApproval(request, { approver: input.approver.slackUserId, at });
@@ -80,7 +80,6 @@ export async function approve(
         approvedBy: result.request.approvals.map((a) => a.approver),
       });
     }
-    if (!result.repeated) await notifySafely(deps, { type: "approved", request: result.request });
   }
   return result;
 }
@@ -92,15 +91,12 @@ export async function deny(
 ): Promise<AccessRequest> {
   const reason = input.reason.trim();
   if (reason.length < 3) throw new ValidationError("reason", "a denial needs a reason");
-  let repeated = false;
   const denied = await retryOnConflict(deps, input.requestId, async (request) => {
     const profile = profileOf(deps, request);
     const check = checkApprover(profile, request, input.approver);
     // An approver who already approved may still change their mind and deny; other refusals stand.
-    if (request.status === "DENIED" && request.decidedBy === input.approver.slackUserId) {
-      repeated = true; // a retry: hand the denial to the workflow again
-      return request;
-    }
+    // A retry by the approver who denied: hand the denial to the workflow again.
+    if (request.status === "DENIED" && request.decidedBy === input.approver.slackUserId) return request;
     const alreadyApproved = request.approvals.some((a) => a.approver === input.approver.slackUserId);
     if (!check.ok && !(alreadyApproved && request.status === "PENDING"))
       throw new NotAuthorizedError(check.reason);
@@ -119,7 +115,6 @@ export async function deny(
   });
   if (denied.taskToken)
     await deps.workflow.sendTaskFailure(denied.taskToken, "Denied", denied.denialReason ?? reason);
-  if (!repeated) await notifySafely(deps, { type: "denied", request: denied });
   return denied;
 }
 

@@ -132,9 +132,15 @@ const NEEDS_ACTIVE: ReadonlySet<NoticeType> = new Set(["granted", "expiring"]);
  */
 export async function announce(
   deps: Deps,
-  input: { requestId: string; type: NoticeType; detail?: Record<string, unknown> },
+  input: { requestId: string; type: NoticeType | "closed"; detail?: Record<string, unknown> },
 ): Promise<void> {
   const request = await loadRequest(deps, input.requestId);
+  if (input.type === "closed") {
+    // How the request was closed is on the record: denied or cancelled.
+    if (request.status === "DENIED") await deps.notifier.notify({ type: "denied", request });
+    if (request.status === "CANCELLED") await deps.notifier.notify({ type: "cancelled", request });
+    return;
+  }
   if (NEEDS_ACTIVE.has(input.type) && request.status !== "ACTIVE") return;
   if (input.type === "revoked" && input.detail?.alreadyRevoked === true) return;
   await deps.notifier.notify({ type: input.type, request, detail: input.detail });

@@ -96,7 +96,6 @@ export async function createRequest(deps: Deps, input: CreateRequestInput): Prom
   }
   await audit(deps, request.id, input.requester.slackUserId, "requested", detail, request.createdAt);
   await deps.workflow.start(request.id, workflowInput(request.id, profile));
-  await notifySafely(deps, { type: "requested", request });
   return request;
 }
 
@@ -105,15 +104,11 @@ export async function cancelRequest(
   deps: Deps,
   input: { requestId: string; actor: string },
 ): Promise<AccessRequest> {
-  let repeated = false;
   const cancelled = await retryOnConflict(deps, input.requestId, async (request) => {
     if (request.requester.slackUserId !== input.actor) {
       throw new NotAuthorizedError("only the requester can cancel a request");
     }
-    if (request.status === "CANCELLED") {
-      repeated = true; // a retry: hand the outcome to the workflow again
-      return request;
-    }
+    if (request.status === "CANCELLED") return request; // a retry: hand the outcome to the workflow again
     if (request.status !== "PENDING") {
       throw new ValidationError(
         "status",
@@ -127,6 +122,5 @@ export async function cancelRequest(
   });
   if (cancelled.taskToken)
     await deps.workflow.sendTaskFailure(cancelled.taskToken, "Cancelled", `cancelled by ${input.actor}`);
-  if (!repeated) await notifySafely(deps, { type: "cancelled", request: cancelled });
   return cancelled;
 }

@@ -79,7 +79,7 @@ describe("approve → grant → expiry → revoke", () => {
     expect(x.clock.now().toISOString()).toBe("2026-11-26T10:00:00.000Z");
     expect(x.account.leftoverGrants()).toEqual([]);
     expect(x.account.sessions.get(sessionId)?.status).toBe("Terminated");
-    expect(types(x)).toEqual(["requested", "approval-needed", "approved", "granted", "expiring", "revoked"]);
+    expect(types(x)).toEqual(["approval-needed", "approved", "granted", "expiring", "revoked"]);
     const revoked = x.notices.find((n) => n.type === "revoked");
     expect(revoked?.detail?.terminatedSessions).toEqual([sessionId]);
     const trail = (await auditTrail(x.deps, request.id)).map((e) => e.action);
@@ -114,7 +114,7 @@ describe("approve → grant → expiry → revoke", () => {
     });
     expect((await x.workflow.settled(request.id)).status).toBe("SUCCEEDED");
     expect((await x.deps.store.get(request.id))?.status).toBe("REVOKED");
-    expect(types(x)).toEqual(["requested", "granted", "expiring", "revoked"]);
+    expect(types(x)).toEqual(["granted", "expiring", "revoked"]);
   });
 });
 
@@ -133,7 +133,7 @@ describe("decisions before the grant", () => {
     const record = await x.deps.store.get(request.id);
     expect(record).toMatchObject({ status: "DENIED", denialReason: "use staging", decidedBy: "U03DAVE" });
     expect(x.account.leftoverGrants()).toEqual([]);
-    expect(types(x)).toEqual(["requested", "approval-needed", "denied"]);
+    expect(types(x)).toEqual(["approval-needed", "denied"]);
   });
 
   it("ends as EXPIRED when nobody decides within the approval timeout", async () => {
@@ -152,7 +152,7 @@ describe("decisions before the grant", () => {
       "this request is already expired; nothing was changed",
     );
     expect(x.account.leftoverGrants()).toEqual([]);
-    expect(types(x)).toEqual(["requested", "approval-needed", "expired"]);
+    expect(types(x)).toEqual(["approval-needed", "expired"]);
   });
 
   it("ends as CANCELLED when the requester withdraws it", async () => {

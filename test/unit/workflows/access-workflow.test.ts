@@ -61,8 +61,9 @@ describe("the access workflow definition", () => {
     expect(ask.TimeoutSecondsPath).toBe("$.approvalTimeoutSeconds");
     const next = Object.fromEntries((ask.Catch ?? []).flatMap((c) => c.ErrorEquals.map((e) => [e, c.Next])));
     expect(next).toMatchObject({
-      Denied: S.requestClosed,
-      Cancelled: S.requestClosed,
+      Denied: S.announceClosure,
+      Cancelled: S.announceClosure,
+      RequestClosed: S.requestClosed,
       "States.Timeout": S.expireRequest,
     });
   });
@@ -77,7 +78,13 @@ describe("the access workflow definition", () => {
   });
 
   it("never lets an announcement stop the lifecycle", () => {
-    for (const name of [S.announceGrant, S.warnExpiry, S.announceRevocation]) {
+    for (const name of [
+      S.announceApproval,
+      S.announceClosure,
+      S.announceGrant,
+      S.warnExpiry,
+      S.announceRevocation,
+    ]) {
       const state = definition.States[name] as TaskState;
       expect(state.Catch).toEqual([
         { ErrorEquals: ["States.ALL"], ResultPath: "$.announceError", Next: state.Next },

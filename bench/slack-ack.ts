@@ -1,0 +1,142 @@
+/**
+ * Slack acknowledgement latency: how long the real handler takes to answer a correctly signed request.
+ *  - warm, in process, on the sandbox: a slash command that records a request and starts its workflow,
+ *    and an Approve click that records the vote and resumes the workflow;
+ *  - cold: a fresh Node process importing the bundled handler and answering its first request.
+ */
+import { execFileSync } from "node:child_process";
+import { createHmac } from "node:crypto";
+import { mkdirSync, writeFileSync } from "node:fs";
+import { performance } from "node:perf_hooks";
+import { loadConfigFile } from "../adapters/config-file.ts";
+import { writeNormalizedConfig } from "../adapters/config-json.ts";
+import type { SandboxNode } from "../adapters/local/account.ts";
+import { FakeClock } from "../core/clock.ts";
+import { startSandbox } from "../local/sandbox.ts";
+import { bundle } from "./bundles.ts";
+
+const SECRET = "bench-signing-secret";
+const NODES: SandboxNode[] = [{ id: "i-0stg1000000000005", region: "eu-west-1", tags: { Env: "staging" } }];
+
+function signed(body: string) {
+  const ts = Math.floor(Date.now() / 1000);
+  const signature = `v0=${createHmac("sha256", SECRET).update(`v0:${ts}:${body}`).digest("hex")}`;
+  return {
+    version: "2.0",
+    routeKey: "POST /",
+    rawPath: "/",
+    rawQueryString: "",
+    headers: {
+      "content-type": "application/x-www-form-urlencoded",
+      "x-slack-request-timestamp": String(ts),
+      "x-slack-signature": signature,
+    },
+    requestContext: { http: { method: "POST" } },
+    body,
+    isBase64Encoded: false,
+  };
+}
+
+const command = (user: string, text: string, trigger: string) =>
+  new URLSearchParams({
+    team_id: "T0",
+    user_id: user,
+    command: "/access",
+    text,
+    trigger_id: trigger,
+    response_url: "https://hooks.slack.com/x",
+    channel_id: "C0",
+    api_app_id: "A0",
+  }).toString();
+const click = (user: string, requestId: string) =>
+  new URLSearchParams({
+    payload: JSON.stringify({
+      type: "block_actions",
+      user: { id: user },
+      team: { id: "T0" },
+      api_app_id: "A0",
+      trigger_id: "t",
+      channel: { id: "C0APPROVALS" },
+      message: { ts: "1.1" },
+      container: { type: "message", channel_id: "C0APPROVALS", message_ts: "1.1" },
+      actions: [
+        { action_id: "approve", value: requestId, type: "button", block_id: "decision", action_ts: "1" },
+      ],
+    }),
+  }).toString();
+
+const stats = (values: number[]) => {
+  const sorted = [...values].sort((a, b) => a - b);
+  const at = (p: number) =>
+    Math.round((sorted[Math.min(sorted.length - 1, Math.floor(p * sorted.length))] ?? 0) * 10) / 10;
+  return { n: values.length, p50: at(0.5), p99: at(0.99), max: at(1) };
+};
+
+/** Warm latency in this process, `n` of each kind. */
+export async function measureWarm(n: number) {
+  process.env.SLACK_SIGNING_SECRET = SECRET;
+  process.env.SLACK_BOT_TOKEN = "xoxb-bench";
+  // Nothing listens here: any Web API call fails fast, which the listeners tolerate (Slack is a view).
+  process.env.SLACK_API_URL = "http://127.0.0.1:9/api/";
+  const sandbox = await startSandbox({
+    config: loadConfigFile(),
+    nodes: NODES,
+    clock: new FakeClock(),
+    table: `slack-bench-${Date.now()}`,
+  });
+  const { handler } = await import("../functions/slack.ts");
+  const call = async (body: string) => {
+    const t = performance.now();
+    const response = (await handler(signed(body) as never, {} as never)) as { statusCode: number };
+    if (response.statusCode !== 200) throw new Error(`status ${response.statusCode}`);
+    return performance.now() - t;
+  };
+  await call(command("U01ALICE", "help", "warmup"));
+  const commands: number[] = [];
+  for (let i = 0; i < n; i++)
+    commands.push(
+      await call(command(["U01ALICE", "U02BOB"][i % 2] ?? "U02BOB", `staging 1h bench ${i}`, `trigger-${i}`)),
+    );
+  const pending = await sandbox.store.listByStatus("PENDING");
+  for (const r of pending)
+    while (!(await sandbox.store.get(r.id))?.taskToken) await new Promise((x) => setImmediate(x));
+  const clicks: number[] = [];
+  for (const r of pending.slice(0, n)) clicks.push(await call(click("U03DAVE", r.id)));
+  await sandbox.stop();
+  return { slashCommand: stats(commands), approveClick: stats(clicks) };
+}
+
+/** Cold: a fresh process imports the bundled handler and answers `/access help`; five runs. */
+export async function measureCold() {
+  const dir = new URL("../node_modules/.cache/slack-cold/", import.meta.url).pathname;
+  mkdirSync(dir, { recursive: true });
+  const built = await bundle("functions/slack.ts", dir);
+  writeNormalizedConfig(`${dir}access.config.json`, loadConfigFile());
+  const probe = `${dir}probe.mjs`;
+  writeFileSync(
+    probe,
+    `const body = ${JSON.stringify(command("U01ALICE", "help", "cold"))};
+const { createHmac } = await import("node:crypto");
+const t0 = performance.now();
+const { handler } = await import(${JSON.stringify(built.file)});
+const ts = Math.floor(Date.now() / 1000);
+const sig = "v0=" + createHmac("sha256", ${JSON.stringify(SECRET)}).update("v0:" + ts + ":" + body).digest("hex");
+const r = await handler({ version: "2.0", rawPath: "/", rawQueryString: "", routeKey: "POST /", headers: { "content-type": "application/x-www-form-urlencoded", "x-slack-request-timestamp": String(ts), "x-slack-signature": sig }, requestContext: { http: { method: "POST" } }, body, isBase64Encoded: false }, {});
+if (r.statusCode !== 200) throw new Error("status " + r.statusCode);
+console.log((performance.now() - t0).toFixed(1));`,
+  );
+  const env = {
+    ...process.env,
+    JIT_CONFIG: `${dir}access.config.json`,
+    SLACK_SIGNING_SECRET: SECRET,
+    SLACK_BOT_TOKEN: "xoxb-bench",
+    TABLE_NAME: "bench",
+    TOPIC_ARN: "arn:aws:sns:eu-west-1:123456789012:bench",
+    STATE_MACHINE_ARN: "arn:aws:states:eu-west-1:123456789012:stateMachine:bench",
+    AWS_REGION: "eu-west-1",
+  };
+  const runs = Array.from({ length: 5 }, () =>
+    Number(execFileSync(process.execPath, [probe], { env, encoding: "utf8" }).trim()),
+  );
+  return { bundleKb: built.kb, runsMs: runs, medianMs: [...runs].sort((a, b) => a - b)[2] };
+}
