@@ -8,6 +8,7 @@ import { arch, cpus, totalmem } from "node:os";
 import { measureBundles } from "./bundles.ts";
 import { measureExpiryLag, measureThroughput } from "./lifecycle.ts";
 import { measurePolicySizes } from "./policy-size.ts";
+import { measureCold, measureWarm } from "./slack-ack.ts";
 
 const quick = process.argv.includes("--quick");
 const results = new URL("./results/", import.meta.url);
@@ -62,6 +63,23 @@ for (const t of throughput) {
   );
 }
 summary.push("");
+
+const warm = await measureWarm(200);
+const cold = await measureCold();
+save("slack-ack", { warm, cold });
+summary.push("## Slack acknowledgement (signed request → handler response)", "");
+summary.push("| request | n | p50 ms | p99 ms | max ms |", "|---|---|---|---|---|");
+summary.push(
+  `| /access <profile> (record + start workflow), warm | ${warm.slashCommand.n} | ${warm.slashCommand.p50} | ${warm.slashCommand.p99} | ${warm.slashCommand.max} |`,
+);
+summary.push(
+  `| Approve click (vote + resume + message update), warm | ${warm.approveClick.n} | ${warm.approveClick.p50} | ${warm.approveClick.p99} | ${warm.approveClick.max} |`,
+);
+summary.push(
+  "",
+  `Cold: a fresh Node process imports the bundled handler (${cold.bundleKb} KB) and answers its first request: median ${cold.medianMs} ms of ${cold.runsMs.join(", ")} ms.`,
+  "",
+);
 
 if (!quick) {
   const lag = await measureExpiryLag(10);

@@ -12,6 +12,7 @@ import { loadConfigFile } from "../adapters/config-file.ts";
 import { writeNormalizedConfig } from "../adapters/config-json.ts";
 import type { SandboxNode } from "../adapters/local/account.ts";
 import { FakeClock } from "../core/clock.ts";
+import { startFakeSlack } from "../local/fake-slack.ts";
 import { startSandbox } from "../local/sandbox.ts";
 import { bundle } from "./bundles.ts";
 
@@ -74,10 +75,12 @@ const stats = (values: number[]) => {
 
 /** Warm latency in this process, `n` of each kind. */
 export async function measureWarm(n: number) {
+  const slack = await startFakeSlack({
+    emails: { U01ALICE: "alice@example.com", U02BOB: "bob@example.com" },
+  });
   process.env.SLACK_SIGNING_SECRET = SECRET;
   process.env.SLACK_BOT_TOKEN = "xoxb-bench";
-  // Nothing listens here: any Web API call fails fast, which the listeners tolerate (Slack is a view).
-  process.env.SLACK_API_URL = "http://127.0.0.1:9/api/";
+  process.env.SLACK_API_URL = slack.url;
   const sandbox = await startSandbox({
     config: loadConfigFile(),
     nodes: NODES,
@@ -103,6 +106,7 @@ export async function measureWarm(n: number) {
   const clicks: number[] = [];
   for (const r of pending.slice(0, n)) clicks.push(await call(click("U03DAVE", r.id)));
   await sandbox.stop();
+  await slack.stop();
   return { slashCommand: stats(commands), approveClick: stats(clicks) };
 }
 

@@ -8,8 +8,8 @@ import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from
 import { SlackNotifier } from "../../adapters/slack/notifier.ts";
 import { handler } from "../../functions/slack.ts";
 import { slackClient } from "../../functions/slack-client.ts";
+import { type FakeSlack, startFakeSlack } from "../../local/fake-slack.ts";
 import { NODE } from "../fixtures/nodes.ts";
-import { type FakeSlack, startFakeSlack } from "../helpers/fake-slack.ts";
 import { type Harness, startHarness } from "../helpers/harness.ts";
 import {
   buttonClick,
