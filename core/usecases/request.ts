@@ -6,7 +6,7 @@ import { ConflictError, NotAuthorizedError, NotFoundError, ValidationError } fro
 import type { Deps, WorkflowInput } from "../ports.ts";
 import { type Person, resolvePrincipal } from "../principal.ts";
 import { type AccessRequest, newRequestId } from "../request.ts";
-import { audit, notifySafely, retryOnConflict, transition } from "./common.ts";
+import { audit, retryOnConflict, transition } from "./common.ts";
 
 export interface CreateRequestInput {
   requester: Person;
