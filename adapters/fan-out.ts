@@ -2,7 +2,7 @@
  * Sends each notice to every channel (Slack, SNS). A channel that fails is logged and the others still
  * get the notice; only when every channel failed does the caller see an error (and its retry).
  */
-import type { Notice, Notifier } from "../core/ports.ts";
+import type { Notice, Notifier, SessionNotice } from "../core/ports.ts";
 
 export class FanOutNotifier implements Notifier {
   private readonly channels: { name: string; notifier: Notifier }[];
@@ -11,8 +11,16 @@ export class FanOutNotifier implements Notifier {
     this.channels = channels;
   }
 
-  async notify(notice: Notice): Promise<void> {
-    const results = await Promise.allSettled(this.channels.map((c) => c.notifier.notify(notice)));
+  notify(notice: Notice): Promise<void> {
+    return this.all((n) => n.notify(notice), notice.type, notice.request.id);
+  }
+
+  notifySession(notice: SessionNotice): Promise<void> {
+    return this.all((n) => n.notifySession(notice), notice.type, notice.session.sessionId);
+  }
+
+  private async all(send: (n: Notifier) => Promise<void>, type: string, subject: string): Promise<void> {
+    const results = await Promise.allSettled(this.channels.map((c) => send(c.notifier)));
     const failures = results.flatMap((result, i) =>
       result.status === "rejected" ? [{ channel: this.channels[i]?.name, error: String(result.reason) }] : [],
     );
@@ -21,8 +29,8 @@ export class FanOutNotifier implements Notifier {
         JSON.stringify({
           level: "error",
           message: "notice channel failed",
-          notice: notice.type,
-          requestId: notice.request.id,
+          notice: type,
+          subject,
           ...f,
         }),
       );
@@ -30,7 +38,7 @@ export class FanOutNotifier implements Notifier {
     if (failures.length > 0 && failures.length === this.channels.length) {
       throw new AggregateError(
         results.flatMap((r) => (r.status === "rejected" ? [r.reason] : [])),
-        `every notice channel failed for ${notice.type} ${notice.request.id}`,
+        `every notice channel failed for ${type} ${subject}`,
       );
     }
   }

@@ -116,6 +116,60 @@ export interface Notice {
 /** Delivers notices. Slack and SNS implement it; a failure to notify never stops the lifecycle. */
 export interface Notifier {
   notify(notice: Notice): Promise<void>;
+  notifySession(notice: SessionNotice): Promise<void>;
+}
+
+/** A Session Manager session as this product tracks it, from CloudTrail events and DescribeSessions. */
+export interface SessionRecord {
+  sessionId: string;
+  /** The grant that allowed it, when one did. */
+  requestId?: string | undefined;
+  owner: string;
+  target?: string | undefined;
+  region?: string | undefined;
+  startedAt?: string | undefined;
+  endedAt?: string | undefined;
+  /** terminated (TerminateSession), exit-or-idle (found ended by the sweeper), revoked (by us). */
+  endReason?: string | undefined;
+  startAnnounced: boolean;
+  endAnnounced: boolean;
+  version: number;
+}
+
+/** An alert about a session that no grant explains, or a refused attempt. */
+export interface AlertRecord {
+  eventId: string;
+  kind: "no-grant" | "outside-grant" | "refused";
+  at: string;
+  actor: string;
+  target?: string | undefined;
+  detail?: string | undefined;
+}
+
+/** Where session events are kept: deduplication, session records, alerts. */
+export interface SessionLog {
+  /** Marks an event as handled; false when it already was (a duplicate delivery). */
+  claimEvent(eventId: string): Promise<boolean>;
+  /** Gives an event back when its handling failed, so the retry is not taken for a duplicate. */
+  releaseEvent(eventId: string): Promise<void>;
+  getSession(sessionId: string): Promise<SessionRecord | undefined>;
+  /** Creates (version 1) or replaces the record read at `record.version - 1`; ConflictError on a race. */
+  saveSession(record: SessionRecord): Promise<void>;
+  saveAlert(alert: AlertRecord): Promise<void>;
+  listAlerts(): Promise<AlertRecord[]>;
+}
+
+export type SessionNoticeType = "session-started" | "session-ended" | "session-alert";
+
+/** A session worth telling people about, with the grant that allowed it when there is one. */
+export interface SessionNotice {
+  type: SessionNoticeType;
+  session: SessionRecord;
+  request?: AccessRequest | undefined;
+  /** started, ended, no-grant, outside-grant, refused */
+  outcome: string;
+  actor: string;
+  detail?: string | undefined;
 }
 
 /** Everything a use case may need, passed in explicitly. */
@@ -126,6 +180,7 @@ export interface Deps {
   sessions: SessionControl;
   workflow: Workflow;
   notifier: Notifier;
+  sessionLog: SessionLog;
   clock: Clock;
   /** Random numbers for request ids; injectable for reproducible tests. */
   random?: () => number;

@@ -18,6 +18,6 @@ export function notifierFor(config: AccessConfig): Notifier {
   });
   return new FanOutNotifier([
     { name: "slack", notifier: slack },
-    { name: "sns", notifier: new SnsNotifier(env("TOPIC_ARN")) },
+    { name: "sns", notifier: new SnsNotifier(env("TOPIC_ARN"), undefined, config.notices) },
   ]);
 }

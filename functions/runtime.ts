@@ -63,6 +63,7 @@ export function lambdaDeps(ports: { [K in keyof Ports]?: (config: Deps["config"]
         sessions: ports.sessions?.(config) ?? unavailable("sessions"),
         workflow: ports.workflow?.(config) ?? unavailable("workflow"),
         notifier: ports.notifier?.(config) ?? unavailable("notifier"),
+        sessionLog: ports.sessionLog?.(config) ?? unavailable("sessionLog"),
       };
     }
     return built;
@@ -75,8 +76,9 @@ export function handler<S extends z.ZodMiniType, R>(
   schema: S,
   deps: () => Deps,
   run: (deps: Deps, input: z.output<S>) => Promise<R>,
+  options: { malformed: "throw" | "drop" } = { malformed: "throw" },
 ) {
-  const fn = async (event: unknown, _context: Context): Promise<R> => {
+  const fn = async (event: unknown, _context: Context): Promise<R | { rejected: string }> => {
     const parsed = z.safeParse(schema, event);
     if (!parsed.success) {
       const problems = parsed.error.issues
@@ -85,6 +87,8 @@ export function handler<S extends z.ZodMiniType, R>(
       console.error(
         JSON.stringify({ level: "error", handler: name, message: "rejected malformed event", problems }),
       );
+      // An event source that retries (EventBridge) would only deliver the same bad event again.
+      if (options.malformed === "drop") return { rejected: problems };
       throw new TypeError(`${name}: malformed event: ${problems}`);
     }
     try {

@@ -9,7 +9,7 @@ import { createRequestsTable, type LocalDynamo, startLocalDynamo } from "../adap
 import type { LocalTask, LocalWorkflow } from "../adapters/local/workflow.ts";
 import { type Clock, FakeClock } from "../core/clock.ts";
 import type { AccessConfig } from "../core/config/load.ts";
-import type { Deps, Notice, Notifier, RequestStore } from "../core/ports.ts";
+import type { Deps, Notice, Notifier, RequestStore, SessionNotice } from "../core/ports.ts";
 import { configuredPrincipalArns } from "../core/principal.ts";
 import { useDeps } from "../functions/runtime.ts";
 import { createLocalWorkflow } from "./wiring.ts";
@@ -42,6 +42,7 @@ export interface Sandbox {
   store: RequestStore;
   /** Notices kept when no notifier was given. */
   notices: Notice[];
+  sessionNotices: SessionNotice[];
   stop: () => Promise<void>;
 }
 
@@ -57,12 +58,16 @@ export async function startSandbox(options: SandboxOptions): Promise<Sandbox> {
     now: () => clock.now(),
   });
   const notices: Notice[] = [];
+  const sessionNotices: SessionNotice[] = [];
   const store = new DynamoRequestStore(table, dynamo.client);
   const given =
     typeof options.notifier === "function"
       ? options.notifier({ store, sessions: account, config })
       : options.notifier;
-  const notifier = given ?? { notify: async (n: Notice) => void notices.push(n) };
+  const notifier = given ?? {
+    notify: async (n: Notice) => void notices.push(n),
+    notifySession: async (n: SessionNotice) => void sessionNotices.push(n),
+  };
   const workflow = createLocalWorkflow({
     clock: clock instanceof FakeClock ? clock : undefined,
     wrap: options.wrapTask,
@@ -74,6 +79,7 @@ export async function startSandbox(options: SandboxOptions): Promise<Sandbox> {
     sessions: account,
     workflow,
     notifier,
+    sessionLog: store,
     clock,
   };
   useDeps(deps);
@@ -84,6 +90,7 @@ export async function startSandbox(options: SandboxOptions): Promise<Sandbox> {
     dynamo,
     store,
     notices,
+    sessionNotices,
     stop: async () => {
       await workflow.stopAll();
       useDeps(undefined);

@@ -13,6 +13,7 @@ export const FUNCTION_ENTRIES = {
   raiseAlarm: { handler: "functions/raise-alarm.handler", timeout: "20 seconds" },
   sweeper: { handler: "functions/sweeper.handler", timeout: "300 seconds" },
   slack: { handler: "functions/slack.handler", timeout: "10 seconds" },
+  sessionEvents: { handler: "functions/session-events.handler", timeout: "30 seconds" },
 } as const satisfies Record<string, { handler: string; timeout: `${number} seconds` }>;
 
 export type FunctionName = keyof typeof FUNCTION_ENTRIES;

@@ -8,6 +8,7 @@ import { loadConfigFile } from "../adapters/config-file.ts";
 import { writeNormalizedConfig } from "../adapters/config-json.ts";
 import { createFunctions } from "./functions.ts";
 import { createNotices } from "./notices.ts";
+import { subscribeSessionEvents } from "./session-events.ts";
 import { createSessionPreferences } from "./session-preferences.ts";
 import { createStorage } from "./storage.ts";
 import { scheduleSweeper } from "./sweeper.ts";
@@ -46,6 +47,7 @@ export async function deploy() {
   });
   const machine = createWorkflow(functions, topic);
   scheduleSweeper(functions.sweeper);
+  subscribeSessionEvents(functions.sessionEvents, region, config.accountId);
   createSessionPreferences(config);
 
   return {

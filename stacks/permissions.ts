@@ -16,6 +16,7 @@ export type { FunctionName };
 export interface Permission {
   actions: string[];
   resources: string[];
+  conditions?: { test: string; variable: string; values: string[] }[];
 }
 
 /** The product's own resources, as ARNs. */
@@ -100,6 +101,18 @@ export function functionPermissions(config: AccessConfig, r: ResourceArns) {
     ],
     // The Slack front door: requests (start the workflow), decisions (resume it), extensions (rewrite
     // the grant), "I'm done" and admin revokes (delete it, end sessions).
+    // Session events: deduplication marks may be given back (deleted) when handling fails, and only those.
+    sessionEvents: [
+      table(r),
+      ...publish(r),
+      {
+        actions: ["dynamodb:DeleteItem"],
+        resources: [r.table],
+        conditions: [
+          { test: "ForAllValues:StringLike", variable: "dynamodb:LeadingKeys", values: ["EVENT#*"] },
+        ],
+      },
+    ],
     slack: [
       table(r),
       ...publish(r),
@@ -119,6 +132,9 @@ export function asPolicyDocument(permissions: Permission[]) {
       Effect: "Allow" as const,
       Action: p.actions,
       Resource: p.resources,
+      ...(p.conditions
+        ? { Condition: Object.fromEntries(p.conditions.map((c) => [c.test, { [c.variable]: c.values }])) }
+        : {}),
     })),
   };
 }

@@ -6,11 +6,16 @@
  *   index byStatus:    gsi1pk = status,          gsi1sk = expiresAt or createdAt  (the sweeper)
  *   index byRequester: gsi2pk = Slack user id,   gsi2sk = createdAt               (`/access list`)
  *
+ *   pk = EVENT#<CloudTrail eventID>       a session event already handled (deduplication)
+ *   pk = SESSION#<session id>             a session and what was announced of it (version-checked)
+ *   pk = ALERTS, sk = <time>#<eventID>    sessions no grant explains, refused attempts
+ *
  * Conditional writes only (no transactions): dynalite, the local stand-in, has none.
  */
 import { randomUUID } from "node:crypto";
 import { ConditionalCheckFailedException, DynamoDBClient } from "@aws-sdk/client-dynamodb";
 import {
+  DeleteCommand,
   DynamoDBDocumentClient,
   GetCommand,
   PutCommand,
@@ -18,7 +23,7 @@ import {
   type QueryCommandInput,
 } from "@aws-sdk/lib-dynamodb";
 import { ConflictError } from "../../core/errors.ts";
-import type { AuditEvent, RequestStore } from "../../core/ports.ts";
+import type { AlertRecord, AuditEvent, RequestStore, SessionLog, SessionRecord } from "../../core/ports.ts";
 import type { AccessRequest, Status } from "../../core/request.ts";
 import { call } from "./errors.ts";
 import { REQUESTER_INDEX, STATUS_INDEX } from "./table-schema.ts";
@@ -43,7 +48,7 @@ function fromItem(item: Record<string, unknown>): AccessRequest {
   return request as unknown as AccessRequest;
 }
 
-export class DynamoRequestStore implements RequestStore {
+export class DynamoRequestStore implements RequestStore, SessionLog {
   private readonly doc: DynamoDBDocumentClient;
   private readonly table: string;
 
@@ -159,5 +164,85 @@ export class DynamoRequestStore implements RequestStore {
       ScanIndexForward: false,
     });
     return items.map(fromItem);
+  }
+
+  async claimEvent(eventId: string): Promise<boolean> {
+    try {
+      await call("PutItem", () =>
+        this.doc.send(
+          new PutCommand({
+            TableName: this.table,
+            Item: { pk: `EVENT#${eventId}`, sk: "EVENT" },
+            ConditionExpression: "attribute_not_exists(pk)",
+          }),
+        ),
+      );
+      return true;
+    } catch (error) {
+      if (error instanceof ConditionalCheckFailedException) return false;
+      throw error;
+    }
+  }
+
+  async releaseEvent(eventId: string): Promise<void> {
+    await call("DeleteItem", () =>
+      this.doc.send(
+        new DeleteCommand({ TableName: this.table, Key: { pk: `EVENT#${eventId}`, sk: "EVENT" } }),
+      ),
+    );
+  }
+
+  async getSession(sessionId: string): Promise<SessionRecord | undefined> {
+    const result = await call("GetItem", () =>
+      this.doc.send(
+        new GetCommand({
+          TableName: this.table,
+          Key: { pk: `SESSION#${sessionId}`, sk: "SESSION" },
+          ConsistentRead: true,
+        }),
+      ),
+    );
+    if (!result.Item) return undefined;
+    const { pk: _pk, sk: _sk, ...record } = result.Item;
+    return record as SessionRecord;
+  }
+
+  async saveSession(record: SessionRecord): Promise<void> {
+    const first = record.version === 1;
+    try {
+      await call("PutItem", () =>
+        this.doc.send(
+          new PutCommand({
+            TableName: this.table,
+            Item: { pk: `SESSION#${record.sessionId}`, sk: "SESSION", ...record },
+            ConditionExpression: first ? "attribute_not_exists(pk)" : "version = :v",
+            ExpressionAttributeValues: first ? undefined : { ":v": record.version - 1 },
+          }),
+        ),
+      );
+    } catch (error) {
+      if (error instanceof ConditionalCheckFailedException)
+        throw new ConflictError(`session ${record.sessionId} changed meanwhile`);
+      throw error;
+    }
+  }
+
+  async saveAlert(alert: AlertRecord): Promise<void> {
+    await call("PutItem", () =>
+      this.doc.send(
+        new PutCommand({
+          TableName: this.table,
+          Item: { pk: "ALERTS", sk: `${alert.at}#${alert.eventId}`, ...alert },
+        }),
+      ),
+    );
+  }
+
+  async listAlerts(): Promise<AlertRecord[]> {
+    const items = await this.query({
+      KeyConditionExpression: "pk = :pk",
+      ExpressionAttributeValues: { ":pk": "ALERTS" },
+    });
+    return items.map(({ pk: _pk, sk: _sk, ...alert }) => alert as unknown as AlertRecord);
   }
 }

@@ -3,7 +3,8 @@
  * requester, status) so subscribers can filter without parsing the body.
  */
 import { PublishCommand, SNSClient } from "@aws-sdk/client-sns";
-import type { Notice, Notifier } from "../../core/ports.ts";
+import type { AccessConfig } from "../../core/config/load.ts";
+import type { Notice, Notifier, SessionNotice } from "../../core/ports.ts";
 import { call } from "./errors.ts";
 
 /** The message body a subscriber receives. Stable field names: treat as a public contract. */
@@ -23,18 +24,69 @@ export function noticeMessage(notice: Notice) {
   };
 }
 
+/** The message body of a session notice. */
+export function sessionMessage(n: SessionNotice) {
+  return {
+    event: n.type,
+    outcome: n.outcome,
+    sessionId: n.session.sessionId,
+    node: n.session.target,
+    region: n.session.region,
+    actor: n.actor,
+    startedAt: n.session.startedAt,
+    endedAt: n.session.endedAt,
+    endReason: n.session.endReason,
+    requestId: n.request?.id,
+    profile: n.request?.profileId,
+    requester: n.request?.requester.slackUserId,
+    reason: n.request?.reason,
+    grantExpiresAt: n.request?.expiresAt,
+    detail: n.detail,
+  };
+}
+
+const attribute = (value: string) => ({ DataType: "String", StringValue: value || "-" });
+
 export class SnsNotifier implements Notifier {
   private readonly client: SNSClient;
   private readonly topicArn: string;
+  private readonly routes: AccessConfig["notices"] | undefined;
 
-  constructor(topicArn: string, client = new SNSClient({})) {
+  /** `routes`: the config's notice routing; session notices go to SNS only where it says `sns`. */
+  constructor(topicArn: string, client = new SNSClient({}), routes?: AccessConfig["notices"]) {
     this.topicArn = topicArn;
     this.client = client;
+    this.routes = routes;
+  }
+
+  async notifySession(n: SessionNotice): Promise<void> {
+    const route =
+      n.type === "session-started"
+        ? this.routes?.sessionStarted
+        : n.type === "session-ended"
+          ? this.routes?.sessionEnded
+          : this.routes?.alerts;
+    if (route && !route.includes("sns")) return;
+    await call("Publish", () =>
+      this.client.send(
+        new PublishCommand({
+          TopicArn: this.topicArn,
+          Subject: `JIT access ${n.type}: ${n.session.target ?? n.session.sessionId}`.slice(0, 100),
+          Message: JSON.stringify(sessionMessage(n)),
+          MessageAttributes: {
+            event: attribute(n.type),
+            outcome: attribute(n.outcome),
+            profile: attribute(n.request?.profileId ?? ""),
+            requester: attribute(n.request?.requester.slackUserId ?? ""),
+            node: attribute(n.session.target ?? ""),
+          },
+        }),
+      ),
+    );
   }
 
   async notify(notice: Notice): Promise<void> {
     const r = notice.request;
-    const attribute = (value: string) => ({ DataType: "String", StringValue: value });
     await call("Publish", () =>
       this.client.send(
         new PublishCommand({

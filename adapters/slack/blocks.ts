@@ -6,6 +6,7 @@ import type { KnownBlock, View } from "@slack/types";
 import type { Profile } from "../../core/config/load.ts";
 import { formatDuration, parseDuration } from "../../core/duration.ts";
 import { describeSelector } from "../../core/policy-summary.ts";
+import type { SessionNotice } from "../../core/ports.ts";
 import type { AccessRequest } from "../../core/request.ts";
 
 export const ACTION = {
@@ -405,3 +406,42 @@ export const HELP = [
   "*/access extend <id> <duration>* asks for more time.",
   "*/access revoke <id>* ends a grant now; *`/access cancel <id>`* withdraws a pending request.",
 ].join("\n");
+
+const OUTCOME_LABEL: Record<string, string> = {
+  started: ":arrow_forward: Session started",
+  ended: ":stop_button: Session ended",
+  "no-grant": ":rotating_light: Session with no grant",
+  "outside-grant": ":rotating_light: Session outside its grant",
+  refused: ":no_entry_sign: Session refused",
+};
+
+/** The audit-channel message of a session notice: who, which node, which request and why, time left. */
+export function sessionBlocks(n: SessionNotice, now: Date): { text: string; blocks: KnownBlock[] } {
+  const s = n.session;
+  const label = OUTCOME_LABEL[n.outcome] ?? n.outcome;
+  const node = s.target ? `\`${s.target}\`${s.region ? ` (${s.region})` : ""}` : "an unknown node";
+  const r = n.request;
+  const lines = [
+    `*${label}* · \`${s.sessionId}\` on ${node}`,
+    `By ${r ? who(r.requester.slackUserId) : `\`${n.actor}\``}`,
+  ];
+  if (r) {
+    const left = r.expiresAt
+      ? Math.max(0, (new Date(r.expiresAt).getTime() - now.getTime()) / 1000)
+      : undefined;
+    lines.push(
+      `Request \`${r.id}\` · *${r.profileId}* · ${r.reason || "no reason given"}${r.ticket ? ` · ${r.ticket}` : ""}`,
+    );
+    if (n.outcome === "started" && left !== undefined)
+      lines.push(`Grant ends ${r.expiresAt ? slackTime(r.expiresAt) : "?"} (${formatDuration(left)} left)`);
+  }
+  if (n.outcome === "ended") {
+    const duration =
+      s.startedAt && s.endedAt
+        ? formatDuration((new Date(s.endedAt).getTime() - new Date(s.startedAt).getTime()) / 1000)
+        : undefined;
+    lines.push(`Ended by ${s.endReason ?? "unknown"}${duration ? ` after ${duration}` : ""}`);
+  }
+  if (n.detail) lines.push(n.detail);
+  return { text: `${label.replace(/^:[a-z_]+: /, "")}: ${s.sessionId}`, blocks: [text(lines.join("\n"))] };
+}

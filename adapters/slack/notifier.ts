@@ -6,13 +6,14 @@
 import type { WebClient } from "@slack/web-api";
 import type { AccessConfig } from "../../core/config/load.ts";
 import { ConflictError } from "../../core/errors.ts";
-import type { Notice, Notifier, RequestStore, SessionControl } from "../../core/ports.ts";
+import type { Notice, Notifier, RequestStore, SessionControl, SessionNotice } from "../../core/ports.ts";
 import type { AccessRequest } from "../../core/request.ts";
 import {
   approvalMessage,
   auditLine,
   extensionMessage,
   requesterMessage,
+  sessionBlocks,
   startSessionCommands,
 } from "./blocks.ts";
 
@@ -36,6 +37,8 @@ export interface SlackNotifierDeps {
   config: AccessConfig;
   store: RequestStore;
   sessions?: SessionControl;
+  /** The clock for "time left" in session messages. */
+  now?: () => Date;
 }
 
 export class SlackNotifier implements Notifier {
@@ -97,6 +100,22 @@ export class SlackNotifier implements Notifier {
       } catch (error) {
         if (!(error instanceof ConflictError)) throw error;
       }
+    }
+  }
+
+  async notifySession(n: SessionNotice): Promise<void> {
+    const routes = this.d.config.notices;
+    const route =
+      n.type === "session-started"
+        ? routes.sessionStarted
+        : n.type === "session-ended"
+          ? routes.sessionEnded
+          : routes.alerts;
+    const message = sessionBlocks(n, this.d.now?.() ?? new Date());
+    if (route.includes("audit"))
+      await this.d.client.chat.postMessage({ channel: this.d.config.slack.auditChannel, ...message });
+    if (route.includes("requester") && n.request) {
+      await this.d.client.chat.postMessage({ channel: n.request.requester.slackUserId, ...message });
     }
   }
 

@@ -28,6 +28,9 @@ const documentName = z.string().regex(/^[a-zA-Z0-9_.-]{3,128}$/, {
   error: "must be shell, port-forwarding, port-forwarding-remote, ssh or a document name",
 });
 
+/** Where a kind of session notice goes. */
+const noticeRoute = z.array(z.enum(["audit", "requester", "sns"]));
+
 const tagValues = z.union([z.string().min(1).max(256), z.array(z.string().min(1).max(256)).min(1)]);
 
 export const profileSchema = z.strictObject({
@@ -101,8 +104,17 @@ export const configSchema = z.strictObject({
         .string()
         .regex(/^[\w-]{1,256}$/)
         .default("jit-access-notices"),
+      sessionStarted: noticeRoute.default(["audit", "requester", "sns"]),
+      sessionEnded: noticeRoute.default(["audit", "sns"]),
+      alerts: noticeRoute.default(["audit", "sns"]),
     })
-    .default({ topicName: "jit-access-notices" }),
+    .default({
+      topicName: "jit-access-notices",
+      sessionStarted: ["audit", "requester", "sns"],
+      sessionEnded: ["audit", "sns"],
+      alerts: ["audit", "sns"],
+    })
+    .describe("Who hears about sessions: the audit channel, the requester's DM, the SNS topic"),
   sessionManager: sessionManagerSchema.default({
     manage: false,
     idleTimeout: "20m",

@@ -9,9 +9,12 @@ import { type Principal, parsePrincipalArn } from "../principal.ts";
 import { isTerminal, type Status } from "../request.ts";
 import { loadRequest, notifySafely, retryOnConflict, transition } from "./common.ts";
 import { revokeAccess } from "./revoke.ts";
+import { announceEndedSessions } from "./session-events.ts";
 
 export interface SweepReport {
   revokedOverdue: string[];
+  /** Sessions found ended (exit, idle timeout) and announced. */
+  endedSessions: string[];
   deletedPolicies: { principal: string; policyName: string; why: string }[];
   settledRequests: { requestId: string; from: Status; to: Status }[];
   errors: { step: string; subject: string; error: string }[];
@@ -19,6 +22,8 @@ export interface SweepReport {
 
 /** Executions in these states will never move their request on. */
 const DEAD = new Set(["FAILED", "TIMED_OUT", "ABORTED"]);
+/** How far back the sweeper looks for ended sessions; the records make overlap harmless. */
+const ENDED_LOOKBACK_MS = 60 * 60 * 1000;
 /** A request younger than this may simply not have started its execution yet. */
 const START_GRACE_MS = 5 * 60 * 1000;
 
@@ -27,7 +32,13 @@ const describe = (error: unknown) =>
 
 /** Runs one reconciliation pass and reports what it fixed. */
 export async function sweep(deps: Deps): Promise<SweepReport> {
-  const report: SweepReport = { revokedOverdue: [], deletedPolicies: [], settledRequests: [], errors: [] };
+  const report: SweepReport = {
+    revokedOverdue: [],
+    endedSessions: [],
+    deletedPolicies: [],
+    settledRequests: [],
+    errors: [],
+  };
   const now = deps.clock.now();
   const attempt = async (step: string, subject: string, work: () => Promise<void>) => {
     try {
@@ -114,6 +125,12 @@ export async function sweep(deps: Deps): Promise<SweepReport> {
       }
     });
   }
+  // 4. Sessions that ended without an API call (exit, idle timeout): announced once.
+  await attempt("ended sessions", "DescribeSessions", async () => {
+    report.endedSessions.push(
+      ...(await announceEndedSessions(deps, new Date(now.getTime() - ENDED_LOOKBACK_MS))),
+    );
+  });
   // Leftovers found in step 3 may belong to requests step 1 would revoke next time; it is idempotent.
   return report;
 }

@@ -75,7 +75,10 @@ describe("lifecycles under injected faults", () => {
     const pick = <T>(items: readonly T[]): T => items[Math.floor(random() * items.length)] as T;
     h = await startHarness({
       store: (inner) => faultyStore(inner, faults, () => faults.random() < 0.15),
-      notifier: { notify: async () => awsFault(faults, "Publish") },
+      notifier: {
+        notify: async () => awsFault(faults, "Publish"),
+        notifySession: async () => awsFault(faults, "Publish"),
+      },
       wrap: (state, task) => async (input) => {
         const id = String(
           input.requestId ?? (input.Payload as { requestId?: string } | undefined)?.requestId,

@@ -86,6 +86,23 @@ describe("the revoke function", () => {
   });
 });
 
+describe("the session-events function", () => {
+  const del = (key: string) =>
+    decide({
+      principalArn: `arn:aws:sts::${ACCOUNT}:assumed-role/jit-prod-sessionEvents/session`,
+      action: "dynamodb:DeleteItem",
+      resource: arns.table,
+      policies: [{ name: "sessionEvents", policy: asPolicyDocument(permissions.sessionEvents) }],
+      context: { "dynamodb:LeadingKeys": [key] },
+    });
+
+  it("may give back an event mark, and delete nothing else", async () => {
+    expect(await del("EVENT#4d9f5a1e")).toBe("Allowed");
+    expect(await del("REQ#20261126-abcdefgh")).toBe("ImplicitlyDenied");
+    expect(await del("SESSION#alice-0a1b")).toBe("ImplicitlyDenied");
+  });
+});
+
 describe("every function", () => {
   const names = Object.keys(permissions) as FunctionName[];
 

@@ -1,0 +1,277 @@
+/**
+ * Session events: every session start and end is tied to the grant that allowed it, recorded in that
+ * request's audit trail and announced once, however often and in whatever order CloudTrail delivers
+ * it. A session no grant explains, or a refused attempt, is recorded and announced as an alert.
+ */
+import { ConflictError } from "../errors.ts";
+import type { Deps, SessionNotice, SessionRecord } from "../ports.ts";
+import type { AccessRequest } from "../request.ts";
+import { audit } from "./common.ts";
+
+/** One StartSession, ResumeSession or TerminateSession call, as CloudTrail reported it. */
+export interface SessionEvent {
+  eventId: string;
+  name: "StartSession" | "ResumeSession" | "TerminateSession";
+  time: string;
+  region: string;
+  /** The caller: an IAM user ARN or an STS assumed-role ARN. */
+  actorArn: string;
+  /** The IAM role or user behind the caller (the session issuer of an assumed role). */
+  principalArn?: string | undefined;
+  /** The role session name of an assumed role (on Identity Center roles, the person). */
+  sessionName?: string | undefined;
+  target?: string | undefined;
+  sessionId?: string | undefined;
+  errorCode?: string | undefined;
+  errorMessage?: string | undefined;
+}
+
+export type SessionOutcome =
+  | "duplicate"
+  | "started"
+  | "resumed"
+  | "ended"
+  | "no-grant"
+  | "outside-grant"
+  | "refused";
+
+/** The grants this caller held at the event's time (any node), and the one among them covering `target`. */
+async function grantsAt(
+  deps: Deps,
+  e: SessionEvent,
+): Promise<{ held: AccessRequest[]; covering?: AccessRequest }> {
+  const candidates = [
+    ...(await deps.store.listByStatus("ACTIVE")),
+    ...(await deps.store.listByStatus("REVOKED")),
+  ];
+  const at = new Date(e.time).getTime();
+  const held = candidates.filter((r) => {
+    const p = r.principal;
+    if (p.arn !== e.principalArn) return false;
+    if (p.kind === "shared-role" && p.sessionName !== e.sessionName) return false;
+    const from = r.grantedAt ? new Date(r.grantedAt).getTime() : Number.POSITIVE_INFINITY;
+    const until = Math.min(
+      r.expiresAt ? new Date(r.expiresAt).getTime() : 0,
+      r.endedAt ? new Date(r.endedAt).getTime() : Number.POSITIVE_INFINITY,
+    );
+    return from <= at && at < until;
+  });
+  for (const r of held) {
+    const profile = deps.config.profiles[r.profileId];
+    if (!profile || !e.target) continue;
+    const nodes = await deps.sessions.matchingNodes(profile.tags, [e.region]);
+    if (nodes.includes(e.target)) return { held, covering: r };
+  }
+  return { held };
+}
+
+/** Reads, changes and writes a session record, again on a lost race. */
+async function updateSession(
+  deps: Deps,
+  sessionId: string,
+  change: (current: SessionRecord) => SessionRecord,
+  fresh: () => SessionRecord,
+): Promise<{ before: SessionRecord | undefined; after: SessionRecord }> {
+  for (let tries = 0; ; tries++) {
+    const before = await deps.sessionLog.getSession(sessionId);
+    const after = { ...change(before ?? { ...fresh(), version: 0 }), version: (before?.version ?? 0) + 1 };
+    try {
+      await deps.sessionLog.saveSession(after);
+      return { before, after };
+    } catch (error) {
+      if (!(error instanceof ConflictError) || tries >= 5) throw error;
+    }
+  }
+}
+
+const blank = (e: SessionEvent, sessionId: string): SessionRecord => ({
+  sessionId,
+  owner: e.actorArn,
+  region: e.region,
+  startAnnounced: false,
+  endAnnounced: false,
+  version: 0,
+});
+
+async function announce(deps: Deps, notice: SessionNotice): Promise<void> {
+  await deps.notifier.notifySession(notice);
+}
+
+/** Handles one CloudTrail session event; safe to call again with the same event. */
+export async function handleSessionEvent(deps: Deps, e: SessionEvent): Promise<SessionOutcome> {
+  if (!(await deps.sessionLog.claimEvent(e.eventId))) return "duplicate";
+  try {
+    return await handle(deps, e);
+  } catch (error) {
+    // Give the event back so the retry of this delivery is handled, not skipped as a duplicate.
+    await deps.sessionLog.releaseEvent(e.eventId);
+    throw error;
+  }
+}
+
+async function handle(deps: Deps, e: SessionEvent): Promise<SessionOutcome> {
+  if (e.errorCode)
+    return alert(deps, e, "refused", `${e.errorCode}${e.errorMessage ? `: ${e.errorMessage}` : ""}`);
+  const sessionId = e.sessionId;
+  if (!sessionId) return alert(deps, e, "refused", "the event names no session");
+
+  if (e.name === "TerminateSession") {
+    const caller = e.principalArn;
+    const byOwner = (s: SessionRecord) => s.owner === e.actorArn;
+    const { before, after } = await updateSession(
+      deps,
+      sessionId,
+      (s) => ({
+        ...s,
+        endedAt: s.endedAt ?? e.time,
+        endReason:
+          s.endReason ?? (byOwner(s) || !caller ? "terminated by its owner" : `terminated by ${e.actorArn}`),
+        endAnnounced: true,
+      }),
+      () => blank(e, sessionId),
+    );
+    if (before?.endAnnounced) return "ended";
+    const request = after.requestId ? await deps.store.get(after.requestId) : undefined;
+    if (request)
+      await audit(
+        deps,
+        request.id,
+        e.actorArn,
+        "session-ended",
+        { sessionId, reason: after.endReason },
+        e.time,
+      );
+    await announce(deps, {
+      type: "session-ended",
+      session: after,
+      request,
+      outcome: "ended",
+      actor: e.actorArn,
+    });
+    return "ended";
+  }
+
+  if (e.name === "ResumeSession") {
+    // A resume names only the session: the node and the grant are those of its start.
+    const known = await deps.sessionLog.getSession(sessionId);
+    const request = known?.requestId ? await deps.store.get(known.requestId) : undefined;
+    if (known?.startAnnounced && request) {
+      await audit(deps, request.id, e.actorArn, "session-resumed", { sessionId }, e.time);
+      return "resumed";
+    }
+    if (known?.target && !e.target) e = { ...e, target: known.target };
+  }
+  const { held, covering } = await grantsAt(deps, e);
+  const { before, after } = await updateSession(
+    deps,
+    sessionId,
+    (s) => ({
+      ...s,
+      owner: e.actorArn,
+      target: e.target ?? s.target,
+      region: e.region,
+      startedAt: s.startedAt ?? e.time,
+      requestId: s.requestId ?? covering?.id,
+      startAnnounced: true,
+    }),
+    () => blank(e, sessionId),
+  );
+  if (!covering) {
+    const kind = held.length > 0 ? "outside-grant" : "no-grant";
+    const detail =
+      kind === "outside-grant"
+        ? `${e.actorArn} holds ${held.map((r) => `${r.profileId} (${r.id})`).join(", ")}, which does not cover ${e.target ?? "this node"}`
+        : `${e.actorArn} started a session while holding no grant: standing access outside this product`;
+    if (before?.startAnnounced) return kind;
+    return alert(deps, e, kind, detail, after);
+  }
+  if (before?.startAnnounced) return "started";
+  await audit(
+    deps,
+    covering.id,
+    e.actorArn,
+    "session-started",
+    { sessionId, target: e.target, region: e.region },
+    e.time,
+  );
+  const late = before?.endedAt ? "This session had already ended when its start arrived." : undefined;
+  await announce(deps, {
+    type: "session-started",
+    session: after,
+    request: covering,
+    outcome: "started",
+    actor: e.actorArn,
+    detail: late,
+  });
+  return "started";
+}
+
+async function alert(
+  deps: Deps,
+  e: SessionEvent,
+  kind: "no-grant" | "outside-grant" | "refused",
+  detail: string,
+  session?: SessionRecord,
+): Promise<SessionOutcome> {
+  await deps.sessionLog.saveAlert({
+    eventId: e.eventId,
+    kind,
+    at: e.time,
+    actor: e.actorArn,
+    target: e.target,
+    detail,
+  });
+  const record = session ?? { ...blank(e, e.sessionId ?? `attempt-${e.eventId}`), target: e.target };
+  await announce(deps, { type: "session-alert", session: record, outcome: kind, actor: e.actorArn, detail });
+  return kind;
+}
+
+/**
+ * The sweeper's part: sessions that ended by `exit` or idle timeout make no API call, so they are
+ * found with DescribeSessions (State=History) and announced once, with their duration.
+ */
+export async function announceEndedSessions(deps: Deps, since: Date): Promise<string[]> {
+  const announced: string[] = [];
+  for (const ended of await deps.sessions.endedSessions(since)) {
+    try {
+      const { before, after } = await updateSession(
+        deps,
+        ended.sessionId,
+        (s) => ({
+          ...s,
+          target: s.target ?? ended.target,
+          region: s.region ?? ended.region,
+          startedAt: s.startedAt ?? ended.startDate,
+          endedAt: s.endedAt ?? ended.endDate ?? deps.clock.now().toISOString(),
+          endReason: s.endReason ?? "exit or idle timeout",
+          endAnnounced: true,
+        }),
+        () => ({
+          sessionId: ended.sessionId,
+          owner: ended.owner,
+          startAnnounced: false,
+          endAnnounced: false,
+          version: 0,
+        }),
+      );
+      if (before?.endAnnounced) continue;
+      const request = after.requestId ? await deps.store.get(after.requestId) : undefined;
+      if (request)
+        await audit(deps, request.id, "sweeper", "session-ended", {
+          sessionId: after.sessionId,
+          reason: after.endReason,
+        });
+      await announce(deps, {
+        type: "session-ended",
+        session: after,
+        request,
+        outcome: "ended",
+        actor: after.owner,
+      });
+      announced.push(after.sessionId);
+    } catch (error) {
+      if (!(error instanceof ConflictError)) throw error;
+    }
+  }
+  return announced;
+}

@@ -1,0 +1,278 @@
+/**
+ * Session events through the real Lambda handler: CloudTrail records as EventBridge delivers them
+ * (fixtures shaped like CloudTrail's own), tied to grants on dynalite, announced to a fake Slack and
+ * to SNS (aws-sdk-client-mock), each once.
+ */
+import { readFileSync } from "node:fs";
+import { PublishCommand, SNSClient } from "@aws-sdk/client-sns";
+import type { Context } from "aws-lambda";
+import { mockClient } from "aws-sdk-client-mock";
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi } from "vitest";
+import { SnsNotifier } from "../../adapters/aws/sns.ts";
+import { FanOutNotifier } from "../../adapters/fan-out.ts";
+import { SlackNotifier } from "../../adapters/slack/notifier.ts";
+import { resolvePrincipal } from "../../core/principal.ts";
+import type { AccessRequest } from "../../core/request.ts";
+import { auditTrail } from "../../core/usecases/common.ts";
+import { sweep } from "../../core/usecases/sweep.ts";
+import { handler } from "../../functions/session-events.ts";
+import { slackClient } from "../../functions/slack-client.ts";
+import { type FakeSlack, startFakeSlack } from "../../local/fake-slack.ts";
+import { NODE, OWNER, PEOPLE } from "../fixtures/nodes.ts";
+import { exampleConfig } from "../helpers/config.ts";
+import { type Harness, startHarness } from "../helpers/harness.ts";
+import { aRequest } from "../helpers/requests.ts";
+
+// biome-ignore lint/suspicious/noExplicitAny: fixtures are edited freely to spoil or vary them
+type Event = Record<string, any>;
+const fixture = (name: string): Event =>
+  JSON.parse(readFileSync(new URL(`../fixtures/cloudtrail/${name}.json`, import.meta.url), "utf8"));
+const context = {} as Context;
+const sns = mockClient(SNSClient);
+const config = exampleConfig();
+
+let slack: FakeSlack;
+let h: Harness;
+
+beforeAll(async () => {
+  slack = await startFakeSlack();
+  process.env.SLACK_API_URL = slack.url;
+});
+afterAll(async () => slack.stop());
+beforeEach(async () => {
+  sns.reset();
+  sns.on(PublishCommand).resolves({ MessageId: "m" });
+  slack.calls.length = 0;
+  h = await startHarness({
+    notifier: ({ store, sessions }) =>
+      new FanOutNotifier([
+        {
+          name: "slack",
+          notifier: new SlackNotifier({
+            client: slackClient("xoxb-test"),
+            config,
+            store,
+            sessions,
+            now: () => new Date("2026-11-26T09:20:00Z"),
+          }),
+        },
+        {
+          name: "sns",
+          notifier: new SnsNotifier(
+            "arn:aws:sns:eu-west-1:123456789012:notices",
+            new SNSClient({ region: "eu-west-1" }),
+            config.notices,
+          ),
+        },
+      ]),
+  });
+});
+afterEach(async () => h.stop());
+
+/** An active grant, written as the workflow would have left it. */
+async function grant(person: keyof typeof PEOPLE, profileId: string, id: string): Promise<AccessRequest> {
+  const request = aRequest({
+    id,
+    requester: PEOPLE[person],
+    profileId,
+    principal: resolvePrincipal(config, PEOPLE[person]),
+    status: "ACTIVE",
+    reason: `${person} needs ${profileId}`,
+    grantedAt: "2026-11-26T09:00:00.000Z",
+    expiresAt: "2026-11-26T10:00:00.000Z",
+  });
+  await h.deps.store.create(request);
+  return request;
+}
+
+const deliver = async (event: Event) =>
+  (await handler(event as never, context)) as { outcome?: string; rejected?: string };
+const published = () => sns.commandCalls(PublishCommand).map((c) => c.args[0].input);
+const audits = () => slack.of("chat.postMessage").filter((m) => m.channel === "C0AUDITLOG");
+
+describe("session starts", () => {
+  it.each([
+    ["an assumed role", "alice", "prod-web", "start-session-assumed-role", NODE.web1],
+    ["an IAM user", "bob", "sandbox", "start-session-iam-user", NODE.sbx1],
+    [
+      "an Identity Center user on the shared role",
+      "dan",
+      "staging",
+      "start-session-identity-center",
+      NODE.stg1,
+    ],
+  ] as const)(
+    "by %s is tied to its grant, recorded and announced",
+    async (_name, person, profile, file, node) => {
+      // Prepare
+      const request = await grant(person, profile, `20261126-${person.padEnd(8, "0")}`);
+      const event = fixture(file);
+
+      // Act
+      const result = await deliver(event);
+
+      // Assess
+      expect(result).toEqual({ outcome: "started" });
+      const trail = await auditTrail(h.deps, request.id);
+      expect(trail.find((e) => e.action === "session-started")).toMatchObject({
+        detail: { sessionId: event.detail.responseElements.sessionId, target: node, region: "eu-west-1" },
+      });
+      const [message] = published();
+      expect(message?.MessageAttributes).toMatchObject({
+        event: { DataType: "String", StringValue: "session-started" },
+        outcome: { StringValue: "started" },
+        profile: { StringValue: profile },
+        requester: { StringValue: PEOPLE[person].slackUserId },
+        node: { StringValue: node },
+      });
+      expect(JSON.parse(message?.Message ?? "{}")).toMatchObject({
+        requestId: request.id,
+        reason: request.reason,
+        node,
+      });
+      const text = JSON.stringify(audits()[0]?.blocks);
+      expect(text).toContain(
+        `Session started* · \`${event.detail.responseElements.sessionId}\` on \`${node}\` (eu-west-1)`,
+      );
+      expect(text).toContain(`Request \`${request.id}\` · *${profile}* · ${request.reason}`);
+      expect(text).toContain("(40m left)");
+      expect(slack.of("chat.postMessage").some((m) => m.channel === PEOPLE[person].slackUserId)).toBe(true);
+    },
+  );
+
+  it("tolerates fields CloudTrail adds later", async () => {
+    await grant("alice", "prod-web", "20261126-alice000");
+    const event = fixture("start-session-assumed-role");
+    event.detail.additionalEventData = { newThing: { nested: true } };
+    event.newTopLevelField = "x";
+    expect(await deliver(event)).toEqual({ outcome: "started" });
+  });
+});
+
+describe("delivery", () => {
+  it("announces and records a duplicate delivery once", async () => {
+    const request = await grant("alice", "prod-web", "20261126-alice000");
+    const event = fixture("start-session-assumed-role");
+    expect(await deliver(event)).toEqual({ outcome: "started" });
+    expect(await deliver(structuredClone(event))).toEqual({ outcome: "duplicate" });
+    expect(published()).toHaveLength(1);
+    expect((await auditTrail(h.deps, request.id)).filter((e) => e.action === "session-started")).toHaveLength(
+      1,
+    );
+  });
+
+  it("handles an end that arrives before its start: each announced once, both recorded", async () => {
+    const request = await grant("alice", "prod-web", "20261126-alice000");
+    expect(await deliver(fixture("terminate-session"))).toEqual({ outcome: "ended" });
+    expect(await deliver(fixture("start-session-assumed-role"))).toEqual({ outcome: "started" });
+    expect(await deliver(fixture("terminate-session"))).toEqual({ outcome: "duplicate" });
+    expect(published().map((p) => p.MessageAttributes?.event?.StringValue)).toEqual([
+      "session-ended",
+      "session-started",
+    ]);
+    const session = await h.deps.sessionLog.getSession("alice-0a1b2c3d4e5f60001");
+    expect(session).toMatchObject({
+      requestId: request.id,
+      startedAt: "2026-11-26T09:20:00Z",
+      endedAt: "2026-11-26T09:40:00Z",
+    });
+    expect(JSON.stringify(audits().at(-1)?.blocks)).toContain(
+      "This session had already ended when its start arrived.",
+    );
+  });
+
+  it("records a resume on the grant without announcing a second start", async () => {
+    const request = await grant("alice", "prod-web", "20261126-alice000");
+    await deliver(fixture("start-session-assumed-role"));
+    expect(await deliver(fixture("resume-session"))).toEqual({ outcome: "resumed" });
+    expect(published()).toHaveLength(1);
+    expect((await auditTrail(h.deps, request.id)).map((e) => e.action)).toContain("session-resumed");
+  });
+
+  it("announces a normal end with its duration, and the grant's trail has it", async () => {
+    const request = await grant("alice", "prod-web", "20261126-alice000");
+    await deliver(fixture("start-session-assumed-role"));
+    await deliver(fixture("terminate-session"));
+    expect(JSON.stringify(audits().at(-1)?.blocks)).toContain("Ended by terminated by its owner after 20m");
+    expect((await auditTrail(h.deps, request.id)).map((e) => e.action)).toContain("session-ended");
+  });
+});
+
+describe("alerts", () => {
+  it("raises a no-grant alert for a session nobody granted (standing access drift)", async () => {
+    expect(await deliver(fixture("start-session-assumed-role"))).toEqual({ outcome: "no-grant" });
+    const [alert] = await h.deps.sessionLog.listAlerts();
+    expect(alert).toMatchObject({ kind: "no-grant", actor: OWNER.alice, target: NODE.web1 });
+    expect(published()[0]?.MessageAttributes?.outcome?.StringValue).toBe("no-grant");
+    expect(JSON.stringify(audits()[0]?.blocks)).toContain("Session with no grant");
+  });
+
+  it("raises an outside-grant alert for a node the grant does not cover", async () => {
+    await grant("alice", "prod-web", "20261126-alice000");
+    const event = fixture("start-session-assumed-role");
+    event.detail.requestParameters.target = NODE.stg1;
+    expect(await deliver(event)).toEqual({ outcome: "outside-grant" });
+    expect((await h.deps.sessionLog.listAlerts())[0]?.detail).toContain(
+      "holds prod-web (20261126-alice000), which does not cover i-0stg1000000000005",
+    );
+  });
+
+  it("records and announces a refused attempt", async () => {
+    expect(await deliver(fixture("start-session-access-denied"))).toEqual({ outcome: "refused" });
+    const [alert] = await h.deps.sessionLog.listAlerts();
+    expect(alert).toMatchObject({ kind: "refused", target: NODE.db1 });
+    expect(alert?.detail).toMatch(
+      /^AccessDenied: User: arn:aws:sts::123456789012:assumed-role\/jit-alice\/alice is not authorized/,
+    );
+    expect(published()[0]?.MessageAttributes?.event?.StringValue).toBe("session-alert");
+  });
+});
+
+describe("malformed events", () => {
+  it.each([
+    ["no event name", (e: Event) => delete e.detail.eventName, "detail.eventName"],
+    ["another service", (e: Event) => (e.source = "aws.ec2"), "source"],
+    ["no caller", (e: Event) => delete e.detail.userIdentity.arn, "detail.userIdentity.arn"],
+    ["a bad time", (e: Event) => (e.detail.eventTime = "yesterday"), "detail.eventTime"],
+  ])("rejects an event with %s, logging why and recording nothing", async (_name, spoil, path) => {
+    const log = vi.spyOn(console, "error").mockImplementation(() => {});
+    const event = fixture("start-session-assumed-role");
+    spoil(event);
+    const result = await deliver(event);
+    expect(result.rejected).toContain(path);
+    expect(log).toHaveBeenCalledWith(expect.stringContaining("rejected malformed event"));
+    expect(await h.deps.sessionLog.listAlerts()).toEqual([]);
+    expect(await h.deps.sessionLog.claimEvent(event.detail.eventID)).toBe(true);
+    expect(published()).toEqual([]);
+    log.mockRestore();
+  });
+});
+
+describe("sessions that end without an API call", () => {
+  it("are found by the sweeper and announced once, with their duration", async () => {
+    // Prepare: a session started (announced from CloudTrail), then the person typed `exit`.
+    const request = await grant("alice", "prod-web", "20261126-alice000");
+    const opened = h.account.openSession(OWNER.alice, NODE.web1);
+    const start = fixture("start-session-assumed-role");
+    start.detail.responseElements.sessionId = opened.sessionId;
+    await deliver(start);
+    h.clock.set("2026-11-26T09:35:00Z");
+    const live = h.account.sessions.get(opened.sessionId);
+    if (live)
+      Object.assign(live, {
+        status: "Terminated",
+        endDate: "2026-11-26T09:35:00.000Z",
+        startDate: "2026-11-26T09:20:00.000Z",
+      });
+
+    // Act
+    const first = await sweep(h.deps);
+    const second = await sweep(h.deps);
+
+    // Assess
+    expect(first.endedSessions).toEqual([opened.sessionId]);
+    expect(second.endedSessions).toEqual([]);
+    expect(JSON.stringify(audits().at(-1)?.blocks)).toContain("Ended by exit or idle timeout after 15m");
+    expect((await auditTrail(h.deps, request.id)).map((e) => e.action)).toContain("session-ended");
+  });
+});
