@@ -2,9 +2,31 @@
  * Entry of the `jit` command: parses the command line, runs one subcommand, turns typed errors into
  * clear messages and exit codes (1: the config or input is wrong; 2: the command line is wrong).
  */
-import { ConfigError, NotFoundError, QuotaExceededError, ValidationError } from "../core/errors.ts";
+import {
+  ConfigError,
+  NotAuthorizedError,
+  NotFoundError,
+  QuotaExceededError,
+  ValidationError,
+} from "../core/errors.ts";
 import { configCheck } from "./commands/config-check.ts";
 import { policyPreview } from "./commands/policy-preview.ts";
+import { sandboxCommand } from "./commands/sandbox.ts";
+import { SandboxRefusalError, SandboxUnreachableError } from "./sandbox-client.ts";
+
+const SANDBOX_COMMANDS = new Set([
+  "request",
+  "list",
+  "show",
+  "approve",
+  "deny",
+  "extend",
+  "revoke",
+  "cancel",
+  "sessions",
+  "ssm",
+]);
+
 import { UsageError } from "./usage.ts";
 
 const USAGE = `Usage: jit <command> [options]
@@ -15,7 +37,16 @@ Commands:
   policy preview --profile ID --principal <slack id | email | IAM ARN> [--for DURATION] [--config FILE] [--json]
       Print exactly the policy a grant would attach, and what it allows.
 
-The configuration is ./access.config.yaml unless --config or JIT_CONFIG says otherwise.`;
+With the sandbox running (npm start):
+  request --as PERSON --profile ID [--for DURATION] [--reason TEXT] [--ticket T] [--wait] [--json]
+  list [--as PERSON] [--json]          show ID [--follow] [--json]
+  approve ID --as PERSON               deny ID --as PERSON --reason TEXT
+  extend ID --as PERSON --by DURATION  revoke ID --as PERSON      cancel ID --as PERSON
+  sessions [--json]                    ssm start-session --as PERSON --target NODE [--document NAME]
+PERSON is a Slack user ID (U01ALICE) or an email.
+
+The configuration is ./access.config.yaml unless --config or JIT_CONFIG says otherwise.
+The sandbox is at http://127.0.0.1:7420 unless JIT_URL or JIT_PORT says otherwise.`;
 
 /** Output sinks, injectable so tests capture what a person would see. */
 export interface Io {
@@ -34,6 +65,7 @@ export async function main(argv: string[], io: Io = processIo): Promise<number> 
   try {
     if (group === "config" && command === "check") return configCheck(rest, io);
     if (group === "policy" && command === "preview") return policyPreview(rest, io);
+    if (group && SANDBOX_COMMANDS.has(group)) return await sandboxCommand(group, argv.slice(1), io);
     if (group === undefined || group === "help" || group === "--help" || group === "-h") {
       io.out(USAGE);
       return 0;
@@ -51,6 +83,14 @@ export async function main(argv: string[], io: Io = processIo): Promise<number> 
     }
     if (error instanceof ValidationError) {
       io.err(`jit: ${error.field}: ${error.message}`);
+      return 1;
+    }
+    if (
+      error instanceof SandboxUnreachableError ||
+      error instanceof SandboxRefusalError ||
+      error instanceof NotAuthorizedError
+    ) {
+      io.err(`jit: ${error.message}`);
       return 1;
     }
     if (error instanceof NotFoundError || error instanceof QuotaExceededError) {

@@ -11,6 +11,7 @@ import { type Clock, FakeClock } from "../core/clock.ts";
 import type { AccessConfig } from "../core/config/load.ts";
 import type { Deps, Notice, Notifier, RequestStore, SessionNotice } from "../core/ports.ts";
 import { configuredPrincipalArns } from "../core/principal.ts";
+import { handleSessionEvent } from "../core/usecases/session-events.ts";
 import { useDeps } from "../functions/runtime.ts";
 import { createLocalWorkflow } from "./wiring.ts";
 
@@ -83,6 +84,21 @@ export async function startSandbox(options: SandboxOptions): Promise<Sandbox> {
     clock,
   };
   useDeps(deps);
+  // A revocation's TerminateSession shows up in CloudTrail; the sandbox hands it on the same way.
+  const inflightEvents = new Set<Promise<unknown>>();
+  account.onTerminate = (session) => {
+    const handled = handleSessionEvent(deps, {
+      eventId: `terminate-${session.sessionId}`,
+      name: "TerminateSession",
+      time: clock.now().toISOString(),
+      region: session.region ?? "eu-west-1",
+      actorArn: `arn:aws:sts::${config.accountId}:assumed-role/jit-sandbox-RevokeAccess/revoke`,
+      principalArn: `arn:aws:iam::${config.accountId}:role/jit-sandbox-RevokeAccess`,
+      sessionId: session.sessionId,
+    }).catch((error) => console.error("sandbox: session end not recorded:", error));
+    inflightEvents.add(handled);
+    void handled.finally(() => inflightEvents.delete(handled));
+  };
   return {
     deps,
     account,
@@ -93,6 +109,7 @@ export async function startSandbox(options: SandboxOptions): Promise<Sandbox> {
     sessionNotices,
     stop: async () => {
       await workflow.stopAll();
+      await Promise.allSettled([...inflightEvents]);
       useDeps(undefined);
       if (!options.dynamo) await dynamo.stop();
     },

@@ -1,15 +1,118 @@
 /**
- * `npm start`: the local sandbox. Until the embedded sandbox lands (issue 7) it checks the shipped
- * configuration and shows what a grant would look like, then says what is coming; it fakes nothing.
+ * `npm start`: the whole product on this machine, on embedded parts, on 127.0.0.1. DynamoDB is
+ * dynalite on disk (.jit/, kept across restarts), the workflow is the real definition on
+ * aws-local-stepfunctions with the real handlers, the AWS account is a sandbox whose IAM answers come
+ * from iam-simulate, the sweeper runs on a timer. `jit` (or Slack over Socket Mode) is the front door.
+ *
+ * Settings: JIT_PORT (7420), JIT_DATA (.jit), JIT_CLOCK_OFFSET (e.g. "2h": run as if that much later;
+ * a test and demo aid), JIT_CONFIG, JIT_NODES, JIT_PEOPLE, SLACK_APP_TOKEN + SLACK_BOT_TOKEN.
  */
-import { main } from "../cli/main.ts";
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { join, resolve } from "node:path";
+import { loadConfigFile } from "../adapters/config-file.ts";
+import { type Clock, systemClock } from "../core/clock.ts";
+import { parseDuration } from "../core/duration.ts";
+import { ConfigError } from "../core/errors.ts";
+import { sweep } from "../core/usecases/sweep.ts";
+import { startApi } from "./api.ts";
+import { ConsoleNotifier } from "./console-notifier.ts";
+import { sandboxFleet } from "./nodes.ts";
+import { startSandbox } from "./sandbox.ts";
+import { startSlackSocket } from "./slack-socket.ts";
 
-const code = await main(["config", "check"]);
-if (code === 0) {
-  console.log("\nA grant for U01ALICE on prod-web for 1h would attach this policy:\n");
-  await main(["policy", "preview", "--profile", "prod-web", "--principal", "U01ALICE", "--for", "1h"]);
-  console.log(
-    "\nComing next: the embedded sandbox (DynamoDB, the real workflow, a sandbox AWS account and the jit CLI on 127.0.0.1).",
-  );
+const SWEEP_EVERY_MS = 15_000;
+
+function clockFromEnv(): Clock {
+  const offset = process.env.JIT_CLOCK_OFFSET;
+  if (!offset) return systemClock;
+  const ms = parseDuration(offset, "JIT_CLOCK_OFFSET") * 1000;
+  return { now: () => new Date(Date.now() + ms) };
 }
-process.exitCode = code;
+
+async function main(): Promise<void> {
+  const port = Number(process.env.JIT_PORT ?? 7420);
+  const dataDir = resolve(process.env.JIT_DATA ?? ".jit");
+  mkdirSync(dataDir, { recursive: true });
+  const accountFile = join(dataDir, "account.json");
+  const config = loadConfigFile();
+  const clock = clockFromEnv();
+  const notifier = new ConsoleNotifier();
+
+  const sandbox = await startSandbox({
+    config,
+    nodes: sandboxFleet(),
+    clock,
+    dataPath: join(dataDir, "dynamo"),
+    notifier,
+  });
+  const { deps, account, workflow } = sandbox;
+  if (existsSync(accountFile)) account.restore(JSON.parse(readFileSync(accountFile, "utf8")));
+  account.onChange = () => writeFileSync(accountFile, JSON.stringify(account.snapshot()));
+  // Every unsettled request resumes its workflow, except grants that expired while the sandbox was
+  // down: the sweeper, run right after, revokes those.
+  let resumed = 0;
+  const now = clock.now().toISOString();
+  for (const status of ["PENDING", "APPROVED", "ACTIVE"] as const) {
+    for (const r of await deps.store.listByStatus(status)) {
+      const profile = config.profiles[r.profileId];
+      if (!profile || (status === "ACTIVE" && (r.expiresAt ?? "") <= now)) continue;
+      await workflow.start(r.id, {
+        requestId: r.id,
+        autoApprove: status !== "PENDING",
+        approvalTimeoutSeconds: profile.approvalTimeoutSeconds,
+      });
+      resumed++;
+    }
+  }
+  const first = await sweep(deps);
+  if (first.revokedOverdue.length + first.deletedPolicies.length + first.settledRequests.length > 0) {
+    console.log(
+      `sweeper   revoked ${first.revokedOverdue.length} overdue grant(s) [${first.revokedOverdue.join(", ")}], deleted ${first.deletedPolicies.length} leftover policies, settled ${first.settledRequests.length} request(s)`,
+    );
+  }
+
+  const api = await startApi({ deps, account, notices: notifier.kept }, port).catch(async (error: Error) => {
+    await sandbox.stop();
+    throw error;
+  });
+  const slack = await startSlackSocket(() => deps, account);
+  if (slack) notifier.also = slack.notifier;
+  const timer = setInterval(() => {
+    sweep(deps).catch((error) => console.error("sandbox: sweep failed:", error));
+  }, SWEEP_EVERY_MS);
+
+  console.log(`JIT access sandbox is running (account ${config.accountId}, ${Object.keys(config.profiles).length} profiles, ${account.nodes.length} nodes)
+  API         http://127.0.0.1:${port}   (the jit command talks to it; JIT_URL to point elsewhere)
+  DynamoDB    ${sandbox.dynamo.endpoint}   data in ${dataDir}
+  Workflow    the real definition on aws-local-stepfunctions${resumed ? `; ${resumed} request(s) resumed` : ""}
+  Sweeper     every ${SWEEP_EVERY_MS / 1000} s
+  Slack       ${slack ? "connected over Socket Mode" : "off (set SLACK_APP_TOKEN and SLACK_BOT_TOKEN for Socket Mode); use jit"}${clock === systemClock ? "" : `\n  Clock       shifted by ${process.env.JIT_CLOCK_OFFSET}`}
+Try: npx jit request --as U01ALICE --profile staging --for 2h --reason "look at logs"
+Stop with Ctrl-C.`);
+
+  let stopping = false;
+  const stop = async () => {
+    if (stopping) return;
+    stopping = true;
+    clearInterval(timer);
+    await new Promise<void>((r) => api.close(() => r()));
+    await slack?.app.stop();
+    await sandbox.stop();
+    writeFileSync(accountFile, JSON.stringify(account.snapshot()));
+    console.log("sandbox stopped; data kept in", dataDir);
+    process.exit(0);
+  };
+  process.on("SIGINT", stop);
+  process.on("SIGTERM", stop);
+}
+
+main().catch((error) => {
+  if (error instanceof ConfigError) {
+    console.error(`The configuration has ${error.issues.length} problem(s):`);
+    for (const issue of error.issues)
+      console.error(`  ${issue.path ? `${issue.path}: ` : ""}${issue.message}`);
+  } else {
+    console.error(`sandbox: ${error instanceof Error ? error.message : String(error)}`);
+  }
+  process.exit(1);
+});

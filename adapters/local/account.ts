@@ -28,11 +28,32 @@ export class SandboxAccount implements AccessBroker, SessionControl {
   faults: (operation: string) => void = () => {};
   private readonly allowed: ReadonlySet<string> | undefined;
   private readonly now: () => Date;
+  /** Called after every change, so the sandbox can keep the account on disk. */
+  onChange: () => void = () => {};
+  /** Called when a live session is terminated (the sandbox turns it into a TerminateSession event). */
+  onTerminate: (session: SessionInfo) => void = () => {};
 
   constructor(options: { nodes: SandboxNode[]; allowedArns?: Iterable<string>; now?: () => Date }) {
     this.nodes = options.nodes;
     this.allowed = options.allowedArns ? new Set(options.allowedArns) : undefined;
     this.now = options.now ?? (() => new Date());
+  }
+
+  /** Everything the account holds, as plain data (for saving between sandbox runs). */
+  snapshot(): { policies: Record<string, Record<string, string>>; sessions: SessionInfo[] } {
+    return {
+      policies: Object.fromEntries([...this.policies].map(([arn, map]) => [arn, Object.fromEntries(map)])),
+      sessions: [...this.sessions.values()],
+    };
+  }
+
+  /** Loads what `snapshot` saved. */
+  restore(data: ReturnType<SandboxAccount["snapshot"]>): void {
+    this.policies.clear();
+    for (const [arn, map] of Object.entries(data.policies))
+      this.policies.set(arn, new Map(Object.entries(map)));
+    this.sessions.clear();
+    for (const s of data.sessions) this.sessions.set(s.sessionId, s as SandboxSession);
   }
 
   private policiesOf(arn: string): Map<string, string> {
@@ -59,12 +80,15 @@ export class SandboxAccount implements AccessBroker, SessionControl {
     this.check(principal, policyName);
     this.faults("PutPolicy");
     this.policiesOf(principal.arn).set(policyName, JSON.stringify(document));
+    this.onChange();
   }
 
   async deleteGrant(principal: Principal, policyName: string): Promise<boolean> {
     this.check(principal, policyName);
     this.faults("DeletePolicy");
-    return this.policiesOf(principal.arn).delete(policyName);
+    const deleted = this.policiesOf(principal.arn).delete(policyName);
+    if (deleted) this.onChange();
+    return deleted;
   }
 
   async inlinePolicySizes(principal: Principal): Promise<{ policyName: string; size: number }[]> {
@@ -96,6 +120,21 @@ export class SandboxAccount implements AccessBroker, SessionControl {
     );
   }
 
+  /** The node with this id, or undefined. */
+  node(id: string): SandboxNode | undefined {
+    return this.nodes.find((n) => n.id === id);
+  }
+
+  /** Ends a session as its owner would by typing `exit`: no API call, found later by DescribeSessions. */
+  exitSession(sessionId: string): void {
+    const found = this.sessions.get(sessionId);
+    if (found && found.status === "Connected") {
+      found.status = "Terminated";
+      found.endDate = this.now().toISOString();
+      this.onChange();
+    }
+  }
+
   /** Opens a session as `owner` (an IAM user ARN or STS assumed-role ARN) on a node. */
   openSession(owner: string, target: string): SessionInfo {
     const node = this.nodes.find((n) => n.id === target);
@@ -110,6 +149,7 @@ export class SandboxAccount implements AccessBroker, SessionControl {
       status: "Connected",
     };
     this.sessions.set(session.sessionId, session);
+    this.onChange();
     return session;
   }
 
@@ -137,6 +177,8 @@ export class SandboxAccount implements AccessBroker, SessionControl {
     if (found && found.status === "Connected") {
       found.status = "Terminated";
       found.endDate = this.now().toISOString();
+      this.onChange();
+      this.onTerminate(found);
     }
   }
 

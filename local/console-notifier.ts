@@ -1,0 +1,34 @@
+/** Notices in the sandbox: one readable line each on the terminal, kept for `jit` and tests to read. */
+import type { Notice, Notifier, SessionNotice } from "../core/ports.ts";
+
+export class ConsoleNotifier implements Notifier {
+  readonly kept: (Notice | SessionNotice)[] = [];
+  /** Another notifier to pass every notice on to (Slack, when the sandbox has it). */
+  also: Notifier | undefined;
+  private readonly print: (line: string) => void;
+
+  constructor(print: (line: string) => void = (line) => console.log(line)) {
+    this.print = print;
+  }
+
+  async notify(n: Notice): Promise<void> {
+    this.kept.push(n);
+    const r = n.request;
+    const until = n.type === "granted" || n.type === "extended" ? ` until ${r.expiresAt}` : "";
+    const why = n.detail?.reason ?? n.detail?.failure ?? n.detail?.problem ?? r.denialReason;
+    this.print(
+      `notice  ${n.type.padEnd(16)} ${r.id}  ${r.profileId}  ${r.requester.slackUserId}${until}${why ? `  (${String(why)})` : ""}`,
+    );
+    await this.also?.notify(n);
+  }
+
+  async notifySession(n: SessionNotice): Promise<void> {
+    this.kept.push(n);
+    const where = n.session.target ? ` on ${n.session.target}` : "";
+    const grant = n.request ? `  grant ${n.request.id}` : "";
+    this.print(
+      `notice  ${n.type.padEnd(16)} ${n.session.sessionId}${where}  ${n.outcome}  by ${n.actor}${grant}${n.detail ? `  (${n.detail})` : ""}`,
+    );
+    await this.also?.notifySession(n);
+  }
+}

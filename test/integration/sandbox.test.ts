@@ -1,0 +1,232 @@
+/**
+ * The local sandbox as a person uses it: `npm start` in a subprocess, driven through the `jit`
+ * command; restarts keep the data; `npm run demo` tells the whole story.
+ */
+import { type ChildProcess, execFile, spawn } from "node:child_process";
+import { mkdtempSync, readFileSync } from "node:fs";
+import { createServer } from "node:net";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { promisify } from "node:util";
+import { afterEach, describe, expect, it } from "vitest";
+
+const ROOT = new URL("../../", import.meta.url).pathname;
+const run = promisify(execFile);
+
+async function freePort(): Promise<number> {
+  const server = createServer();
+  await new Promise<void>((r) => server.listen(0, "127.0.0.1", r));
+  const address = server.address();
+  await new Promise<void>((r) => server.close(() => r()));
+  return typeof address === "object" && address ? address.port : 0;
+}
+
+interface Sandbox {
+  child: ChildProcess;
+  output: () => string;
+  /** Ctrl-C to the process group; true once the sandbox says it stopped cleanly (its last words). */
+  stop: () => Promise<boolean>;
+}
+
+const running: Sandbox[] = [];
+afterEach(async () => {
+  for (const s of running.splice(0)) await s.stop();
+});
+
+/** Starts `npm start` and waits for its banner (or its exit). */
+async function npmStart(env: Record<string, string>): Promise<Sandbox> {
+  const child = spawn("npm", ["start", "--silent"], {
+    cwd: ROOT,
+    env: { ...process.env, ...env },
+    detached: true,
+  });
+  let out = "";
+  child.stdout?.on("data", (d) => {
+    out += d;
+  });
+  child.stderr?.on("data", (d) => {
+    out += d;
+  });
+  const sandbox: Sandbox = {
+    child,
+    output: () => out,
+    stop: async () => {
+      if (!out.includes("Stop with Ctrl-C.")) return false;
+      if (child.pid) {
+        try {
+          process.kill(-child.pid, "SIGINT");
+        } catch {
+          // Already gone.
+        }
+      }
+      const deadline = Date.now() + 10_000;
+      while (!out.includes("sandbox stopped; data kept in") && Date.now() < deadline)
+        await new Promise((r) => setTimeout(r, 50));
+      return out.includes("sandbox stopped; data kept in");
+    },
+  };
+  const deadline = Date.now() + 20_000;
+  while (!out.includes("Stop with Ctrl-C.")) {
+    if (child.exitCode !== null || Date.now() > deadline) break;
+    await new Promise((r) => setTimeout(r, 50));
+  }
+  running.push(sandbox);
+  return sandbox;
+}
+
+/** Runs `jit …` as a person would; resolves with its exit code and output. */
+async function jit(port: number, ...args: string[]) {
+  try {
+    const { stdout, stderr } = await run(process.execPath, ["bin/jit.js", ...args], {
+      cwd: ROOT,
+      env: { ...process.env, JIT_PORT: String(port) },
+    });
+    return { code: 0, stdout: stdout.trim(), stderr: stderr.trim() };
+  } catch (error) {
+    const e = error as { code: number; stdout: string; stderr: string };
+    return { code: e.code, stdout: e.stdout.trim(), stderr: e.stderr.trim() };
+  }
+}
+
+const idOf = (text: string) => /(\d{8}-[0-9a-z]{8})/.exec(text)?.[1] ?? "";
+
+describe("npm start", () => {
+  it("runs the whole lifecycle through the jit command", async () => {
+    // Prepare
+    const port = await freePort();
+    const data = mkdtempSync(join(tmpdir(), "jit-sandbox-"));
+    const sandbox = await npmStart({ JIT_PORT: String(port), JIT_DATA: data });
+    expect(sandbox.output()).toContain(`API         http://127.0.0.1:${port}`);
+
+    // Act and assess, step by step as a person would.
+    const asked = await jit(
+      port,
+      "request",
+      "--as",
+      "U01ALICE",
+      "--profile",
+      "prod-web",
+      "--for",
+      "1h",
+      "--reason",
+      "disk full",
+      "--ticket",
+      "INC-1",
+    );
+    expect(asked.stdout).toMatch(/waiting for approval: 0 of 1/);
+    const id = idOf(asked.stdout);
+    expect((await jit(port, "approve", id, "--as", "U01ALICE")).stderr).toBe(
+      "jit: you are not an approver of the prod-web profile",
+    );
+    expect((await jit(port, "approve", id, "--as", "U03DAVE")).stdout).toBe(`approved: ${id}`);
+    await expect.poll(async () => (await jit(port, "show", id)).stdout, { timeout: 5000 }).toMatch(/ACTIVE/);
+
+    const allowed = await jit(
+      port,
+      "ssm",
+      "start-session",
+      "--as",
+      "U01ALICE",
+      "--target",
+      "i-0web1000000000001",
+    );
+    expect(allowed).toMatchObject({
+      code: 0,
+      stdout: expect.stringMatching(/^Starting session with SessionId: alice-/),
+    });
+    const refused = await jit(
+      port,
+      "ssm",
+      "start-session",
+      "--as",
+      "U01ALICE",
+      "--target",
+      "i-0db10000000000003",
+    );
+    expect(refused.code).toBe(1);
+    expect(refused.stdout).toContain("AccessDeniedException");
+    expect((await jit(port, "sessions")).stdout).toMatch(/Connected\s+i-0web1000000000001/);
+
+    expect((await jit(port, "revoke", id, "--as", "U01ALICE")).stdout).toBe(`revoked: ${id}`);
+    expect((await jit(port, "sessions")).stdout).toMatch(/Terminated i-0web1000000000001/);
+    const shown = await jit(port, "show", id, "--json");
+    const { request, trail } = JSON.parse(shown.stdout);
+    expect(request.status).toBe("REVOKED");
+    expect(trail.map((e: { action: string }) => e.action)).toEqual(
+      expect.arrayContaining(["requested", "active", "session-started", "revoked"]),
+    );
+    expect(sandbox.output()).toContain("notice  granted");
+
+    // Clear errors.
+    expect((await jit(port, "show", "20261126-zzzzzzzz")).stderr).toBe("jit: no request 20261126-zzzzzzzz");
+    const second = await npmStart({
+      JIT_PORT: String(port),
+      JIT_DATA: mkdtempSync(join(tmpdir(), "jit-sandbox-")),
+    });
+    expect(second.output()).toContain(`port ${port} on 127.0.0.1 is in use`);
+    expect(await sandbox.stop()).toBe(true);
+    expect((await jit(port, "list")).stderr).toBe(
+      `jit: no sandbox answers at http://127.0.0.1:${port}: start it with \`npm start\` (or set JIT_URL)`,
+    );
+  }, 60_000);
+
+  it("keeps its data across a restart: a pending request can be approved, an expired grant is revoked on start", async () => {
+    const port = await freePort();
+    const data = mkdtempSync(join(tmpdir(), "jit-sandbox-"));
+    const first = await npmStart({ JIT_PORT: String(port), JIT_DATA: data });
+    const pending = idOf(
+      (
+        await jit(
+          port,
+          "request",
+          "--as",
+          "U01ALICE",
+          "--profile",
+          "staging",
+          "--for",
+          "2h",
+          "--reason",
+          "logs",
+        )
+      ).stdout,
+    );
+    const granted = idOf(
+      (await jit(port, "request", "--as", "U02BOB", "--profile", "sandbox", "--for", "1m", "--wait")).stdout,
+    );
+    expect((await jit(port, "show", granted)).stdout).toMatch(/ACTIVE/);
+    expect(await first.stop()).toBe(true);
+
+    // Two hours later (the clock is shifted), the sandbox starts again on the same data.
+    const second = await npmStart({ JIT_PORT: String(port), JIT_DATA: data, JIT_CLOCK_OFFSET: "2h" });
+    expect(second.output()).toContain(`revoked 1 overdue grant(s) [${granted}]`);
+    expect((await jit(port, "show", granted)).stdout).toMatch(/REVOKED/);
+    const account = JSON.parse(readFileSync(join(data, "account.json"), "utf8"));
+    expect(Object.values(account.policies).flatMap((p) => Object.keys(p as object))).toEqual([]);
+
+    expect((await jit(port, "approve", pending, "--as", "U03DAVE")).stdout).toBe(`approved: ${pending}`);
+    await expect
+      .poll(async () => (await jit(port, "show", pending)).stdout, { timeout: 5000 })
+      .toMatch(/ACTIVE/);
+  }, 60_000);
+});
+
+describe("npm run demo", () => {
+  it("tells the story, each step printed, and succeeds", async () => {
+    const { stdout } = await run("npm", ["run", "demo", "--silent"], { cwd: ROOT });
+    for (const step of [
+      "▶ bob asks for prod-db",
+      "bob's request is DENIED",
+      "is ACTIVE until 2026-11-26T10:00:00.000Z",
+      "allowed: session alice-",
+      "▶ alice tries db-1",
+      "refused: arn:aws:sts::123456789012:assumed-role/jit-alice/alice is not authorized to perform: ssm:StartSession on arn:aws:ec2:eu-west-1:123456789012:instance/i-0db10000000000003",
+      "is REVOKED at 2026-11-26T10:00:00.000Z; session alice-",
+      "is Terminated",
+      "▶ alice tries web-1 again after expiry",
+      "session-ended",
+      "Demo complete",
+    ]) {
+      expect(stdout).toContain(step);
+    }
+  }, 60_000);
+});
