@@ -1,7 +1,7 @@
 /** The EventBridge rule's pattern lets exactly the session calls through (checked on the fixtures). */
 import { readdirSync, readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
-import { SESSION_EVENT_PATTERN } from "../../../stacks/session-events.ts";
+import { SESSION_EVENT_PATTERN } from "../../../stacks/session-event-pattern.ts";
 
 type Json = Record<string, unknown>;
 
