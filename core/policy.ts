@@ -4,7 +4,7 @@
  * Pure: the IAM adapter attaches what this returns.
  */
 import type { Profile } from "./config/load.ts";
-import { QuotaExceededError } from "./errors.ts";
+import { NotAuthorizedError, QuotaExceededError } from "./errors.ts";
 import type { Principal } from "./principal.ts";
 
 /** IAM's quota: all inline policies of one role or user together, in non-whitespace characters. */
@@ -181,3 +181,20 @@ export function assertFitsInlineQuota(principalArn: string, existingSizes: numbe
 /** How many grants of this size fit next to `used` characters of other inline policies. */
 export const grantsThatFit = (size: number, used = 0): number =>
   Math.floor((INLINE_POLICY_QUOTA - used) / size);
+
+/**
+ * The guard every broker applies before touching IAM: only principals the configuration names
+ * (`allowed`; undefined allows any, for tests of other rules), and only policies named `jit-*`.
+ */
+export function assertOurs(
+  allowed: ReadonlySet<string> | undefined,
+  principal: Principal,
+  policyName?: string,
+): void {
+  if (allowed && !allowed.has(principal.arn)) {
+    throw new NotAuthorizedError(`${principal.arn} is not a principal named in the configuration`);
+  }
+  if (policyName !== undefined && !policyName.startsWith(POLICY_PREFIX)) {
+    throw new NotAuthorizedError(`${policyName} is not a ${POLICY_PREFIX}* policy; it is not ours to change`);
+  }
+}

@@ -5,7 +5,7 @@
  * publish to the notices topic.
  */
 
-import { buildAccessWorkflow } from "../workflows/access-workflow.ts";
+import { buildAccessWorkflow, type TaskArns } from "../workflows/access-workflow.ts";
 import type { FunctionName } from "./permissions.ts";
 
 /** The state machine's name is fixed so functions can know its ARN before it exists. */
@@ -19,54 +19,31 @@ export function stateMachineArnFor(region: string, accountId: string): string {
 
 export function createWorkflow(functions: Record<FunctionName, sst.aws.Function>, topic: sst.aws.SnsTopic) {
   const f = functions;
-  const definition = $resolve([
-    f.askApprovers.arn,
-    f.grantAccess.arn,
-    f.checkExpiry.arn,
-    f.revokeAccess.arn,
-    f.announce.arn,
-    f.expireRequest.arn,
-    f.undoGrant.arn,
-    f.raiseAlarm.arn,
-  ]).apply(
-    ([
-      askApprovers,
-      grantAccess,
-      checkExpiry,
-      revokeAccess,
-      announce,
-      expireRequest,
-      undoGrant,
-      raiseAlarm,
-    ]) =>
-      JSON.stringify(
-        buildAccessWorkflow({
-          askApprovers,
-          grantAccess,
-          checkExpiry,
-          revokeAccess,
-          announce,
-          expireRequest,
-          undoGrant,
-          raiseAlarm,
-        }),
-      ),
-  );
+  // The functions the state machine calls, by their place in the definition.
+  const tasks: Record<keyof TaskArns, sst.aws.Function> = {
+    askApprovers: f.askApprovers,
+    grantAccess: f.grantAccess,
+    checkExpiry: f.checkExpiry,
+    revokeAccess: f.revokeAccess,
+    announce: f.announce,
+    expireRequest: f.expireRequest,
+    undoGrant: f.undoGrant,
+    raiseAlarm: f.raiseAlarm,
+  };
+  const names = Object.keys(tasks) as (keyof TaskArns)[];
+  const invokable = names.map((name) => tasks[name]);
+  const definition = $resolve(invokable.map((fn) => fn.arn)).apply((arns) => {
+    const byName = {} as TaskArns;
+    names.forEach((name, i) => {
+      byName[name] = arns[i] ?? "";
+    });
+    return JSON.stringify(buildAccessWorkflow(byName));
+  });
 
   const logGroup = new aws.cloudwatch.LogGroup("WorkflowLogs", {
     name: `/aws/vendedlogs/states/${stateMachineName()}`,
     retentionInDays: 90,
   });
-  const invokable = [
-    f.askApprovers,
-    f.grantAccess,
-    f.checkExpiry,
-    f.revokeAccess,
-    f.announce,
-    f.expireRequest,
-    f.undoGrant,
-    f.raiseAlarm,
-  ];
   const role = new aws.iam.Role("WorkflowRole", {
     assumeRolePolicy: JSON.stringify({
       Version: "2012-10-17",

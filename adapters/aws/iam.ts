@@ -13,8 +13,13 @@ import {
   PutRolePolicyCommand,
   PutUserPolicyCommand,
 } from "@aws-sdk/client-iam";
-import { NotAuthorizedError } from "../../core/errors.ts";
-import { encodePolicy, POLICY_PREFIX, type PolicyDocument, policySize } from "../../core/policy.ts";
+import {
+  assertOurs,
+  encodePolicy,
+  POLICY_PREFIX,
+  type PolicyDocument,
+  policySize,
+} from "../../core/policy.ts";
 import type { AccessBroker, AttachedGrant } from "../../core/ports.ts";
 import type { Principal } from "../../core/principal.ts";
 import { call, errorName } from "./errors.ts";
@@ -30,14 +35,7 @@ export class IamBroker implements AccessBroker {
   }
 
   private check(principal: Principal, policyName?: string): void {
-    if (!this.allowed.has(principal.arn)) {
-      throw new NotAuthorizedError(`${principal.arn} is not a principal named in the configuration`);
-    }
-    if (policyName !== undefined && !policyName.startsWith(POLICY_PREFIX)) {
-      throw new NotAuthorizedError(
-        `${policyName} is not a ${POLICY_PREFIX}* policy; it is not ours to change`,
-      );
-    }
+    assertOurs(this.allowed, principal, policyName);
   }
 
   async putGrant(principal: Principal, policyName: string, document: PolicyDocument): Promise<void> {

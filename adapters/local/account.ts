@@ -4,8 +4,7 @@
  * cases run unchanged against it. `faults` lets tests make any call fail.
  */
 import { randomUUID } from "node:crypto";
-import { NotAuthorizedError } from "../../core/errors.ts";
-import { POLICY_PREFIX, type PolicyDocument, policySize } from "../../core/policy.ts";
+import { assertOurs, POLICY_PREFIX, type PolicyDocument, policySize } from "../../core/policy.ts";
 import type { AccessBroker, AttachedGrant, SessionControl, SessionInfo } from "../../core/ports.ts";
 import { type Principal, sessionOwnedBy } from "../../core/principal.ts";
 
@@ -66,14 +65,7 @@ export class SandboxAccount implements AccessBroker, SessionControl {
   }
 
   private check(principal: Principal, policyName?: string): void {
-    if (this.allowed && !this.allowed.has(principal.arn)) {
-      throw new NotAuthorizedError(`${principal.arn} is not a principal named in the configuration`);
-    }
-    if (policyName !== undefined && !policyName.startsWith(POLICY_PREFIX)) {
-      throw new NotAuthorizedError(
-        `${policyName} is not a ${POLICY_PREFIX}* policy; it is not ours to change`,
-      );
-    }
+    assertOurs(this.allowed, principal, policyName);
   }
 
   async putGrant(principal: Principal, policyName: string, document: PolicyDocument): Promise<void> {
