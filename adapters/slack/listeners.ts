@@ -28,14 +28,17 @@ const field = (state: ViewState, block: string): string | undefined => {
 };
 
 export function registerListeners(app: App, deps: () => Deps, directory: SlackDirectory): void {
-  const person = async (userId: string) => ({ slackUserId: userId, email: await directory.email(userId) });
-  const approver = async (userId: string, requestId: string) => {
-    const request = await deps().store.get(requestId);
-    const profile = request ? deps().config.profiles[request.profileId] : undefined;
-    return {
-      slackUserId: userId,
-      groups: profile ? await directory.groupsOf(userId, profile.approvers) : [],
-    };
+  // Kept off the acknowledgement path where possible: a person mapped by Slack ID needs no email
+  // lookup, and group memberships are looked up only when the config names user groups at all.
+  const person = async (userId: string) => ({
+    slackUserId: userId,
+    email: deps().config.principals.map[userId] ? undefined : await directory.email(userId),
+  });
+  const approver = async (userId: string) => {
+    const groups = Object.values(deps().config.profiles).flatMap((p) =>
+      p.approvers.filter((a) => a.startsWith("S")),
+    );
+    return { slackUserId: userId, groups: groups.length > 0 ? await directory.groupsOf(userId, groups) : [] };
   };
 
   app.command("/access", async ({ command, ack }) => {
@@ -137,7 +140,7 @@ export function registerListeners(app: App, deps: () => Deps, directory: SlackDi
     await ack();
     const requestId = requestIdOf(action);
     try {
-      const result = await approve(deps(), { requestId, approver: await approver(body.user.id, requestId) });
+      const result = await approve(deps(), { requestId, approver: await approver(body.user.id) });
       const profile = deps().config.profiles[result.request.profileId];
       if (body.message && body.channel) {
         await app.client.chat.update({
@@ -165,7 +168,7 @@ export function registerListeners(app: App, deps: () => Deps, directory: SlackDi
     const reason = field(view.state.values as ViewState, BLOCK.denyReason) ?? "";
     try {
       const requestId = meta.requestId ?? "";
-      await deny(deps(), { requestId, reason, approver: await approver(body.user.id, requestId) });
+      await deny(deps(), { requestId, reason, approver: await approver(body.user.id) });
       await ack();
     } catch (error) {
       await ack({ response_action: "errors", errors: { [BLOCK.denyReason]: replyFor(error, "deny") } });
@@ -196,7 +199,7 @@ export function registerListeners(app: App, deps: () => Deps, directory: SlackDi
       : "Asked the approvers for one more hour.";
   });
   simple(ACTION.approveExtension, async (requestId, user) => {
-    const extended = await approveExtension(deps(), { requestId, approver: await approver(user, requestId) });
+    const extended = await approveExtension(deps(), { requestId, approver: await approver(user) });
     return `Extended \`${requestId}\` until ${extended.expiresAt}.`;
   });
 

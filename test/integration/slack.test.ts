@@ -249,6 +249,8 @@ describe("approving", () => {
       text: ":no_entry: this request is already denied; nothing was changed",
     });
     expect((await h.deps.store.get(db.id))?.status).toBe("DENIED");
+    // The denial is announced by the workflow's "Announce closure", after the click was answered.
+    await h.workflow.settled(db.id);
     const dm = slack
       .of("chat.postMessage")
       .find((m) => m.channel === "U06CAROL" && String(m.text).startsWith("Denied"));

@@ -173,6 +173,32 @@ describe("decisions before the grant", () => {
     expect(x.account.leftoverGrants()).toEqual([]);
   });
 
+  it("ends quietly when the request was cancelled before its approval step began", async () => {
+    // Prepare: the requester cancels in the instant between the start and "Ask approvers".
+    const x = await harness({
+      wrap: (state, task) =>
+        state === S.askApprovers
+          ? async (input) => {
+              const [pending] = await (h as Harness).deps.store.listByStatus("PENDING");
+              await cancelRequest((h as Harness).deps, { requestId: pending?.id ?? "", actor: "U01ALICE" });
+              return task(input);
+            }
+          : task,
+    });
+    // Act
+    const request = await createRequest(x.deps, {
+      requester: PEOPLE.alice,
+      profileId: "prod-web",
+      reason: "oops",
+      ticket: "INC-2",
+    });
+    // Assess
+    expect((await x.workflow.settled(request.id)).status).toBe("SUCCEEDED");
+    expect((await x.deps.store.get(request.id))?.status).toBe("CANCELLED");
+    expect(types(x)).toEqual([]);
+    expect(x.account.leftoverGrants()).toEqual([]);
+  });
+
   it("needs two distinct approvers on a 2-of-3 profile, even when both click at once", async () => {
     const x = await harness();
     const request = await createRequest(x.deps, {
