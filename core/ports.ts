@@ -29,8 +29,11 @@ export interface RequestStore {
   update(request: AccessRequest, changes: Partial<AccessRequest>): Promise<AccessRequest>;
   appendAudit(event: AuditEvent): Promise<void>;
   audit(id: string): Promise<AuditEvent[]>;
-  /** Requests in `status`, oldest expiry (or creation) first; `until` bounds that time. */
-  listByStatus(status: Status, until?: string): Promise<AccessRequest[]>;
+  /**
+   * Requests in `status`, oldest expiry (or creation) first; `until` bounds that time from above and
+   * `after` (exclusive) from below, so old settled requests are never read again.
+   */
+  listByStatus(status: Status, until?: string, after?: string): Promise<AccessRequest[]>;
   listByRequester(slackUserId: string): Promise<AccessRequest[]>;
 }
 

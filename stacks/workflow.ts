@@ -95,32 +95,36 @@ export function createWorkflow(functions: Record<FunctionName, sst.aws.Function>
     },
   });
 
-  new aws.cloudwatch.MetricAlarm("FailedExecutions", {
-    alarmDescription:
-      "A JIT access workflow execution failed (grant or revoke); see the notices topic and the sweeper's log.",
-    namespace: "AWS/States",
-    metricName: "ExecutionsFailed",
-    dimensions: { StateMachineArn: machine.arn },
-    statistic: "Sum",
-    period: 300,
-    evaluationPeriods: 1,
-    threshold: 1,
-    comparisonOperator: "GreaterThanOrEqualToThreshold",
-    treatMissingData: "notBreaching",
-    alarmActions: [topic.arn],
-  });
-  new aws.cloudwatch.MetricAlarm("FailedRevokes", {
-    alarmDescription: "A revocation failed after its retries; the sweeper will finish it.",
+  // Any occurrence in five minutes publishes to the notices topic.
+  const onFirst = (
+    name: string,
+    description: string,
+    metric: Pick<aws.cloudwatch.MetricAlarmArgs, "namespace" | "metricName" | "dimensions">,
+  ) =>
+    new aws.cloudwatch.MetricAlarm(name, {
+      ...metric,
+      alarmDescription: description,
+      statistic: "Sum",
+      period: 300,
+      evaluationPeriods: 1,
+      threshold: 1,
+      comparisonOperator: "GreaterThanOrEqualToThreshold",
+      treatMissingData: "notBreaching",
+      alarmActions: [topic.arn],
+    });
+  onFirst(
+    "FailedExecutions",
+    "A JIT access workflow execution failed (grant or revoke); see the notices topic and the sweeper's log.",
+    {
+      namespace: "AWS/States",
+      metricName: "ExecutionsFailed",
+      dimensions: { StateMachineArn: machine.arn },
+    },
+  );
+  onFirst("FailedRevokes", "A revocation failed after its retries; the sweeper will finish it.", {
     namespace: "AWS/Lambda",
     metricName: "Invocations",
     dimensions: { FunctionName: f.raiseAlarm.name },
-    statistic: "Sum",
-    period: 300,
-    evaluationPeriods: 1,
-    threshold: 1,
-    comparisonOperator: "GreaterThanOrEqualToThreshold",
-    treatMissingData: "notBreaching",
-    alarmActions: [topic.arn],
   });
   return machine;
 }

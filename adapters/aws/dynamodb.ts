@@ -147,13 +147,26 @@ export class DynamoRequestStore implements RequestStore, SessionLog {
     return items.map(({ pk: _pk, sk: _sk, ...event }) => event as unknown as AuditEvent);
   }
 
-  async listByStatus(status: Status, until?: string): Promise<AccessRequest[]> {
+  async listByStatus(status: Status, until?: string, after?: string): Promise<AccessRequest[]> {
+    const values: Record<string, string> = { ":s": status };
+    let range = "";
+    if (until && after) {
+      range = " AND gsi1sk BETWEEN :after AND :until";
+      Object.assign(values, { ":after": after, ":until": until });
+    } else if (until) {
+      range = " AND gsi1sk <= :until";
+      values[":until"] = until;
+    } else if (after) {
+      range = " AND gsi1sk > :after";
+      values[":after"] = after;
+    }
     const items = await this.query({
       IndexName: STATUS_INDEX,
-      KeyConditionExpression: until ? "gsi1pk = :s AND gsi1sk <= :until" : "gsi1pk = :s",
-      ExpressionAttributeValues: until ? { ":s": status, ":until": until } : { ":s": status },
+      KeyConditionExpression: `gsi1pk = :s${range}`,
+      ExpressionAttributeValues: values,
     });
-    return items.map(fromItem);
+    // BETWEEN includes its lower end; `after` is exclusive.
+    return items.map(fromItem).filter((r) => !after || (r.expiresAt ?? r.createdAt) > after);
   }
 
   async listByRequester(slackUserId: string): Promise<AccessRequest[]> {

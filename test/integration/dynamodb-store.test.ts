@@ -49,6 +49,14 @@ describe("DynamoRequestStore", () => {
     await store.create(mk("20261126-active02", "2026-11-26T11:00:00.000Z"));
     const due = await store.listByStatus("ACTIVE", "2026-11-26T11:00:00.000Z");
     expect(due.map((r) => r.id)).toEqual(["20261126-active01", "20261126-active02"]);
+    const later = await store.listByStatus("ACTIVE", undefined, "2026-11-26T10:00:00.000Z");
+    expect(later.map((r) => r.id)).toEqual(["20261126-active02", "20261126-active03"]);
+    const between = await store.listByStatus(
+      "ACTIVE",
+      "2026-11-26T11:00:00.000Z",
+      "2026-11-26T10:00:00.000Z",
+    );
+    expect(between.map((r) => r.id)).toEqual(["20261126-active02"]);
     const mine = await store.listByRequester("U0LISTER");
     expect(mine.map((r) => r.id).sort()).toEqual([
       "20261126-active01",
