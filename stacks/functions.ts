@@ -31,7 +31,6 @@ export function createFunctions(inputs: FunctionInputs) {
     TABLE_NAME: table.name,
     TOPIC_ARN: topic.arn,
     STATE_MACHINE_ARN: stateMachineArn,
-    SLACK_BOT_TOKEN: slack.botToken.value,
     NODE_OPTIONS: "--enable-source-maps",
   };
   const entries = Object.entries(FUNCTION_ENTRIES) as [
@@ -47,10 +46,13 @@ export function createFunctions(inputs: FunctionInputs) {
         architecture: "arm64",
         memory: "256 MB",
         timeout: spec.timeout,
-        environment:
-          name === "slack"
-            ? { ...environment, SLACK_SIGNING_SECRET: slack.signingSecret.value }
-            : environment,
+        // Secrets only where they are used: the bot token for functions that post to Slack, the signing
+        // secret for the Slack endpoint alone.
+        environment: {
+          ...environment,
+          ...(spec.slack ? { SLACK_BOT_TOKEN: slack.botToken.value } : {}),
+          ...(name === "slack" ? { SLACK_SIGNING_SECRET: slack.signingSecret.value } : {}),
+        },
         // Slack posts to a public URL; Bolt verifies every request's signature before any listener runs.
         url: name === "slack" ? true : undefined,
         permissions: statements.apply((s) => s[name]),
