@@ -75,6 +75,9 @@ async function main(): Promise<void> {
     await sandbox.stop();
     throw error;
   });
+  // JIT_PORT=0 takes any free port; the banner says which.
+  const address = api.address();
+  const apiPort = typeof address === "object" && address ? address.port : port;
   const slack = await startSlackSocket(() => deps, account);
   if (slack) notifier.also = slack.notifier;
   const timer = setInterval(() => {
@@ -82,7 +85,7 @@ async function main(): Promise<void> {
   }, SWEEP_EVERY_MS);
 
   console.log(`JIT access sandbox is running (account ${config.accountId}, ${Object.keys(config.profiles).length} profiles, ${account.nodes.length} nodes)
-  API         http://127.0.0.1:${port}   (the jit command talks to it; JIT_URL to point elsewhere)
+  API         http://127.0.0.1:${apiPort}   (the jit command talks to it; JIT_URL to point elsewhere)
   DynamoDB    ${sandbox.dynamo.endpoint}   data in ${dataDir}
   Workflow    the real definition on aws-local-stepfunctions${resumed ? `; ${resumed} request(s) resumed` : ""}
   Sweeper     every ${SWEEP_EVERY_MS / 1000} s
