@@ -155,6 +155,27 @@ describe("decisions before the grant", () => {
     expect(types(x)).toEqual(["approval-needed", "expired"]);
   });
 
+  it("fails a request whose approval landed after the window closed (the hand-off was lost)", async () => {
+    const data = parse(exampleConfigText());
+    data.profiles["prod-web"].approvalTimeout = "1s";
+    const x = await harness({ config: checkConfig(data) });
+    const request = await createRequest(x.deps, {
+      requester: PEOPLE.alice,
+      profileId: "prod-web",
+      reason: "late",
+      ticket: "INC-8",
+    });
+    const waiting = await x.waitFor(request.id, (r) => r.taskToken !== undefined);
+    // Recorded as approved, but SendTaskSuccess never reached the workflow.
+    await x.deps.store.update(waiting, { status: "APPROVED", approvals: [{ approver: "U03DAVE", at: "t" }] });
+    expect((await x.workflow.settled(request.id)).status).toBe("SUCCEEDED");
+    expect(await x.deps.store.get(request.id)).toMatchObject({
+      status: "FAILED",
+      failure: "the approval arrived after the approval window closed",
+    });
+    expect(x.account.leftoverGrants()).toEqual([]);
+  });
+
   it("ends as CANCELLED when the requester withdraws it", async () => {
     const x = await harness();
     const request = await createRequest(x.deps, {
@@ -294,6 +315,19 @@ describe("during the grant", () => {
     await x.workflow.settled(request.id);
     expect((await x.deps.store.get(request.id))?.endedAt).toBe("2026-11-26T10:30:00.000Z");
     expect(types(x)).toContain("extension-needed");
+  });
+
+  it("lets an admin revoke someone else's grant", async () => {
+    const x = await harness({
+      wrap: beforeState(S.warnExpiry, async () => {
+        const [active] = await (h as Harness).deps.store.listByStatus("ACTIVE");
+        await revokeNow((h as Harness).deps, { requestId: active?.id ?? "", actor: "U0ADMIN01" });
+      }),
+    });
+    const request = await createRequest(x.deps, { requester: PEOPLE.bob, profileId: "sandbox" });
+    await x.workflow.settled(request.id);
+    expect(await x.deps.store.get(request.id)).toMatchObject({ status: "REVOKED", endedBy: "U0ADMIN01" });
+    expect(x.notices.find((n) => n.type === "revoked")?.detail?.reason).toBe("revoked by an admin");
   });
 
   it("revokes early on 'I'm done'; the workflow's own revoke is then a no-op", async () => {
