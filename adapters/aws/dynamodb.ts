@@ -30,6 +30,13 @@ import { REQUESTER_INDEX, STATUS_INDEX } from "./table-schema.ts";
 
 let auditCounter = 0;
 
+/** One DynamoDB client per container, however many stores a function builds (store, session log, notifier). */
+let shared: DynamoDBClient | undefined;
+const sharedClient = (): DynamoDBClient => {
+  shared ??= new DynamoDBClient({});
+  return shared;
+};
+
 const key = (id: string) => ({ pk: `REQ#${id}`, sk: "REQUEST" });
 
 function toItem(request: AccessRequest) {
@@ -52,7 +59,7 @@ export class DynamoRequestStore implements RequestStore, SessionLog {
   private readonly doc: DynamoDBDocumentClient;
   private readonly table: string;
 
-  constructor(table: string, client = new DynamoDBClient({})) {
+  constructor(table: string, client = sharedClient()) {
     this.table = table;
     this.doc = DynamoDBDocumentClient.from(client, { marshallOptions: { removeUndefinedValues: true } });
   }

@@ -22,6 +22,17 @@ const toInfo =
     status: s.Status,
   });
 
+/** One SSM client per region per container, shared by every SsmSessions a function builds. */
+const shared = new Map<string, SSMClient>();
+const sharedClient = (region: string): SSMClient => {
+  let client = shared.get(region);
+  if (!client) {
+    client = new SSMClient({ region });
+    shared.set(region, client);
+  }
+  return client;
+};
+
 export class SsmSessions implements SessionControl {
   private readonly clients = new Map<string, SSMClient>();
   private readonly homeRegion: string;
@@ -36,7 +47,7 @@ export class SsmSessions implements SessionControl {
     this.regions = [...new Set(regions)];
     this.homeRegion = homeRegion;
     for (const region of new Set([...this.regions, homeRegion])) {
-      this.clients.set(region, clientFor ? clientFor(region) : new SSMClient({ region }));
+      this.clients.set(region, (clientFor ?? sharedClient)(region));
     }
   }
 

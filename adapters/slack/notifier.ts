@@ -139,7 +139,7 @@ export class SlackNotifier implements Notifier {
       case "cancelled":
       case "expired":
       case "failed":
-        await this.refreshApproval((await this.d.store.get(r.id)) ?? r);
+        await this.refreshApproval(r);
         await this.dm(type, r, { reason: typeof detail?.failure === "string" ? detail.failure : undefined });
         return this.audit(type, r, detail);
       case "granted": {

@@ -2,11 +2,10 @@
 import { isApproverOf } from "../approval.ts";
 import { formatDuration, parseBoundedDuration } from "../duration.ts";
 import { NotAuthorizedError, ValidationError } from "../errors.ts";
-import { buildGrantPolicy } from "../policy.ts";
 import type { Deps, NoticeType } from "../ports.ts";
 import type { AccessRequest } from "../request.ts";
 import { audit, loadRequest, notifySafely, profileOf, retryOnConflict } from "./common.ts";
-import { type GrantState, warnTime } from "./grant.ts";
+import { type GrantState, grantPolicyOf, warnTime } from "./grant.ts";
 
 /** Workflow task "Check expiry": reloads the record; a later expiry (extension) sends the workflow back to wait. */
 export async function checkExpiry(deps: Deps, input: { requestId: string }): Promise<GrantState> {
@@ -31,14 +30,7 @@ async function applyExtension(
   expiresAt: Date,
   actor: string,
 ): Promise<AccessRequest> {
-  const grant = buildGrantPolicy({
-    profile: profileOf(deps, request),
-    principal: request.principal,
-    accountId: deps.config.accountId,
-    partition: deps.config.partition,
-    requestId: request.id,
-    expiresAt,
-  });
+  const grant = grantPolicyOf(deps, request, expiresAt);
   await deps.broker.putGrant(request.principal, grant.policyName, grant.document);
   const extended = await deps.store.update(request, {
     expiresAt: expiresAt.toISOString(),

@@ -5,6 +5,7 @@
 import { isAutoApproved } from "../approval.ts";
 import { assertFitsInlineQuota, buildGrantPolicy, policyName } from "../policy.ts";
 import type { Deps } from "../ports.ts";
+import type { AccessRequest } from "../request.ts";
 import { audit, loadRequest, notifySafely, profileOf, retryOnConflict, transition } from "./common.ts";
 
 /** What the workflow needs to schedule its waits. */
@@ -25,6 +26,18 @@ export function warnTime(deps: Deps, expiresAt: Date): string {
   return new Date(warn).toISOString();
 }
 
+/** The grant policy of a request, ending at `expiresAt` (the grant and every extension write it). */
+export function grantPolicyOf(deps: Deps, request: AccessRequest, expiresAt: Date) {
+  return buildGrantPolicy({
+    profile: profileOf(deps, request),
+    principal: request.principal,
+    accountId: deps.config.accountId,
+    partition: deps.config.partition,
+    requestId: request.id,
+    expiresAt,
+  });
+}
+
 /** Workflow task "Grant access". */
 export async function grantAccess(deps: Deps, input: { requestId: string }): Promise<GrantState> {
   let request = await loadRequest(deps, input.requestId);
@@ -40,20 +53,12 @@ export async function grantAccess(deps: Deps, input: { requestId: string }): Pro
     const now = deps.clock.now().toISOString();
     return { active: false, expiresAt: now, warnAt: now };
   }
-  const profile = profileOf(deps, request);
   const now = deps.clock.now();
   // A retry after the record was written keeps the recorded expiry.
   const expiresAt = request.expiresAt
     ? new Date(request.expiresAt)
     : new Date(now.getTime() + request.durationSeconds * 1000);
-  const grant = buildGrantPolicy({
-    profile,
-    principal: request.principal,
-    accountId: deps.config.accountId,
-    partition: deps.config.partition,
-    requestId: request.id,
-    expiresAt,
-  });
+  const grant = grantPolicyOf(deps, request, expiresAt);
   const others = (await deps.broker.inlinePolicySizes(request.principal)).filter(
     (p) => p.policyName !== grant.policyName,
   );

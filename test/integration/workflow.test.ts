@@ -44,6 +44,13 @@ const beforeState =
         }
       : task;
 
+/** The example config with prod-web's approval window shortened, so a timeout happens in the test. */
+function withApprovalTimeout(timeout: string) {
+  const data = parse(exampleConfigText());
+  data.profiles["prod-web"].approvalTimeout = timeout;
+  return checkConfig(data);
+}
+
 const types = (x: Harness) => x.notices.map((n) => n.type);
 
 describe("approve → grant → expiry → revoke", () => {
@@ -137,9 +144,7 @@ describe("decisions before the grant", () => {
   });
 
   it("ends as EXPIRED when nobody decides within the approval timeout", async () => {
-    const data = parse(exampleConfigText());
-    data.profiles["prod-web"].approvalTimeout = "1s";
-    const x = await harness({ config: checkConfig(data) });
+    const x = await harness({ config: withApprovalTimeout("1s") });
     const request = await createRequest(x.deps, {
       requester: PEOPLE.alice,
       profileId: "prod-web",
@@ -156,9 +161,7 @@ describe("decisions before the grant", () => {
   });
 
   it("fails a request whose approval landed after the window closed (the hand-off was lost)", async () => {
-    const data = parse(exampleConfigText());
-    data.profiles["prod-web"].approvalTimeout = "1s";
-    const x = await harness({ config: checkConfig(data) });
+    const x = await harness({ config: withApprovalTimeout("1s") });
     const request = await createRequest(x.deps, {
       requester: PEOPLE.alice,
       profileId: "prod-web",
