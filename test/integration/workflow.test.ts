@@ -412,6 +412,30 @@ describe("failures", () => {
     expect(x.account.leftoverGrants()).toEqual([]);
   });
 
+  it("a crash in the approval step fails the request cleanly", async () => {
+    const x = await harness({
+      wrap: (state, task) =>
+        state === S.askApprovers
+          ? async () => {
+              throw Object.assign(new Error("the function crashed"), { name: "Runtime.ExitError" });
+            }
+          : task,
+    });
+    const request = await createRequest(x.deps, {
+      requester: PEOPLE.alice,
+      profileId: "prod-web",
+      reason: "crash",
+      ticket: "INC-3",
+    });
+    expect((await x.workflow.settled(request.id)).status).toBe("FAILED");
+    expect(await x.deps.store.get(request.id)).toMatchObject({
+      status: "FAILED",
+      failure: "Runtime.ExitError: the function crashed",
+    });
+    expect(x.account.leftoverGrants()).toEqual([]);
+    expect(types(x)).toEqual(["failed"]);
+  });
+
   it("throttling on grant is retried until it succeeds", async () => {
     const x = await harness();
     let throttles = 3;
