@@ -27,12 +27,12 @@ export interface ResourceArns {
   stateMachine: string;
 }
 
-/** The roles and users the configuration names, split by kind (inline-policy calls differ). */
-function principalArns(config: AccessConfig): { roles: string[]; users: string[] } {
-  const arns = configuredPrincipalArns(config);
+/** Roles and users among `arns`, split by kind (inline-policy calls differ), each once. */
+function byKind(arns: string[]): { roles: string[]; users: string[] } {
+  const unique = [...new Set(arns)];
   return {
-    roles: arns.filter((a) => parsePrincipalArn(a).type === "role"),
-    users: arns.filter((a) => parsePrincipalArn(a).type === "user"),
+    roles: unique.filter((a) => parsePrincipalArn(a).type === "role"),
+    users: unique.filter((a) => parsePrincipalArn(a).type === "user"),
   };
 }
 
@@ -49,15 +49,35 @@ const publish = (r: ResourceArns): Permission[] => [
 ];
 
 type InlineVerb = "Put" | "Get" | "Delete" | "List";
-/** Inline-policy calls on the configured principals only. */
-function inlinePolicies(config: AccessConfig, verbs: InlineVerb[]): Permission[] {
-  const { roles, users } = principalArns(config);
+
+function inlineStatements(arns: string[], verbs: InlineVerb[]): Permission[] {
+  const { roles, users } = byKind(arns);
   const name = (verb: InlineVerb, kind: "Role" | "User") =>
     `iam:${verb}${kind}Polic${verb === "List" ? "ies" : "y"}`;
   const out: Permission[] = [];
+  if (verbs.length === 0) return out;
   if (roles.length > 0) out.push({ actions: verbs.map((v) => name(v, "Role")), resources: roles });
   if (users.length > 0) out.push({ actions: verbs.map((v) => name(v, "User")), resources: users });
   return out;
+}
+
+/**
+ * Inline-policy calls on the configured principals. `open` names principals that still hold a
+ * non-settled request although the config dropped them (offboarding): they are added to Get, List
+ * and Delete so their grants stay revocable, and never to Put.
+ */
+function inlinePolicies(config: AccessConfig, verbs: InlineVerb[], open: string[] = []): Permission[] {
+  const configured = configuredPrincipalArns(config);
+  const put = verbs.filter((v) => v === "Put");
+  const rest = verbs.filter((v) => v !== "Put");
+  if (put.length === 0) return inlineStatements([...configured, ...open], rest);
+  return [
+    ...inlineStatements(configured, verbs),
+    ...inlineStatements(
+      open.filter((a) => !configured.includes(a)),
+      rest,
+    ),
+  ];
 }
 
 /** Sessions: read them and find nodes anywhere (these calls take no resource), end them in this account. */
@@ -79,28 +99,30 @@ const decide: Permission = {
   resources: ["*"],
 };
 
-/** Every function's statements, by function. */
-export function functionPermissions(config: AccessConfig, r: ResourceArns) {
+/**
+ * Every function's statements, by function. `openPrincipals`: principals of non-settled requests
+ * (PENDING, APPROVED, ACTIVE) read from the table at deploy; see core/offboarding.ts.
+ */
+export function functionPermissions(config: AccessConfig, r: ResourceArns, openPrincipals: string[] = []) {
+  const open = openPrincipals;
   const executionArn = `${r.stateMachine.replace(":stateMachine:", ":execution:")}:*`;
   return {
     askApprovers: [table(r), ...publish(r), resume],
     grantAccess: [table(r), ...inlinePolicies(config, ["Put", "Get", "List"])],
-    undoGrant: [table(r), ...publish(r), ...inlinePolicies(config, ["Delete"])],
+    undoGrant: [table(r), ...publish(r), ...inlinePolicies(config, ["Delete"], open)],
     checkExpiry: [table(r)],
-    revokeAccess: [table(r), ...inlinePolicies(config, ["Delete"]), ...sessions(config)],
+    revokeAccess: [table(r), ...inlinePolicies(config, ["Delete"], open), ...sessions(config)],
     announce: [table(r), ...publish(r)],
     expireRequest: [table(r), ...publish(r)],
     raiseAlarm: [table(r), ...publish(r)],
     sweeper: [
       table(r),
       ...publish(r),
-      ...inlinePolicies(config, ["Get", "List", "Delete"]),
+      ...inlinePolicies(config, ["Get", "List", "Delete"], open),
       ...sessions(config),
       { actions: ["states:DescribeExecution"], resources: [executionArn] },
       resume,
     ],
-    // The Slack front door: requests (start the workflow), decisions (resume it), extensions (rewrite
-    // the grant), "I'm done" and admin revokes (delete it, end sessions).
     // Session events: deduplication marks may be given back (deleted) when handling fails, and only those.
     sessionEvents: [
       table(r),
@@ -113,11 +135,14 @@ export function functionPermissions(config: AccessConfig, r: ResourceArns) {
         ],
       },
     ],
+    // The Slack front door faces the internet: it records requests and votes, starts the workflow
+    // (requests, and `<id>-sync-<n>` executions for early revokes and extensions) and resumes it. No
+    // IAM action and no TerminateSession: whoever forges its way past Bolt's signature check still
+    // cannot write a policy or end a session.
     slack: [
       table(r),
       ...publish(r),
-      ...inlinePolicies(config, ["Put", "Get", "List", "Delete"]),
-      ...sessions(config),
+      { actions: ["ssm:DescribeSessions"], resources: ["*"] },
       { actions: ["states:StartExecution"], resources: [r.stateMachine] },
       decide,
     ],

@@ -86,6 +86,72 @@ describe("the revoke function", () => {
   });
 });
 
+describe("the Slack function (internet-facing)", () => {
+  // Failed on main before this change: each of these was "Allowed" (the Slack function held
+  // Put/Get/List/Delete on every configured principal's inline policies and ssm:TerminateSession).
+  // Early revokes and extensions now start a workflow execution instead.
+  it.each([
+    ["iam:PutRolePolicy", ALICE_ROLE],
+    ["iam:DeleteRolePolicy", ALICE_ROLE],
+    ["iam:PutUserPolicy", BOB],
+    ["iam:DeleteUserPolicy", BOB],
+    ["iam:AttachRolePolicy", ALICE_ROLE],
+    ["ssm:TerminateSession", `arn:aws:ssm:eu-west-1:${ACCOUNT}:session/alice-0123456789abcdef0`],
+  ])("may not %s on %s", async (action, resource) => {
+    expect(await can("slack", action, resource)).toBe("ImplicitlyDenied");
+  });
+
+  it("holds no IAM action at all, and may still start a sync execution of this state machine", async () => {
+    expect(permissions.slack.flatMap((p) => p.actions).filter((a) => a.startsWith("iam:"))).toEqual([]);
+    expect(await can("slack", "states:StartExecution", arns.stateMachine)).toBe("Allowed");
+  });
+});
+
+describe("principals the config dropped while they hold open grants", () => {
+  // Failed on main before this change: functionPermissions ignored the open principals, so
+  // iam:DeleteRolePolicy on an offboarded role was "ImplicitlyDenied" for revoke and sweeper alike.
+  const DAN_ROLE = `arn:aws:iam::${ACCOUNT}:role/oncall/jit-dan`;
+  const EVE = `arn:aws:iam::${ACCOUNT}:user/eve`;
+  const widened = functionPermissions(config, arns, [DAN_ROLE, EVE, ALICE_ROLE]);
+  const may = (fn: FunctionName, action: string, resource: string) =>
+    decide({
+      principalArn: `arn:aws:sts::${ACCOUNT}:assumed-role/jit-prod-${fn}/session`,
+      action,
+      resource,
+      policies: [{ name: fn, policy: asPolicyDocument(widened[fn]) }],
+      context: {},
+    });
+
+  it.each([
+    ["revokeAccess", "iam:DeleteRolePolicy", DAN_ROLE],
+    ["revokeAccess", "iam:DeleteUserPolicy", EVE],
+    ["undoGrant", "iam:DeleteRolePolicy", DAN_ROLE],
+    ["sweeper", "iam:ListRolePolicies", DAN_ROLE],
+    ["sweeper", "iam:GetRolePolicy", DAN_ROLE],
+    ["sweeper", "iam:DeleteRolePolicy", DAN_ROLE],
+    ["sweeper", "iam:ListUserPolicies", EVE],
+  ] as [FunctionName, string, string][])("%s may %s on %s", async (fn, action, resource) => {
+    expect(await may(fn, action, resource)).toBe("Allowed");
+  });
+
+  it.each([
+    ["grantAccess", "iam:PutRolePolicy", DAN_ROLE],
+    ["grantAccess", "iam:PutUserPolicy", EVE],
+    ["slack", "iam:DeleteRolePolicy", DAN_ROLE],
+  ] as [FunctionName, string, string][])(
+    "%s may not %s on %s (never a new grant)",
+    async (fn, action, resource) => {
+      expect(await may(fn, action, resource)).toBe("ImplicitlyDenied");
+    },
+  );
+
+  it("names each principal once, with today's principals unchanged", () => {
+    const revoke = widened.revokeAccess.find((p) => p.actions.includes("iam:DeleteRolePolicy"));
+    expect(revoke?.resources.filter((r) => r === ALICE_ROLE)).toHaveLength(1);
+    expect(revoke?.resources).toContain(DAN_ROLE);
+  });
+});
+
 describe("the session-events function", () => {
   const del = (key: string) =>
     decide({
@@ -107,6 +173,7 @@ describe("every function", () => {
   const names = Object.keys(permissions) as FunctionName[];
 
   it.each(names)("%s has no IAM write beyond inline policies on configured principals", (fn) => {
+    // Put is the only verb that grants; Delete/Get/List may reach dropped principals (tested above).
     for (const statement of permissions[fn]) {
       const iamActions = statement.actions.filter((a) => a.startsWith("iam:"));
       expect(iamActions.every((a) => /^iam:(Put|Get|Delete|List)(Role|User)Polic(y|ies)$/.test(a))).toBe(
