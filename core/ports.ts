@@ -82,6 +82,14 @@ export interface SessionControl {
 export interface Workflow {
   /** Starts the execution; a second start for the same request is a no-op. */
   start(requestId: string, input: WorkflowInput): Promise<void>;
+  /**
+   * Starts a short execution that makes IAM and the live sessions match the record as written at
+   * `version` ("Apply the record": rewrite the policy of an extended grant, or remove the policy and
+   * end the sessions of a revoked one, then close late sessions). Named after the request and the
+   * version, so a repeated call for the same write is a no-op. Front doors (Slack, the API) use it
+   * instead of touching IAM themselves.
+   */
+  sync(requestId: string, version: number): Promise<void>;
   sendTaskSuccess(taskToken: string, output: Record<string, unknown>): Promise<void>;
   sendTaskFailure(taskToken: string, error: string, cause: string): Promise<void>;
   /** RUNNING, SUCCEEDED, FAILED, TIMED_OUT, ABORTED; undefined when no execution exists. */
@@ -91,6 +99,8 @@ export interface Workflow {
 /** What every execution starts with. */
 export interface WorkflowInput {
   requestId: string;
+  /** "sync": only apply the record (see `Workflow.sync`); absent: the whole lifecycle. */
+  action?: "sync" | undefined;
   autoApprove: boolean;
   approvalTimeoutSeconds: number;
 }

@@ -1,12 +1,16 @@
-/** Workflow task "Revoke access": deletes the policy, terminates live sessions, records REVOKED. */
+/**
+ * Workflow tasks "Revoke access" (settle the record, delete the policy, end live sessions) and
+ * "Close late sessions" (`mode: "late"`: the second pass once IAM's propagation window is over).
+ */
 import * as z from "zod/mini";
 import { DynamoRequestStore } from "../adapters/aws/dynamodb.ts";
 import { IamBroker } from "../adapters/aws/iam.ts";
 import { SsmSessions } from "../adapters/aws/ssm.ts";
 import { configuredPrincipalArns } from "../core/principal.ts";
+import { closeLateSessions } from "../core/usecases/enforce.ts";
 import { revokeAccess } from "../core/usecases/revoke.ts";
 import { env, lambdaDeps, handler as makeHandler } from "./runtime.ts";
-import { byRequest } from "./schemas.ts";
+import { byRequest, timestamp } from "./schemas.ts";
 
 const deps = lambdaDeps({
   store: () => new DynamoRequestStore(env("TABLE_NAME")),
@@ -16,7 +20,12 @@ const deps = lambdaDeps({
 
 export const handler = makeHandler(
   "revoke-access",
-  z.extend(byRequest, { actor: z._default(z.string(), "workflow") }),
+  z.extend(byRequest, {
+    actor: z._default(z.string(), "workflow"),
+    mode: z.optional(z.literal("late")),
+    at: z.optional(timestamp),
+  }),
   deps,
-  revokeAccess,
+  async (d, input): Promise<unknown> =>
+    input.mode === "late" ? closeLateSessions(d, input) : revokeAccess(d, input),
 );

@@ -41,6 +41,7 @@ function unavailable<T extends object>(port: string): T {
 }
 
 type Ports = Omit<Deps, "config" | "clock" | "random">;
+const PORTS: readonly (keyof Ports)[] = ["store", "broker", "sessions", "workflow", "notifier", "sessionLog"];
 
 /**
  * Returns a getter for this function's dependencies: the normalized config bundled beside the code
@@ -49,8 +50,19 @@ type Ports = Omit<Deps, "config" | "clock" | "random">;
  */
 export function lambdaDeps(ports: { [K in keyof Ports]?: (config: Deps["config"]) => Ports[K] }): () => Deps {
   let built: Deps | undefined;
+  // Installed dependencies (tests, the sandbox) are cut down to the ports this file declares, so a
+  // port missing from a function's wiring fails there exactly as it would on AWS.
+  const restricted = new WeakMap<Deps, Deps>();
   return () => {
-    if (override) return override;
+    if (override) {
+      let deps = restricted.get(override);
+      if (!deps) {
+        deps = { ...override };
+        for (const port of PORTS) if (!ports[port]) Object.assign(deps, { [port]: unavailable(port) });
+        restricted.set(override, deps);
+      }
+      return deps;
+    }
     if (!built) {
       const config = readNormalizedConfig(
         process.env.JIT_CONFIG ?? `${process.env.LAMBDA_TASK_ROOT ?? "."}/access.config.json`,

@@ -11,6 +11,8 @@ import { env, lambdaDeps, handler as makeHandler } from "./runtime.ts";
 
 const deps = lambdaDeps({
   store: () => new DynamoRequestStore(env("TABLE_NAME")),
+  // Sessions that ended by exit or idle timeout are recorded and announced once: the session log.
+  sessionLog: () => new DynamoRequestStore(env("TABLE_NAME")),
   broker: (config) => new IamBroker(configuredPrincipalArns(config)),
   sessions: (config) => new SsmSessions(Object.values(config.profiles).flatMap((p) => p.regions)),
   workflow: () => new StepFunctionsWorkflow(env("STATE_MACHINE_ARN")),

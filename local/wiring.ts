@@ -59,6 +59,8 @@ export function createLocalWorkflow(setup: LocalWorkflowSetup = {}): LocalWorkfl
   const handlers: Record<string, Handler> = {
     [S.askApprovers]: askApprovers,
     [S.grantAccess]: grantAccess,
+    [S.applyRecord]: grantAccess,
+    [S.closeLateSessions]: revokeAccess,
     [S.undoGrant]: undoGrant,
     [S.announceApproval]: announce,
     [S.announceClosure]: announce,
@@ -71,7 +73,11 @@ export function createLocalWorkflow(setup: LocalWorkflowSetup = {}): LocalWorkfl
     [S.expireRequest]: expireRequest,
   };
   // The clock moves first (the Wait is over), then any wrapper, then the real handler.
-  const waited: Record<string, string> = { [S.warnExpiry]: "at", [S.checkExpiry]: "scheduledFor" };
+  const waited: Record<string, string> = {
+    [S.warnExpiry]: "at",
+    [S.checkExpiry]: "scheduledFor",
+    [S.closeLateSessions]: "at",
+  };
   const tasks = Object.fromEntries(
     Object.entries(handlers).map(([state, h]) => {
       const task = setup.wrap ? setup.wrap(state, invoke(h)) : invoke(h);
@@ -83,7 +89,9 @@ export function createLocalWorkflow(setup: LocalWorkflowSetup = {}): LocalWorkfl
     definition: buildAccessWorkflow(LOCAL_ARNS),
     tasks,
     tokenState: S.askApprovers,
-    waitTimeOverrides: clock ? { [S.waitUntilWarning]: 0, [S.waitUntilExpiry]: 0 } : undefined,
+    waitTimeOverrides: clock
+      ? { [S.waitUntilWarning]: 0, [S.waitUntilExpiry]: 0, [S.waitForIam]: 0 }
+      : undefined,
     retryIntervalMs: clock ? 0 : undefined,
   });
 }

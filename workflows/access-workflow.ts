@@ -19,6 +19,9 @@ export interface TaskArns {
 
 /** State names, as sentences; tests and the sandbox key their overrides by them. */
 export const S = {
+  lifecycleOrSync: "Lifecycle or sync?",
+  applyRecord: "Apply the record",
+  removedByRecord: "Access removed?",
   autoApprove: "Auto-approve?",
   askApprovers: "Ask approvers",
   expireRequest: "Expire request",
@@ -36,6 +39,8 @@ export const S = {
   checkExpiry: "Check expiry",
   expiryDecision: "Extended or revoked?",
   revokeAccess: "Revoke access",
+  waitForIam: "Wait for IAM to settle",
+  closeLateSessions: "Close late sessions",
   raiseAlarm: "Raise revoke alarm",
   revokeFailed: "Revoke failed",
   announceRevocation: "Announce revocation",
@@ -91,8 +96,32 @@ function announcement(
 export function buildAccessWorkflow(arns: TaskArns): StateMachineDefinition {
   return {
     Comment: "Just-in-time Session Manager access: approve, grant, warn, expire, revoke.",
-    StartAt: S.autoApprove,
+    StartAt: S.lifecycleOrSync,
     States: {
+      // A front door (Slack, the API) moved the record: a short execution makes IAM follow it.
+      [S.lifecycleOrSync]: {
+        Type: "Choice",
+        Choices: [
+          {
+            And: [
+              { Variable: "$.action", IsPresent: true },
+              { Variable: "$.action", StringEquals: "sync" },
+            ],
+            Next: S.applyRecord,
+          },
+        ],
+        Default: S.autoApprove,
+      },
+      [S.applyRecord]: {
+        ...task(arns.grantAccess, S.removedByRecord, { mode: "apply" }, 10),
+        ResultPath: "$.revoke",
+        Catch: [{ ErrorEquals: ["States.ALL"], ResultPath: "$.error", Next: S.raiseAlarm }],
+      },
+      [S.removedByRecord]: {
+        Type: "Choice",
+        Choices: [{ Variable: "$.revoke.removed", BooleanEquals: true, Next: S.waitForIam }],
+        Default: S.done,
+      },
       [S.autoApprove]: {
         Type: "Choice",
         Choices: [{ Variable: "$.autoApprove", BooleanEquals: true, Next: S.grantAccess }],
@@ -169,8 +198,21 @@ export function buildAccessWorkflow(arns: TaskArns): StateMachineDefinition {
         Default: S.revokeAccess,
       },
       [S.revokeAccess]: {
-        ...task(arns.revokeAccess, S.announceRevocation, { actor: "workflow" }, 10),
+        ...task(arns.revokeAccess, S.waitForIam, { actor: "workflow" }, 10),
         ResultPath: "$.revoke",
+        Catch: [{ ErrorEquals: ["States.ALL"], ResultPath: "$.error", Next: S.raiseAlarm }],
+      },
+      // IAM keeps honouring a deleted policy for a few seconds: a session started in that gap is
+      // ended by a second pass once the propagation window is over.
+      [S.waitForIam]: { Type: "Wait", TimestampPath: "$.revoke.lateCheckAt", Next: S.closeLateSessions },
+      [S.closeLateSessions]: {
+        ...task(
+          arns.revokeAccess,
+          S.announceRevocation,
+          { mode: "late", "at.$": "$.revoke.lateCheckAt" },
+          10,
+        ),
+        ResultPath: "$.late",
         Catch: [{ ErrorEquals: ["States.ALL"], ResultPath: "$.error", Next: S.raiseAlarm }],
       },
       [S.raiseAlarm]: task(arns.raiseAlarm, S.revokeFailed, {

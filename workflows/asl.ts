@@ -40,12 +40,15 @@ export interface WaitState extends Flow {
   Seconds?: number;
 }
 
-export interface ChoiceRule {
+/** One comparison of a Choice rule (also the operands of `And`). */
+export interface Comparison {
   Variable: string;
   BooleanEquals?: boolean;
   StringEquals?: string;
-  Next: string;
+  IsPresent?: boolean;
 }
+
+export type ChoiceRule = (Comparison | { And: Comparison[] }) & { Next: string };
 
 export interface ChoiceState {
   Type: "Choice";

@@ -34,8 +34,22 @@ export class IamBroker implements AccessBroker {
     this.allowed = new Set(allowedArns);
   }
 
+  /** Writes that grant access: only principals today's configuration names, only `jit-*` names. */
   private check(principal: Principal, policyName?: string): void {
     assertOurs(this.allowed, principal, policyName);
+  }
+
+  /**
+   * Taking access away, and reading: any principal a request record names, even one the configuration
+   * no longer has (an offboarded person's grant must stay revocable), but only `jit-*` policies. The
+   * stack's IAM permissions bound the principals to the configured ones plus those with open records.
+   */
+  private checkRemoval(principal: Principal, policyName: string): void {
+    assertOurs(undefined, principal, policyName);
+  }
+
+  private checkRead(principal: Principal): void {
+    assertOurs(undefined, principal);
   }
 
   async putGrant(principal: Principal, policyName: string, document: PolicyDocument): Promise<void> {
@@ -53,7 +67,7 @@ export class IamBroker implements AccessBroker {
   }
 
   async deleteGrant(principal: Principal, policyName: string): Promise<boolean> {
-    this.check(principal, policyName);
+    this.checkRemoval(principal, policyName);
     try {
       await call("DeletePolicy", () =>
         principal.kind === "user"
@@ -97,7 +111,7 @@ export class IamBroker implements AccessBroker {
   }
 
   async inlinePolicySizes(principal: Principal): Promise<{ policyName: string; size: number }[]> {
-    this.check(principal);
+    this.checkRead(principal);
     const names = await this.policyNames(principal);
     return Promise.all(
       names.map(async (policyName) => ({
@@ -108,7 +122,7 @@ export class IamBroker implements AccessBroker {
   }
 
   async listGrants(principal: Principal): Promise<AttachedGrant[]> {
-    this.check(principal);
+    this.checkRead(principal);
     const names = (await this.policyNames(principal)).filter((n) => n.startsWith(POLICY_PREFIX));
     return Promise.all(
       names.map(async (policyName) => ({

@@ -9,6 +9,10 @@ import {
 import type { Workflow, WorkflowInput } from "../../core/ports.ts";
 import { call, errorName } from "./errors.ts";
 
+/** The execution that applies the record written at `version` (see `Workflow.sync`). */
+export const syncExecutionName = (requestId: string, version: number): string =>
+  `${requestId}-sync-${version}`;
+
 /** Token errors that mean the approval step is already over (timed out or settled). */
 const STALE_TOKEN = new Set(["TaskTimedOut", "TaskDoesNotExist", "InvalidToken"]);
 
@@ -25,13 +29,27 @@ export class StepFunctionsWorkflow implements Workflow {
     return `${this.stateMachineArn.replace(":stateMachine:", ":execution:")}:${requestId}`;
   }
 
-  async start(requestId: string, input: WorkflowInput): Promise<void> {
+  start(requestId: string, input: WorkflowInput): Promise<void> {
+    return this.startExecution(requestId, input);
+  }
+
+  /** `<requestId>-sync-<version>`: at most 80 characters of [A-Za-z0-9-_], as Step Functions requires. */
+  sync(requestId: string, version: number): Promise<void> {
+    return this.startExecution(syncExecutionName(requestId, version), {
+      requestId,
+      action: "sync",
+      autoApprove: false,
+      approvalTimeoutSeconds: 0,
+    });
+  }
+
+  private async startExecution(name: string, input: WorkflowInput): Promise<void> {
     try {
       await call("StartExecution", () =>
         this.client.send(
           new StartExecutionCommand({
             stateMachineArn: this.stateMachineArn,
-            name: requestId,
+            name,
             input: JSON.stringify(input),
           }),
         ),

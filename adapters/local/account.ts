@@ -64,8 +64,22 @@ export class SandboxAccount implements AccessBroker, SessionControl {
     return map;
   }
 
+  /** Writes that grant access: only principals today's configuration names, only `jit-*` names. */
   private check(principal: Principal, policyName?: string): void {
     assertOurs(this.allowed, principal, policyName);
+  }
+
+  /**
+   * Taking access away, and reading: any principal a request record names, even one the configuration
+   * no longer has (an offboarded person's grant must stay revocable), but only `jit-*` policies. The
+   * stack's IAM permissions bound the principals to the configured ones plus those with open records.
+   */
+  private checkRemoval(principal: Principal, policyName: string): void {
+    assertOurs(undefined, principal, policyName);
+  }
+
+  private checkRead(principal: Principal): void {
+    assertOurs(undefined, principal);
   }
 
   async putGrant(principal: Principal, policyName: string, document: PolicyDocument): Promise<void> {
@@ -76,7 +90,7 @@ export class SandboxAccount implements AccessBroker, SessionControl {
   }
 
   async deleteGrant(principal: Principal, policyName: string): Promise<boolean> {
-    this.check(principal, policyName);
+    this.checkRemoval(principal, policyName);
     this.faults("DeletePolicy");
     const deleted = this.policiesOf(principal.arn).delete(policyName);
     if (deleted) this.onChange();
@@ -84,7 +98,7 @@ export class SandboxAccount implements AccessBroker, SessionControl {
   }
 
   async inlinePolicySizes(principal: Principal): Promise<{ policyName: string; size: number }[]> {
-    this.check(principal);
+    this.checkRead(principal);
     this.faults("ListPolicies");
     return [...this.policiesOf(principal.arn)].map(([policyName, text]) => ({
       policyName,
@@ -93,7 +107,7 @@ export class SandboxAccount implements AccessBroker, SessionControl {
   }
 
   async listGrants(principal: Principal): Promise<AttachedGrant[]> {
-    this.check(principal);
+    this.checkRead(principal);
     this.faults("ListPolicies");
     return [...this.policiesOf(principal.arn)]
       .filter(([name]) => name.startsWith(POLICY_PREFIX))

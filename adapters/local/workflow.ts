@@ -27,6 +27,8 @@ export interface LocalWorkflowOptions {
 
 interface Execution {
   status: "RUNNING" | "SUCCEEDED" | "FAILED" | "ABORTED";
+  /** Waiting for SendTaskSuccess / SendTaskFailure. */
+  parked?: boolean;
   error?: string;
   done: Promise<void>;
   abort: () => void;
@@ -75,8 +77,22 @@ export class LocalWorkflow implements Workflow {
   }
 
   async start(requestId: string, input: WorkflowInput): Promise<void> {
-    if (this.executions.has(requestId)) return;
-    const token = `${requestId}:${randomUUID()}`;
+    return this.run(requestId, input);
+  }
+
+  async sync(requestId: string, version: number): Promise<void> {
+    return this.run(`${requestId}-sync-${version}`, {
+      requestId,
+      action: "sync",
+      autoApprove: false,
+      approvalTimeoutSeconds: 0,
+    });
+  }
+
+  /** Starts an execution named `name`; a second start under the same name is a no-op. */
+  private async run(name: string, input: WorkflowInput): Promise<void> {
+    if (this.executions.has(name)) return;
+    const token = `${name}:${randomUUID()}`;
     const tasks: Record<string, (input: Json) => Promise<Json>> = {};
     for (const [state, run] of Object.entries(this.options.tasks)) {
       tasks[state] = async (stateInput) => {
@@ -85,7 +101,13 @@ export class LocalWorkflow implements Workflow {
         // Park first, then ask: an approval that lands while the handler runs still finds the waiter.
         const parked = new Promise((resolve, reject) => this.waiting.set(token, { resolve, reject }));
         await this.track(run(value.Payload as Record<string, unknown>));
-        return (await parked) as Json;
+        const execution = this.executions.get(name);
+        if (execution) execution.parked = true;
+        try {
+          return (await parked) as Json;
+        } finally {
+          if (execution) execution.parked = false;
+        }
       };
     }
     const { retryIntervalMs } = this.options;
@@ -103,8 +125,8 @@ export class LocalWorkflow implements Workflow {
         },
         context: {
           Execution: {
-            Id: requestId,
-            Name: requestId,
+            Id: name,
+            Name: name,
             Input: input as unknown as Json,
             StartTime: new Date().toISOString(),
           },
@@ -123,7 +145,7 @@ export class LocalWorkflow implements Workflow {
         execution.error = error instanceof Error ? error.message : String(error);
       },
     );
-    this.executions.set(requestId, execution);
+    this.executions.set(name, execution);
   }
 
   private track<T>(call: Promise<T>): Promise<T> {
@@ -147,6 +169,25 @@ export class LocalWorkflow implements Workflow {
 
   async status(requestId: string): Promise<string | undefined> {
     return this.executions.get(requestId)?.status;
+  }
+
+  /** Names of every execution started so far (requests and their syncs). */
+  names(): string[] {
+    return [...this.executions.keys()];
+  }
+
+  /**
+   * Resolves when nothing moves any more: every execution has ended or is parked waiting for an
+   * approval, and no handler call is running (tests check invariants at that point).
+   */
+  async quiescent(timeoutMs = 20_000): Promise<void> {
+    const deadline = Date.now() + timeoutMs;
+    for (;;) {
+      const moving = [...this.executions.values()].some((e) => e.status === "RUNNING" && !e.parked);
+      if (!moving && this.inflight.size === 0) return;
+      if (Date.now() > deadline) throw new Error("the local workflow never came to rest");
+      await new Promise((r) => setTimeout(r, 2));
+    }
   }
 
   /** Resolves when the execution has ended (tests and the sandbox wait on it). */

@@ -69,7 +69,10 @@ export function registerListeners(app: App, deps: () => Deps, directory: SlackDi
         }
         case "revoke":
           await revokeNow(d, { requestId: parsed.requestId, actor: command.user_id });
-          return await ack({ response_type: "ephemeral", text: `:lock: Revoked \`${parsed.requestId}\`.` });
+          return await ack({
+            response_type: "ephemeral",
+            text: `:lock: Revoked \`${parsed.requestId}\`; its policy is being removed and its live sessions closed.`,
+          });
         case "cancel":
           await cancelRequest(d, { requestId: parsed.requestId, actor: command.user_id });
           return await ack({ response_type: "ephemeral", text: `Cancelled \`${parsed.requestId}\`.` });
@@ -186,7 +189,9 @@ export function registerListeners(app: App, deps: () => Deps, directory: SlackDi
     });
   simple(ACTION.revokeNow, async (requestId, user) => {
     const result = await revokeNow(deps(), { requestId, actor: user });
-    return `:lock: Revoked \`${requestId}\`${result.terminatedSessions.length ? `; closed ${result.terminatedSessions.length} session(s)` : ""}.`;
+    return result.alreadyRevoked
+      ? `\`${requestId}\` was already revoked; its sessions are being closed.`
+      : `:lock: Revoked \`${requestId}\`; its policy is being removed and its live sessions closed.`;
   });
   simple(ACTION.cancel, async (requestId, user) => {
     await cancelRequest(deps(), { requestId, actor: user });

@@ -5,7 +5,7 @@ import { NotAuthorizedError, ValidationError } from "../errors.ts";
 import type { Deps, NoticeType } from "../ports.ts";
 import type { AccessRequest } from "../request.ts";
 import { audit, loadRequest, notifySafely, profileOf, retryOnConflict } from "./common.ts";
-import { type GrantState, grantPolicyOf, warnTime } from "./grant.ts";
+import { type GrantState, warnTime } from "./grant.ts";
 
 /** Workflow task "Check expiry": reloads the record; a later expiry (extension) sends the workflow back to wait. */
 export async function checkExpiry(deps: Deps, input: { requestId: string }): Promise<GrantState> {
@@ -23,19 +23,23 @@ export async function checkExpiry(deps: Deps, input: { requestId: string }): Pro
   };
 }
 
-/** Writes a new expiry: the policy first (so access never lapses early), then the record. */
+/**
+ * Writes a new expiry: the record first, conditionally on the grant still being ACTIVE at the version
+ * read (a revoke that settled first makes this a ConflictError, then a refusal); then the workflow
+ * rewrites the policy from the record (`Workflow.sync`). Access never lapses early because the old
+ * policy stays until the new one replaces it, and a policy write can never outlive a revoke.
+ */
 async function applyExtension(
   deps: Deps,
   request: AccessRequest,
   expiresAt: Date,
   actor: string,
 ): Promise<AccessRequest> {
-  const grant = grantPolicyOf(deps, request, expiresAt);
-  await deps.broker.putGrant(request.principal, grant.policyName, grant.document);
   const extended = await deps.store.update(request, {
     expiresAt: expiresAt.toISOString(),
     pendingExtension: undefined,
   });
+  await deps.workflow.sync(extended.id, extended.version);
   await audit(deps, request.id, actor, "extended", { from: request.expiresAt, to: expiresAt.toISOString() });
   await notifySafely(deps, { type: "extended", request: extended });
   return extended;

@@ -1,12 +1,16 @@
 /**
- * Granting: attach the tag-scoped, expiring policy, then record ACTIVE. Safe to run twice: the
- * policy name is fixed per request and a retried grant keeps the expiry it already recorded.
+ * Granting: record ACTIVE (the claim), then attach the tag-scoped, expiring policy. Safe to run twice:
+ * the policy name is fixed per request and a retried grant keeps the expiry it already recorded.
  */
 import { isAutoApproved } from "../approval.ts";
-import { assertFitsInlineQuota, buildGrantPolicy, policyName } from "../policy.ts";
+import { assertFitsInlineQuota, policyName } from "../policy.ts";
 import type { Deps } from "../ports.ts";
 import type { AccessRequest } from "../request.ts";
 import { audit, loadRequest, notifySafely, profileOf, retryOnConflict, transition } from "./common.ts";
+import { applyRecord, removeAccess } from "./enforce.ts";
+import { grantPolicyOf } from "./grant-policy.ts";
+
+export { grantPolicyOf };
 
 /** What the workflow needs to schedule its waits. */
 export interface GrantState {
@@ -26,19 +30,11 @@ export function warnTime(deps: Deps, expiresAt: Date): string {
   return new Date(warn).toISOString();
 }
 
-/** The grant policy of a request, ending at `expiresAt` (the grant and every extension write it). */
-export function grantPolicyOf(deps: Deps, request: AccessRequest, expiresAt: Date) {
-  return buildGrantPolicy({
-    profile: profileOf(deps, request),
-    principal: request.principal,
-    accountId: deps.config.accountId,
-    partition: deps.config.partition,
-    requestId: request.id,
-    expiresAt,
-  });
-}
-
-/** Workflow task "Grant access". */
+/**
+ * Workflow task "Grant access". The record is claimed first (APPROVED → ACTIVE, with the expiry), then
+ * the policy is written; a revoke that lands in between wins, and `applyRecord` takes the late write
+ * back with any session it allowed. A retry after the claim keeps the recorded expiry.
+ */
 export async function grantAccess(deps: Deps, input: { requestId: string }): Promise<GrantState> {
   let request = await loadRequest(deps, input.requestId);
   if (request.status === "PENDING" && isAutoApproved(profileOf(deps, request))) {
@@ -48,16 +44,13 @@ export async function grantAccess(deps: Deps, input: { requestId: string }): Pro
         : Promise.resolve(current),
     );
   }
-  if (request.status !== "APPROVED" && request.status !== "ACTIVE") {
-    // Revoked (or otherwise settled) between approval and grant: nothing to attach.
-    const now = deps.clock.now().toISOString();
-    return { active: false, expiresAt: now, warnAt: now };
-  }
   const now = deps.clock.now();
-  // A retry after the record was written keeps the recorded expiry.
+  const inactive = { active: false, expiresAt: now.toISOString(), warnAt: now.toISOString() };
+  if (request.status !== "APPROVED" && request.status !== "ACTIVE") return inactive;
   const expiresAt = request.expiresAt
     ? new Date(request.expiresAt)
     : new Date(now.getTime() + request.durationSeconds * 1000);
+  // Refuse a grant that cannot fit before claiming anything, with the numbers.
   const grant = grantPolicyOf(deps, request, expiresAt);
   const others = (await deps.broker.inlinePolicySizes(request.principal)).filter(
     (p) => p.policyName !== grant.policyName,
@@ -67,27 +60,24 @@ export async function grantAccess(deps: Deps, input: { requestId: string }): Pro
     others.map((p) => p.size),
     grant.size,
   );
-  await deps.broker.putGrant(request.principal, grant.policyName, grant.document);
-  const active =
-    request.status === "ACTIVE"
-      ? request
-      : await retryOnConflict(deps, request.id, (current) =>
-          current.status === "ACTIVE"
-            ? Promise.resolve(current)
-            : transition(
-                deps,
-                current,
-                "ACTIVE",
-                "workflow",
-                { grantedAt: now.toISOString(), expiresAt: expiresAt.toISOString() },
-                { policyName: grant.policyName, size: grant.size, expiresAt: expiresAt.toISOString() },
-              ),
-        );
-  return {
-    active: true,
-    expiresAt: active.expiresAt ?? expiresAt.toISOString(),
-    warnAt: warnTime(deps, expiresAt),
-  };
+  const claimed = await retryOnConflict(deps, request.id, async (current) => {
+    if (current.status === "ACTIVE") return current;
+    if (current.status !== "APPROVED") return undefined;
+    return transition(
+      deps,
+      current,
+      "ACTIVE",
+      "workflow",
+      { grantedAt: now.toISOString(), expiresAt: expiresAt.toISOString() },
+      { policyName: grant.policyName, size: grant.size, expiresAt: expiresAt.toISOString() },
+    );
+  });
+  // Revoked or settled before the claim: nothing was written.
+  if (!claimed) return inactive;
+  const applied = await applyRecord(deps, request.id, "workflow");
+  if (applied.outcome !== "granted" || !applied.request.expiresAt) return inactive;
+  const recorded = new Date(applied.request.expiresAt);
+  return { active: true, expiresAt: recorded.toISOString(), warnAt: warnTime(deps, recorded) };
 }
 
 /**
@@ -98,10 +88,9 @@ export async function failGrant(
   deps: Deps,
   input: { requestId: string; error?: string; cause?: string },
 ): Promise<void> {
-  const request = await loadRequest(deps, input.requestId);
-  await deps.broker.deleteGrant(request.principal, policyName(request.id));
   const failure = [input.error, input.cause].filter(Boolean).join(": ") || "the grant failed";
-  const failed = await retryOnConflict(deps, request.id, async (current) =>
+  // The record first, so no other writer puts the policy back; then whatever attached goes.
+  const failed = await retryOnConflict(deps, input.requestId, async (current) =>
     current.status === "APPROVED" || current.status === "ACTIVE" || current.status === "PENDING"
       ? transition(
           deps,
@@ -113,6 +102,11 @@ export async function failGrant(
         )
       : current,
   );
-  await audit(deps, request.id, "workflow", "grant-undone", { policyName: policyName(request.id) });
-  await notifySafely(deps, { type: "failed", request: failed, detail: { failure } });
+  const removal = await removeAccess(deps, failed);
+  await audit(deps, failed.id, "workflow", "grant-undone", {
+    policyName: policyName(failed.id),
+    ...removal,
+  });
+  if (failed.status === "FAILED")
+    await notifySafely(deps, { type: "failed", request: failed, detail: { failure } });
 }

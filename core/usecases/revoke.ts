@@ -1,85 +1,79 @@
 /**
- * Revoking: delete the policy, terminate the live sessions it allowed, record REVOKED. Used by the
- * workflow at expiry, by "I'm done" / admin revoke, and by the sweeper; idempotent, so whichever
- * comes second is a no-op.
+ * Revoking: settle the record (REVOKED), then delete the policy and end the live sessions it allowed.
+ * The record goes first so that no extension or grant in flight can put the policy back unseen: a
+ * writer that loses takes its own write back (see enforce.ts). Used by the workflow at expiry, by the
+ * sweeper, and by "I'm done" / admin revoke; idempotent, so whichever comes second is a no-op.
  */
 import { NotAuthorizedError, ValidationError } from "../errors.ts";
-import { policyName } from "../policy.ts";
 import type { Deps } from "../ports.ts";
-import type { Principal } from "../principal.ts";
 import type { AccessRequest } from "../request.ts";
-import { loadRequest, notifySafely, profileOf, retryOnConflict, transition } from "./common.ts";
+import { loadRequest, notifySafely, retryOnConflict, transition } from "./common.ts";
+import { lateCheckTime, removeAccess } from "./enforce.ts";
 
 export interface RevokeResult {
   alreadyRevoked: boolean;
   policyDeleted: boolean;
   terminatedSessions: string[];
+  /** When the late-session pass should run (after IAM propagation). */
+  lateCheckAt?: string | undefined;
 }
 
-/** Same person: same principal ARN and, on a shared role, the same role session name. */
-const samePerson = (a: Principal, b: Principal): boolean =>
-  a.arn === b.arn &&
-  (a.kind !== "shared-role" || (b.kind === "shared-role" && a.sessionName === b.sessionName));
+const isLive = (r: AccessRequest) => r.status === "ACTIVE" || r.status === "APPROVED";
 
-/**
- * Ends the live sessions this grant allowed. When the person holds no other active grant, every live
- * session of theirs goes (nothing else can have allowed it); otherwise only those on this profile's nodes.
- */
-async function terminateSessions(deps: Deps, request: AccessRequest): Promise<string[]> {
-  const live = await deps.sessions.liveSessions(request.principal);
-  if (live.length === 0) return [];
-  const others = (await deps.store.listByStatus("ACTIVE")).filter(
-    (r) => r.id !== request.id && samePerson(r.principal, request.principal),
-  );
-  let targets = live;
-  if (others.length > 0) {
-    const profile = profileOf(deps, request);
-    const nodes = new Set(await deps.sessions.matchingNodes(profile.tags, profile.regions));
-    targets = live.filter((s) => nodes.has(s.target));
-  }
-  for (const session of targets) await deps.sessions.terminateSession(session);
-  return targets.map((s) => s.sessionId);
-}
-
-/** Revokes a grant now. `actor` is "workflow", "sweeper" or the Slack user who asked. */
-export async function revokeAccess(
+/** Moves the record to REVOKED; undefined when it was already settled (by someone else, or before). */
+async function settle(
   deps: Deps,
-  input: { requestId: string; actor: string; reason?: string },
-): Promise<RevokeResult> {
-  const request = await loadRequest(deps, input.requestId);
-  if (request.status !== "ACTIVE" && request.status !== "APPROVED") {
-    return { alreadyRevoked: true, policyDeleted: false, terminatedSessions: [] };
-  }
-  // Policy first: once it is gone no new session can start, so the sessions found next are all of them.
-  const policyDeleted = await deps.broker.deleteGrant(request.principal, policyName(request.id));
-  const terminatedSessions = await terminateSessions(deps, request);
+  input: { requestId: string; actor: string; reason?: string | undefined },
+): Promise<AccessRequest | undefined> {
   const endedAt = deps.clock.now().toISOString();
-  const result = await retryOnConflict(deps, request.id, async (current) => {
-    if (current.status !== "ACTIVE" && current.status !== "APPROVED") return { alreadyRevoked: true };
-    await transition(
+  return retryOnConflict(deps, input.requestId, async (current) => {
+    if (!isLive(current)) return undefined;
+    return transition(
       deps,
       current,
       "REVOKED",
       input.actor,
       { endedAt, endedBy: input.actor, pendingExtension: undefined },
-      { reason: input.reason ?? "expired", policyDeleted, terminatedSessions },
+      { reason: input.reason ?? "expired" },
     );
-    return { alreadyRevoked: false };
   });
-  return { ...result, policyDeleted, terminatedSessions };
 }
 
-/** "I'm done — revoke now" by the requester, or an admin's revoke. Announced at once. */
+/**
+ * Revokes a grant now and cleans up. `actor` is "workflow", "sweeper" or the person who asked. On a
+ * request already settled the cleanup still runs (a retry after a failed delete finishes the job).
+ */
+export async function revokeAccess(
+  deps: Deps,
+  input: { requestId: string; actor: string; reason?: string },
+): Promise<RevokeResult> {
+  const settled = await settle(deps, input);
+  const request = settled ?? (await loadRequest(deps, input.requestId));
+  const removal = await removeAccess(deps, request);
+  return { alreadyRevoked: settled === undefined, ...removal, lateCheckAt: lateCheckTime(deps) };
+}
+
+/**
+ * "I'm done — revoke now" by the requester, or an admin's revoke, from a front door (Slack, the API).
+ * It settles the record and announces at once; the policy delete and the session terminations run in
+ * a workflow execution (`Workflow.sync`), so the internet-facing function holds no IAM rights and
+ * answers Slack well inside its 3 seconds.
+ */
 export async function revokeNow(
   deps: Deps,
   input: { requestId: string; actor: string },
-): Promise<RevokeResult> {
+): Promise<{ alreadyRevoked: boolean }> {
   const request = await loadRequest(deps, input.requestId);
   const isAdmin = deps.config.slack.admins.includes(input.actor);
   if (request.requester.slackUserId !== input.actor && !isAdmin) {
     throw new NotAuthorizedError("only the requester or an admin can revoke this grant");
   }
-  if (request.status !== "ACTIVE" && request.status !== "APPROVED") {
+  if (request.status === "REVOKED") {
+    // Revoked already (a repeated click, or a sync that never started): make sure the cleanup runs.
+    await deps.workflow.sync(request.id, request.version);
+    return { alreadyRevoked: true };
+  }
+  if (!isLive(request)) {
     throw new ValidationError(
       "status",
       `request ${request.id} is ${request.status.toLowerCase()}; there is nothing to revoke`,
@@ -89,13 +83,10 @@ export async function revokeNow(
     isAdmin && request.requester.slackUserId !== input.actor
       ? "revoked by an admin"
       : "revoked by the requester";
-  const result = await revokeAccess(deps, { requestId: request.id, actor: input.actor, reason });
-  if (!result.alreadyRevoked) {
-    await notifySafely(deps, {
-      type: "revoked",
-      request: await loadRequest(deps, request.id),
-      detail: { ...result, reason },
-    });
-  }
-  return result;
+  const settled = await settle(deps, { requestId: request.id, actor: input.actor, reason });
+  const current = settled ?? (await loadRequest(deps, request.id));
+  // Hand the cleanup to the workflow even when someone else settled first: it is idempotent.
+  await deps.workflow.sync(current.id, current.version);
+  if (settled) await notifySafely(deps, { type: "revoked", request: settled, detail: { reason } });
+  return { alreadyRevoked: settled === undefined };
 }

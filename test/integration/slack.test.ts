@@ -329,7 +329,10 @@ describe("following", () => {
         .of("chat.postMessage")
         .filter((m) => m.channel === ALICE)
         .map((m) => m.text),
-    ).toContain(`:lock: Revoked \`${id}\`.`);
+    ).toContain(`:lock: Revoked \`${id}\`; its policy is being removed and its live sessions closed.`);
+    // The click only settled the record; the sync execution it started removed the policy.
+    await h.workflow.quiescent();
+    expect(h.account.leftoverGrants()).toEqual([]);
   });
 
   it("keeps the request when Slack fails to post: the record and the workflow are the truth", async () => {

@@ -1,0 +1,171 @@
+/**
+ * Making IAM and the live sessions follow the record. The record is the arbiter: every writer settles
+ * or moves the record first (a conditional write), and only then touches IAM. A writer whose policy
+ * write lands after the record moved on (a lost race) reads the record again, takes its own write
+ * back, and ends the sessions that write may have allowed.
+ */
+import { policyName } from "../policy.ts";
+import type { Deps, SessionInfo } from "../ports.ts";
+import type { Principal } from "../principal.ts";
+import type { AccessRequest } from "../request.ts";
+import { audit, loadRequest } from "./common.ts";
+import { grantPolicyOf } from "./grant-policy.ts";
+
+/**
+ * How long IAM may keep honouring a deleted policy. Authorization is eventually consistent: a deleted
+ * policy kept authorizing for about 4 seconds in OFFENSAI's 2025 measurements (shared/DESIGN.md).
+ * The second TerminateSession pass waits this long after revocation.
+ */
+export const IAM_PROPAGATION_SECONDS = 10;
+
+/** Same person: same principal ARN and, on a shared role, the same role session name. */
+export const samePerson = (a: Principal, b: Principal): boolean =>
+  a.arn === b.arn &&
+  (a.kind !== "shared-role" || (b.kind === "shared-role" && a.sessionName === b.sessionName));
+
+/** The nodes the other ACTIVE grants of this request's person cover (their sessions stay). */
+async function nodesCoveredByOthers(deps: Deps, request: AccessRequest): Promise<Set<string>> {
+  const others = (await deps.store.listByStatus("ACTIVE")).filter(
+    (r) => r.id !== request.id && samePerson(r.principal, request.principal),
+  );
+  const covered = new Set<string>();
+  for (const other of others) {
+    const profile = deps.config.profiles[other.profileId];
+    if (!profile) continue;
+    for (const node of await deps.sessions.matchingNodes(profile.tags, profile.regions)) covered.add(node);
+  }
+  return covered;
+}
+
+/**
+ * Ends the person's live sessions that no other ACTIVE grant of theirs covers. `startedSince` limits
+ * it to sessions that began at or after that time (the sweeper's late-session pass); a session with no
+ * start time is ended (it cannot be shown to predate the grant).
+ */
+export async function endUncoveredSessions(
+  deps: Deps,
+  request: AccessRequest,
+  startedSince?: Date,
+): Promise<string[]> {
+  const live = (await deps.sessions.liveSessions(request.principal)).filter(
+    (s: SessionInfo) => !startedSince || !s.startDate || new Date(s.startDate) >= startedSince,
+  );
+  if (live.length === 0) return [];
+  const covered = await nodesCoveredByOthers(deps, request);
+  const targets = live.filter((s) => !covered.has(s.target));
+  for (const session of targets) await deps.sessions.terminateSession(session);
+  return targets.map((s) => s.sessionId);
+}
+
+export interface Removal {
+  policyDeleted: boolean;
+  terminatedSessions: string[];
+}
+
+/**
+ * Takes a grant away: deletes its policy and ends the sessions it allowed. Sessions are ended even
+ * when the delete is refused (the refusal is thrown afterwards, so the caller retries or alarms).
+ */
+export async function removeAccess(deps: Deps, request: AccessRequest): Promise<Removal> {
+  let policyDeleted = false;
+  let refused: unknown;
+  try {
+    policyDeleted = await deps.broker.deleteGrant(request.principal, policyName(request.id));
+  } catch (error) {
+    refused = error;
+  }
+  const terminatedSessions = await endUncoveredSessions(deps, request);
+  if (refused !== undefined) throw refused;
+  return { policyDeleted, terminatedSessions };
+}
+
+/** Whether the record still calls for the policy: ACTIVE and not yet expired. */
+const wantsPolicy = (deps: Deps, r: AccessRequest): r is AccessRequest & { expiresAt: string } =>
+  r.status === "ACTIVE" && r.expiresAt !== undefined && new Date(r.expiresAt) > deps.clock.now();
+
+/** What `applyRecord` did. */
+export type Applied =
+  | { outcome: "granted"; request: AccessRequest; size: number }
+  | { outcome: "removed"; request: AccessRequest; removal: Removal }
+  | { outcome: "nothing"; request: AccessRequest };
+
+/**
+ * Writes the policy the record calls for (ACTIVE: the grant ending at the recorded expiry), then reads
+ * the record again: if it moved on meanwhile (revoked, failed, extended again) the write is redone or
+ * taken back, with the sessions it allowed. A settled record gets its policy removed. Idempotent.
+ */
+export async function applyRecord(deps: Deps, requestId: string, actor: string): Promise<Applied> {
+  let request = await loadRequest(deps, requestId);
+  let written: string | undefined;
+  for (let round = 0; round < 5 && wantsPolicy(deps, request); round++) {
+    const grant = grantPolicyOf(deps, request, new Date(request.expiresAt));
+    await deps.broker.putGrant(request.principal, grant.policyName, grant.document);
+    written = request.expiresAt;
+    const after = await loadRequest(deps, requestId);
+    if (wantsPolicy(deps, after) && after.expiresAt === written)
+      return { outcome: "granted", request: after, size: grant.size };
+    request = after;
+  }
+  if (request.status === "ACTIVE" || request.status === "APPROVED" || request.status === "PENDING") {
+    // Still live but not (or no longer) calling for a policy: expired and not yet revoked, or not yet
+    // granted. The workflow's own steps handle those; a write of ours, if any, goes.
+    if (written !== undefined) {
+      const removal = await removeAccess(deps, request);
+      return { outcome: "removed", request, removal };
+    }
+    return { outcome: "nothing", request };
+  }
+  const removal = await removeAccess(deps, request);
+  if (written !== undefined) {
+    await audit(deps, request.id, actor, "late-write-undone", {
+      status: request.status,
+      terminatedSessions: removal.terminatedSessions,
+    });
+  }
+  return { outcome: "removed", request, removal };
+}
+
+/** The time the late-session pass runs: the propagation delay after now. */
+export const lateCheckTime = (deps: Deps): string =>
+  new Date(deps.clock.now().getTime() + IAM_PROPAGATION_SECONDS * 1000).toISOString();
+
+/** Workflow task "Close late sessions": a settled grant's sessions that started during IAM propagation. */
+export async function closeLateSessions(
+  deps: Deps,
+  input: { requestId: string },
+): Promise<{ terminatedSessions: string[] }> {
+  const request = await loadRequest(deps, input.requestId);
+  if (request.status === "ACTIVE" || request.status === "APPROVED" || request.status === "PENDING") {
+    return { terminatedSessions: [] };
+  }
+  // Anything ours still attached goes too (a write that lost a race and has not been taken back yet).
+  const { terminatedSessions } = await removeAccess(deps, request);
+  if (terminatedSessions.length > 0) {
+    await audit(deps, request.id, "workflow", "late-sessions-closed", { terminatedSessions });
+  }
+  return { terminatedSessions };
+}
+
+/** What the workflow's "Apply the record" passes on to the late-session pass. */
+export interface ApplyResult {
+  /** The record is settled and access was taken away: the late-session pass follows. */
+  removed: boolean;
+  /** Always true here: the front door that settled the record announced it. */
+  alreadyRevoked: true;
+  policyDeleted: boolean;
+  terminatedSessions: string[];
+  lateCheckAt: string;
+}
+
+/** Workflow task "Apply the record" (the sync execution a front door starts). */
+export async function applyRecordTask(deps: Deps, input: { requestId: string }): Promise<ApplyResult> {
+  const applied = await applyRecord(deps, input.requestId, "workflow");
+  const removal = applied.outcome === "removed" ? applied.removal : undefined;
+  return {
+    removed: removal !== undefined,
+    alreadyRevoked: true,
+    policyDeleted: removal?.policyDeleted ?? false,
+    terminatedSessions: removal?.terminatedSessions ?? [],
+    lateCheckAt: lateCheckTime(deps),
+  };
+}
