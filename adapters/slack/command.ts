@@ -2,6 +2,7 @@
 
 import { createHash } from "node:crypto";
 import type { AccessConfig } from "../../core/config/load.ts";
+import { SHOWN, shown } from "./mrkdwn.ts";
 
 export type AccessCommand =
   | { kind: "modal" }
@@ -14,6 +15,16 @@ export type AccessCommand =
   | { kind: "invalid"; message: string };
 
 const USAGE = "Try `/access help`.";
+/** Profile names listed in a reply before the rest are counted. */
+const NAMED_PROFILES = 20;
+
+/** The profile names for a reply, at most 20 of them and a count of the others. */
+function profileNames(config: AccessConfig): string {
+  const ids = Object.keys(config.profiles);
+  const named = ids.slice(0, NAMED_PROFILES).map((id) => shown(id, SHOWN.word));
+  const rest = ids.length - named.length;
+  return `${named.join(", ")}${rest > 0 ? ` and ${rest} other${rest === 1 ? "" : "s"} (\`/access\` lists them all)` : ""}`;
+}
 
 /** Reads `/access …`. The ticket is the third word when the profile has a ticket pattern it matches. */
 export function parseAccessCommand(text: string, config: AccessConfig): AccessCommand {
@@ -37,11 +48,14 @@ export function parseAccessCommand(text: string, config: AccessConfig): AccessCo
   if (!profile) {
     return {
       kind: "invalid",
-      message: `No profile or command "${first}". The profiles are ${Object.keys(config.profiles).join(", ")}. ${USAGE}`,
+      message: `No profile or command "${shown(first, SHOWN.word)}". The profiles are ${profileNames(config)}. ${USAGE}`,
     };
   }
   if (!second)
-    return { kind: "invalid", message: `Say for how long, e.g. \`/access ${first} 1h <reason>\`.` };
+    return {
+      kind: "invalid",
+      message: `Say for how long, e.g. \`/access ${shown(first, SHOWN.word)} 1h <reason>\`.`,
+    };
   const pattern = profile.ticketPattern ? new RegExp(profile.ticketPattern) : undefined;
   const ticket = third && pattern?.test(third) ? third : undefined;
   const reasonWords = ticket ? rest : [third, ...rest].filter((w): w is string => w !== undefined);

@@ -145,7 +145,10 @@ export class SlackNotifier implements Notifier {
       case "granted": {
         const profile = this.d.config.profiles[r.profileId];
         const nodes = await this.nodes(r);
-        await this.dm(type, r, { commands: profile && nodes ? startSessionCommands(profile, nodes) : [] });
+        await this.dm(type, r, {
+          commands: profile && nodes ? startSessionCommands(profile, nodes) : [],
+          matching: nodes?.length,
+        });
         return this.audit(type, r);
       }
       case "expiring":

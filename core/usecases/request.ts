@@ -21,6 +21,20 @@ export interface CreateRequestInput {
   requestId?: string | undefined;
 }
 
+/** The longest reason accepted: what the Slack modal allows, now enforced for every front door. */
+export const REASON_MAX = 500;
+/** The longest ticket accepted: ticket keys are short ("INC-1234", a URL at most). */
+export const TICKET_MAX = 100;
+
+/** Refuses text longer than `max` characters, naming the field, its length and the cap. */
+function capped(field: "reason" | "ticket", value: string, max: number): string {
+  const length = [...value].length;
+  if (length > max) {
+    throw new ValidationError(field, `the ${field} is ${length} characters; at most ${max} are accepted`);
+  }
+  return value;
+}
+
 const workflowInput = (requestId: string, profile: Profile): WorkflowInput => ({
   requestId,
   autoApprove: isAutoApproved(profile),
@@ -55,11 +69,11 @@ export async function createRequest(deps: Deps, input: CreateRequestInput): Prom
   const durationSeconds = input.duration
     ? parseBoundedDuration(input.duration, "duration", profile.maxDurationSeconds)
     : profile.defaultDurationSeconds;
-  const reason = (input.reason ?? "").trim();
+  const reason = capped("reason", (input.reason ?? "").trim(), REASON_MAX);
   if (profile.reasonRequired && reason.length < 3) {
     throw new ValidationError("reason", `the ${profile.id} profile needs a reason`);
   }
-  const ticket = input.ticket?.trim() || undefined;
+  const ticket = input.ticket?.trim() ? capped("ticket", input.ticket.trim(), TICKET_MAX) : undefined;
   if (profile.ticketPattern && !(ticket && new RegExp(profile.ticketPattern).test(ticket))) {
     throw new ValidationError(
       "ticket",

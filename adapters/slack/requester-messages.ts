@@ -1,0 +1,141 @@
+/**
+ * Direct messages to the requester, one per moment of a grant. A granted DM lists a few commands
+ * and says how many more nodes match; a revoked DM lists the sessions it closed, up to a point.
+ */
+import type { KnownBlock } from "@slack/types";
+import type { Profile } from "../../core/config/load.ts";
+import type { AccessRequest } from "../../core/request.ts";
+import { ACTION } from "./ids.ts";
+import { more, plain, SHOWN, section, shown, slackTime, who } from "./mrkdwn.ts";
+
+/** Commands listed in a granted DM; the rest are counted. */
+export const COMMANDS_SHOWN = 10;
+/** Closed sessions named in a revoked DM; the rest are counted. */
+export const SESSIONS_SHOWN = 20;
+
+/** The commands a person runs once access is active, one per node (at most `limit`). */
+export function startSessionCommands(
+  profile: Profile,
+  nodes: { id: string; region: string }[],
+  limit = COMMANDS_SHOWN,
+): string[] {
+  const doc = profile.documents.find((d) => d !== "SSM-SessionManagerRunShell");
+  const extra = doc ? ` --document-name ${doc}` : "";
+  return nodes
+    .slice(0, limit)
+    .map((n) => `aws ssm start-session --target ${n.id} --region ${n.region}${extra}`);
+}
+
+/** What a DM may add to the record: the commands, how many nodes match, sessions closed, a reason. */
+export interface RequesterExtra {
+  commands?: string[];
+  /** How many nodes match in all, when known (the commands cover only the first few). */
+  matching?: number;
+  terminated?: string[];
+  reason?: string | undefined;
+}
+
+const revokeButton = (id: string): KnownBlock => ({
+  type: "actions",
+  elements: [
+    { type: "button", action_id: ACTION.revokeNow, text: plain("I'm done — revoke now"), value: id },
+  ],
+});
+
+function grantedText(r: AccessRequest, extra: RequesterExtra): string {
+  const commands = (extra.commands ?? []).slice(0, COMMANDS_SHOWN).map((c) => shown(c, 300));
+  const listed = commands.length ? `\n\`\`\`\n${commands.join("\n")}\n\`\`\`` : "";
+  const left = (extra.matching ?? commands.length) - commands.length;
+  const matches = left === 1 ? "1 more node matches" : `${left} more nodes match`;
+  const tail =
+    commands.length === 0
+      ? "\nNo matching node is online right now."
+      : left > 0
+        ? `\n…and ${matches}: use any of their ids as \`--target\`.`
+        : "";
+  const expiry = r.expiresAt ? slackTime(r.expiresAt) : "";
+  return `:unlock: Your access to *${shown(r.profileId, SHOWN.word)}* is active until ${expiry}.${listed}${tail}`;
+}
+
+function revokedText(r: AccessRequest, extra: RequesterExtra): string {
+  const closed = extra.terminated ?? [];
+  const named = closed.slice(0, SESSIONS_SHOWN).map((s) => `\`${shown(s, SHOWN.sessionId)}\``);
+  const rest = closed.length > named.length ? ` and ${more(closed.length - named.length, "session")}` : "";
+  const sessions = named.length ? ` Closed sessions: ${named.join(", ")}${rest}.` : "";
+  const why = extra.reason ? ` (${shown(extra.reason, SHOWN.reason)})` : "";
+  return `:lock: Your access to *${shown(r.profileId, SHOWN.word)}* has ended${why}.${sessions}`;
+}
+
+/** The direct message for a notice to the requester, or undefined when there is nothing to say. */
+export function requesterMessage(
+  type: string,
+  r: AccessRequest,
+  extra: RequesterExtra = {},
+): { text: string; blocks: KnownBlock[] } | undefined {
+  const profile = shown(r.profileId, SHOWN.word);
+  const expiry = r.expiresAt ? slackTime(r.expiresAt) : "";
+  const dm = (text: string, ...blocks: KnownBlock[]) => ({ text, blocks });
+  switch (type) {
+    case "approved":
+      return dm(
+        `Approved: ${profile}`,
+        section(`:white_check_mark: Your request for *${profile}* was approved; access is being granted.`),
+      );
+    case "denied":
+      return dm(
+        `Denied: ${profile}`,
+        section(
+          `:no_entry: Your request for *${profile}* was denied by ${who(r.decidedBy ?? "?")}: ${shown(r.denialReason, SHOWN.reason)}`,
+        ),
+      );
+    case "expired":
+      return dm(
+        `Expired: ${profile}`,
+        section(
+          `:hourglass: Nobody decided on your request for *${profile}* in time. Ask again if you still need it.`,
+        ),
+      );
+    case "granted":
+      return dm(
+        `Access active: ${profile} until ${shown(r.expiresAt, SHOWN.word)}`,
+        section(grantedText(r, extra)),
+        revokeButton(r.id),
+      );
+    case "expiring":
+      return dm(
+        `Access to ${profile} ends at ${shown(r.expiresAt, SHOWN.word)}`,
+        section(
+          `:alarm_clock: Your access to *${profile}* ends ${expiry}. Live sessions will be closed then.`,
+        ),
+        {
+          type: "actions",
+          elements: [
+            { type: "button", action_id: ACTION.extend, text: plain("Extend 1h"), value: r.id },
+            {
+              type: "button",
+              action_id: ACTION.revokeNow,
+              text: plain("I'm done — revoke now"),
+              value: r.id,
+              style: "danger",
+            },
+          ],
+        },
+      );
+    case "extended":
+      return dm(
+        `Extended: ${profile}`,
+        section(`:arrows_counterclockwise: Your access to *${profile}* now ends ${expiry}.`),
+      );
+    case "revoked":
+      return dm(`Revoked: ${profile}`, section(revokedText(r, extra)));
+    case "failed": {
+      const why = shown(r.failure ?? extra.reason, SHOWN.failure) || "unknown error";
+      return dm(
+        `Failed: ${profile}`,
+        section(`:warning: Your request for *${profile}* failed: ${why}. Nothing was left attached.`),
+      );
+    }
+    default:
+      return undefined;
+  }
+}
