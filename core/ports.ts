@@ -152,7 +152,7 @@ export interface SessionRecord {
 /** An alert about a session that no grant explains, or a refused attempt. */
 export interface AlertRecord {
   eventId: string;
-  kind: "no-grant" | "outside-grant" | "refused";
+  kind: "no-grant" | "outside-grant" | "not-owner" | "refused";
   at: string;
   actor: string;
   target?: string | undefined;
@@ -169,6 +169,8 @@ export interface SessionLog {
   /** Creates (version 1) or replaces the record read at `record.version - 1`; ConflictError on a race. */
   saveSession(record: SessionRecord): Promise<void>;
   saveAlert(alert: AlertRecord): Promise<void>;
+  /** Adds one to the counter `key` and returns the new count (atomic; rate-limits alerts). */
+  countEvent(key: string): Promise<number>;
   listAlerts(): Promise<AlertRecord[]>;
 }
 
@@ -179,7 +181,7 @@ export interface SessionNotice {
   type: SessionNoticeType;
   session: SessionRecord;
   request?: AccessRequest | undefined;
-  /** started, ended, no-grant, outside-grant, refused */
+  /** started, ended, no-grant, outside-grant, not-owner, refused */
   outcome: string;
   actor: string;
   detail?: string | undefined;

@@ -57,8 +57,13 @@ export function lambdaDeps(ports: { [K in keyof Ports]?: (config: Deps["config"]
     if (override) {
       let deps = restricted.get(override);
       if (!deps) {
-        deps = { ...override };
-        for (const port of PORTS) if (!ports[port]) Object.assign(deps, { [port]: unavailable(port) });
+        const missing = new Map(
+          PORTS.filter((port) => !ports[port]).map((port) => [port as string | symbol, unavailable(port)]),
+        );
+        // A view, not a copy: a test that swaps the installed config or a port is seen at once.
+        deps = new Proxy(override, {
+          get: (target, prop) => (missing.has(prop) ? missing.get(prop) : Reflect.get(target, prop)),
+        });
         restricted.set(override, deps);
       }
       return deps;

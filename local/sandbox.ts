@@ -90,6 +90,7 @@ export async function startSandbox(options: SandboxOptions): Promise<Sandbox> {
     const handled = handleSessionEvent(deps, {
       eventId: `terminate-${session.sessionId}`,
       name: "TerminateSession",
+      accountId: config.accountId,
       time: clock.now().toISOString(),
       region: session.region ?? "eu-west-1",
       actorArn: `arn:aws:sts::${config.accountId}:assumed-role/jit-sandbox-RevokeAccess/revoke`,

@@ -100,10 +100,8 @@ export async function startSession(
     .now()
     .toISOString()
     .replace(/\.\d{3}Z$/, "Z");
-  const policies = [...(account.policies.get(principal.arn) ?? new Map())].map(([name, text]) => ({
-    name,
-    policy: JSON.parse(text),
-  }));
+  // What IAM evaluates: attached inline policies, and deleted ones still inside the propagation window.
+  const policies = account.effectivePolicies(principal.arn);
   const document = input.document ?? "SSM-SessionManagerRunShell";
   const tagKeys = Object.fromEntries(Object.entries(node.tags).map(([k, v]) => [`ssm:resourceTag/${k}`, v]));
   const base = { ...caller.keys, "aws:CurrentTime": now };
@@ -131,6 +129,7 @@ export async function startSession(
   const event = {
     eventId: randomUUID(),
     name: "StartSession" as const,
+    accountId: config.accountId,
     time: deps.clock.now().toISOString(),
     region: node.region,
     actorArn: caller.arn,

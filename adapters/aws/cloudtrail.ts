@@ -11,6 +11,8 @@ const text = z.string().check(z.minLength(1));
 export const cloudTrailSessionEvent = z.object({
   "detail-type": z.literal("AWS API Call via CloudTrail"),
   source: z.literal("aws.ssm"),
+  /** EventBridge's own field: the account the call was made in (CloudTrail delivers it there). */
+  account: text,
   region: text,
   detail: z.object({
     eventID: text,
@@ -31,6 +33,7 @@ export const cloudTrailSessionEvent = z.object({
     responseElements: z.optional(z.nullable(z.object({ sessionId: z.optional(z.string()) }))),
     errorCode: z.optional(z.string()),
     errorMessage: z.optional(z.string()),
+    recipientAccountId: z.optional(z.string()),
   }),
 });
 
@@ -44,6 +47,7 @@ export function toSessionEvent(event: CloudTrailSessionEvent): SessionEvent {
   return {
     eventId: d.eventID,
     name: d.eventName,
+    accountId: d.recipientAccountId ?? event.account,
     time: d.eventTime,
     region: d.awsRegion,
     actorArn: identity.arn,

@@ -258,6 +258,35 @@ export class DynamoRequestStore implements RequestStore, SessionLog {
     );
   }
 
+  /**
+   * A counter kept as one item, moved by a read and a write conditional on the value read (GetItem
+   * and PutItem only: the functions need no UpdateItem permission). Retries a lost race.
+   */
+  async countEvent(key: string): Promise<number> {
+    const Key = { pk: `COUNT#${key}`, sk: "COUNT" };
+    for (let tries = 1; ; tries++) {
+      const read = await call("GetItem", () =>
+        this.doc.send(new GetCommand({ TableName: this.table, Key, ConsistentRead: true })),
+      );
+      const current = typeof read.Item?.n === "number" ? read.Item.n : 0;
+      try {
+        await call("PutItem", () =>
+          this.doc.send(
+            new PutCommand({
+              TableName: this.table,
+              Item: { ...Key, n: current + 1 },
+              ConditionExpression: current === 0 ? "attribute_not_exists(pk)" : "n = :n",
+              ExpressionAttributeValues: current === 0 ? undefined : { ":n": current },
+            }),
+          ),
+        );
+        return current + 1;
+      } catch (error) {
+        if (!(error instanceof ConditionalCheckFailedException) || tries >= 10) throw error;
+      }
+    }
+  }
+
   async listAlerts(): Promise<AlertRecord[]> {
     const items = await this.query({
       KeyConditionExpression: "pk = :pk",

@@ -25,6 +25,22 @@ export class SandboxAccount implements AccessBroker, SessionControl {
   readonly nodes: SandboxNode[];
   /** Called with the operation name before every call; throw to inject a failure. */
   faults: (operation: string) => void = () => {};
+  /**
+   * Awaited before and after each IAM or SSM call, so a test can hold a call at an exact point and
+   * let another actor run meanwhile (deterministic interleavings).
+   */
+  hooks: {
+    before?: (operation: string, subject: string) => Promise<void> | void;
+    after?: (operation: string, subject: string) => Promise<void> | void;
+  } = {};
+  /**
+   * How long a deleted policy keeps authorizing. IAM is eventually consistent: a deleted policy kept
+   * authorizing for about 4 seconds in OFFENSAI's 2025 measurements (shared/DESIGN.md). 0 unless a
+   * test asks for it; `effectivePolicies` is what the simulated start-session evaluates.
+   */
+  propagationMs = 0;
+  /** principal ARN → policy name → the deleted document and when IAM stops honouring it. */
+  private readonly fading = new Map<string, Map<string, { text: string; until: number }>>();
   private readonly allowed: ReadonlySet<string> | undefined;
   private readonly now: () => Date;
   /** Called after every change, so the sandbox can keep the account on disk. */
@@ -84,17 +100,44 @@ export class SandboxAccount implements AccessBroker, SessionControl {
 
   async putGrant(principal: Principal, policyName: string, document: PolicyDocument): Promise<void> {
     this.check(principal, policyName);
+    const subject = `${principal.arn} ${policyName}`;
+    await this.hooks.before?.("PutPolicy", subject);
     this.faults("PutPolicy");
     this.policiesOf(principal.arn).set(policyName, JSON.stringify(document));
+    this.fading.get(principal.arn)?.delete(policyName);
     this.onChange();
+    await this.hooks.after?.("PutPolicy", subject);
   }
 
   async deleteGrant(principal: Principal, policyName: string): Promise<boolean> {
     this.checkRemoval(principal, policyName);
+    const subject = `${principal.arn} ${policyName}`;
+    await this.hooks.before?.("DeletePolicy", subject);
     this.faults("DeletePolicy");
-    const deleted = this.policiesOf(principal.arn).delete(policyName);
+    const map = this.policiesOf(principal.arn);
+    const text = map.get(policyName);
+    const deleted = map.delete(policyName);
+    if (text !== undefined && this.propagationMs > 0) {
+      const fading = this.fading.get(principal.arn) ?? new Map();
+      this.fading.set(principal.arn, fading);
+      fading.set(policyName, { text, until: this.now().getTime() + this.propagationMs });
+    }
     if (deleted) this.onChange();
+    await this.hooks.after?.("DeletePolicy", subject);
     return deleted;
+  }
+
+  /**
+   * The inline policies IAM still evaluates for a principal: those attached, plus deleted ones inside
+   * the propagation window.
+   */
+  effectivePolicies(principalArn: string): { name: string; policy: unknown }[] {
+    const now = this.now().getTime();
+    const attached = [...(this.policies.get(principalArn) ?? new Map<string, string>())];
+    const fading = [...(this.fading.get(principalArn) ?? new Map())]
+      .filter(([name, f]) => f.until > now && !attached.some(([n]) => n === name))
+      .map(([name, f]) => [name, f.text] as [string, string]);
+    return [...attached, ...fading].map(([name, text]) => ({ name, policy: JSON.parse(text) }));
   }
 
   async inlinePolicySizes(principal: Principal): Promise<{ policyName: string; size: number }[]> {
@@ -178,6 +221,7 @@ export class SandboxAccount implements AccessBroker, SessionControl {
   }
 
   async terminateSession(session: SessionInfo): Promise<void> {
+    await this.hooks.before?.("TerminateSession", session.sessionId);
     this.faults("TerminateSession");
     const found = this.sessions.get(session.sessionId);
     if (found && found.status === "Connected") {

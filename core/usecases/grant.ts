@@ -5,7 +5,6 @@
 import { isAutoApproved } from "../approval.ts";
 import { assertFitsInlineQuota, policyName } from "../policy.ts";
 import type { Deps } from "../ports.ts";
-import type { AccessRequest } from "../request.ts";
 import { audit, loadRequest, notifySafely, profileOf, retryOnConflict, transition } from "./common.ts";
 import { applyRecord, removeAccess } from "./enforce.ts";
 import { grantPolicyOf } from "./grant-policy.ts";

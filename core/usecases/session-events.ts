@@ -4,7 +4,7 @@
  * it. A session no grant explains, or a refused attempt, is recorded and announced as an alert.
  */
 import { ConflictError } from "../errors.ts";
-import type { Deps, SessionNotice, SessionRecord } from "../ports.ts";
+import type { AlertRecord, Deps, SessionNotice, SessionRecord } from "../ports.ts";
 import type { AccessRequest } from "../request.ts";
 import { audit } from "./common.ts";
 
@@ -12,6 +12,8 @@ import { audit } from "./common.ts";
 export interface SessionEvent {
   eventId: string;
   name: "StartSession" | "ResumeSession" | "TerminateSession";
+  /** The account the call was made in; events from accounts the config does not name are dropped. */
+  accountId: string;
   time: string;
   region: string;
   /** The caller: an IAM user ARN or an STS assumed-role ARN. */
@@ -27,13 +29,31 @@ export interface SessionEvent {
 }
 
 export type SessionOutcome =
+  | "ignored"
   | "duplicate"
   | "started"
   | "resumed"
   | "ended"
   | "no-grant"
   | "outside-grant"
-  | "refused";
+  | "not-owner"
+  | "refused"
+  | "refused-counted";
+
+/**
+ * Whether two IAM role or user ARNs name the same identity: same partition, account, kind and name.
+ * The path is ignored: CloudTrail's `sessionIssuer.arn` carries the role's real path (Identity Center
+ * roles exist with and without a region in it), while the config may name the role without it. Role
+ * and user names are unique per account whatever their path (IAM's naming rules).
+ */
+export function sameIamIdentity(a: string, b: string): boolean {
+  const key = (arn: string) => {
+    const m = /^arn:([^:]+):iam::(\d{12}):(role|user)\/(?:.*\/)?([^/]+)$/.exec(arn);
+    return m ? `${m[1]}|${m[2]}|${m[3]}|${m[4]}` : undefined;
+  };
+  const ka = key(a);
+  return ka !== undefined && ka === key(b);
+}
 
 /** The grants this caller held at the event's time (any node), and the one among them covering `target`. */
 async function grantsAt(
@@ -47,7 +67,7 @@ async function grantsAt(
   const at = new Date(e.time).getTime();
   const held = candidates.filter((r) => {
     const p = r.principal;
-    if (p.arn !== e.principalArn) return false;
+    if (!e.principalArn || !sameIamIdentity(p.arn, e.principalArn)) return false;
     if (p.kind === "shared-role" && p.sessionName !== e.sessionName) return false;
     const from = r.grantedAt ? new Date(r.grantedAt).getTime() : Number.POSITIVE_INFINITY;
     const until = Math.min(
@@ -99,6 +119,18 @@ async function announce(deps: Deps, notice: SessionNotice): Promise<void> {
 
 /** Handles one CloudTrail session event; safe to call again with the same event. */
 export async function handleSessionEvent(deps: Deps, e: SessionEvent): Promise<SessionOutcome> {
+  if (!knownAccounts(deps).has(e.accountId)) {
+    // Another account's bus may forward to ours by mistake (or on purpose): nothing of it is recorded.
+    console.warn(
+      JSON.stringify({
+        level: "warn",
+        message: "session event from an account the configuration does not name; dropped",
+        eventId: e.eventId,
+        accountId: e.accountId,
+      }),
+    );
+    return "ignored";
+  }
   if (!(await deps.sessionLog.claimEvent(e.eventId))) return "duplicate";
   try {
     return await handle(deps, e);
@@ -109,9 +141,25 @@ export async function handleSessionEvent(deps: Deps, e: SessionEvent): Promise<S
   }
 }
 
+/** The accounts whose session events this deployment handles. */
+const knownAccounts = (deps: Deps): ReadonlySet<string> => new Set([deps.config.accountId]);
+
+/** Refused attempts are announced at these counts per person and hour; every one is recorded. */
+const ANNOUNCE_AT = new Set([1, 10, 100, 1000, 10_000]);
+
 async function handle(deps: Deps, e: SessionEvent): Promise<SessionOutcome> {
-  if (e.errorCode)
-    return alert(deps, e, "refused", `${e.errorCode}${e.errorMessage ? `: ${e.errorMessage}` : ""}`);
+  if (e.errorCode) {
+    const detail = `${e.errorCode}${e.errorMessage ? `: ${e.errorMessage}` : ""}`;
+    const hour = e.time.slice(0, 13);
+    const count = await deps.sessionLog.countEvent(`refused#${e.actorArn}#${hour}`);
+    if (!ANNOUNCE_AT.has(count)) {
+      await deps.sessionLog.saveAlert(alertOf(e, "refused", detail));
+      return "refused-counted";
+    }
+    const counted =
+      count > 1 ? `${count} refused attempts by this caller since ${hour}:00Z; ${detail}` : detail;
+    return alert(deps, e, "refused", counted);
+  }
   const sessionId = e.sessionId;
   if (!sessionId) return alert(deps, e, "refused", "the event names no session");
 
@@ -154,6 +202,16 @@ async function handle(deps: Deps, e: SessionEvent): Promise<SessionOutcome> {
   if (e.name === "ResumeSession") {
     // A resume names only the session: the node and the grant are those of its start.
     const known = await deps.sessionLog.getSession(sessionId);
+    const owner = known?.owner;
+    if (owner ? owner !== e.actorArn : !sessionIdBelongsTo(sessionId, e.actorArn)) {
+      return alert(
+        deps,
+        e,
+        "not-owner",
+        `${e.actorArn} resumed session ${sessionId}${owner ? `, which ${owner} started` : ", which another caller started"}`,
+        known,
+      );
+    }
     const request = known?.requestId ? await deps.store.get(known.requestId) : undefined;
     if (known?.startAnnounced && request) {
       await audit(deps, request.id, e.actorArn, "session-resumed", { sessionId }, e.time);
@@ -206,21 +264,34 @@ async function handle(deps: Deps, e: SessionEvent): Promise<SessionOutcome> {
   return "started";
 }
 
+/**
+ * Session ids are `<caller name>-<id>`: the IAM user name, or the role session name of an assumed role
+ * (AWS: "the session ID is the IAM user name or role session name followed by a unique identifier").
+ */
+function sessionIdBelongsTo(sessionId: string, actorArn: string): boolean {
+  const name = actorArn.split("/").pop() ?? "";
+  return name !== "" && sessionId.startsWith(`${name}-`) && !sessionId.slice(name.length + 1).includes("-");
+}
+
+type AlertKind = AlertRecord["kind"];
+
+const alertOf = (e: SessionEvent, kind: AlertKind, detail: string): AlertRecord => ({
+  eventId: e.eventId,
+  kind,
+  at: e.time,
+  actor: e.actorArn,
+  target: e.target,
+  detail,
+});
+
 async function alert(
   deps: Deps,
   e: SessionEvent,
-  kind: "no-grant" | "outside-grant" | "refused",
+  kind: AlertKind,
   detail: string,
   session?: SessionRecord,
 ): Promise<SessionOutcome> {
-  await deps.sessionLog.saveAlert({
-    eventId: e.eventId,
-    kind,
-    at: e.time,
-    actor: e.actorArn,
-    target: e.target,
-    detail,
-  });
+  await deps.sessionLog.saveAlert(alertOf(e, kind, detail));
   const record = session ?? { ...blank(e, e.sessionId ?? `attempt-${e.eventId}`), target: e.target };
   await announce(deps, { type: "session-alert", session: record, outcome: kind, actor: e.actorArn, detail });
   return kind;

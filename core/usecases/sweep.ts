@@ -1,13 +1,15 @@
 /**
  * The sweeper: a scheduled reconciliation that finishes whatever the workflow could not. It revokes
- * overdue grants, deletes leftover `jit-*` policies (even with no record of them), and settles
- * requests whose workflow execution died. One failure never stops the rest of the pass.
+ * overdue grants, deletes leftover `jit-*` policies (even with no record of them), writes back the
+ * policy of a live grant that lost it, ends sessions that outlived their grant, and settles requests
+ * whose workflow execution died. One failure never stops the rest of the pass.
  */
-import { embeddedExpiry, requestIdOfPolicy } from "../policy.ts";
+import { embeddedExpiry, policyName, requestIdOfPolicy } from "../policy.ts";
 import type { Deps } from "../ports.ts";
-import { type Principal, parsePrincipalArn } from "../principal.ts";
-import { isTerminal, type Status } from "../request.ts";
+import { configuredPrincipalArns, type Principal, parsePrincipalArn } from "../principal.ts";
+import { type AccessRequest, isTerminal, type Status } from "../request.ts";
 import { loadRequest, notifySafely, retryOnConflict, transition } from "./common.ts";
+import { applyRecord, endUncoveredSessions } from "./enforce.ts";
 import { revokeAccess } from "./revoke.ts";
 import { announceEndedSessions } from "./session-events.ts";
 
@@ -16,6 +18,10 @@ export interface SweepReport {
   /** Sessions found ended (exit, idle timeout) and announced. */
   endedSessions: string[];
   deletedPolicies: { principal: string; policyName: string; why: string }[];
+  /** Live grants whose policy was missing or out of date, written again from the record. */
+  reappliedGrants: string[];
+  /** Sessions that started after a grant of their person ended and that no live grant covers. */
+  lateSessions: string[];
   settledRequests: { requestId: string; from: Status; to: Status }[];
   errors: { step: string; subject: string; error: string }[];
 }
@@ -36,6 +42,8 @@ export async function sweep(deps: Deps): Promise<SweepReport> {
     revokedOverdue: [],
     endedSessions: [],
     deletedPolicies: [],
+    reappliedGrants: [],
+    lateSessions: [],
     settledRequests: [],
     errors: [],
   };
@@ -106,14 +114,19 @@ export async function sweep(deps: Deps): Promise<SweepReport> {
     });
   }
 
-  // 3. Leftover policies on every configured principal, judged by their record and their own expiry.
-  for (const principal of sweepPrincipals(deps)) {
+  // 3. Leftover policies on every principal the config or a record names, judged by their record and
+  //    their own expiry; live grants whose policy is missing or stale are written again.
+  const principals = await sweepPrincipals(deps, now);
+  const live = await listSafely(deps, "ACTIVE", attempt);
+  const found = new Map<string, Date | undefined>();
+  for (const principal of principals) {
     await attempt("list policies", principal.arn, async () => {
       for (const grant of await deps.broker.listGrants(principal)) {
+        const expiry = embeddedExpiry(grant.document);
+        found.set(`${principal.arn} ${grant.policyName}`, expiry);
         await attempt("delete policy", `${principal.arn} ${grant.policyName}`, async () => {
           const requestId = requestIdOfPolicy(grant.policyName);
           const record = requestId ? await deps.store.get(requestId) : undefined;
-          const expiry = embeddedExpiry(grant.document);
           let why: string | undefined;
           if (!record) why = "no request record";
           else if (isTerminal(record.status)) why = `request is ${record.status}`;
@@ -125,7 +138,33 @@ export async function sweep(deps: Deps): Promise<SweepReport> {
       }
     });
   }
-  // 4. Sessions that ended without an API call (exit, idle timeout): announced once.
+  for (const request of live) {
+    if (!request.expiresAt || new Date(request.expiresAt) <= now) continue;
+    const key = `${request.principal.arn} ${policyName(request.id)}`;
+    const expiry = found.get(key);
+    if (found.has(key) && expiry?.getTime() === new Date(request.expiresAt).setMilliseconds(0)) continue;
+    await attempt("reapply grant", request.id, async () => {
+      const applied = await applyRecord(deps, request.id, "sweeper");
+      if (applied.outcome === "granted") report.reappliedGrants.push(request.id);
+    });
+  }
+
+  // 4. Late sessions: started after a grant of their person began, still live after that grant ended
+  //    (revoked during IAM propagation, or a revoke that died), and covered by no live grant.
+  for (const status of ["REVOKED", "FAILED"] as const) {
+    const since = new Date(now.getTime() - ENDED_LOOKBACK_MS).toISOString();
+    await attempt("list settled", status, async () => {
+      for (const request of await deps.store.listByStatus(status, undefined, since)) {
+        if (!request.grantedAt) continue;
+        await attempt("late sessions", request.id, async () => {
+          const ended = await endUncoveredSessions(deps, request, new Date(request.grantedAt ?? 0));
+          report.lateSessions.push(...ended);
+        });
+      }
+    });
+  }
+
+  // 5. Sessions that ended without an API call (exit, idle timeout): announced once.
   await attempt("ended sessions", "DescribeSessions", async () => {
     report.endedSessions.push(
       ...(await announceEndedSessions(deps, new Date(now.getTime() - ENDED_LOOKBACK_MS))),
@@ -135,12 +174,40 @@ export async function sweep(deps: Deps): Promise<SweepReport> {
   return report;
 }
 
-/** Every principal the config names, in the form the broker needs. */
-function sweepPrincipals(deps: Deps): Principal[] {
-  const arns = new Set(Object.values(deps.config.principals.map));
-  if (deps.config.principals.sharedRole) arns.add(deps.config.principals.sharedRole.arn);
-  return [...arns].map((arn) => {
+/**
+ * Every principal the config names, plus those that open or recently settled records name: a person
+ * removed from the config while holding a grant keeps being swept until that grant is settled.
+ */
+async function sweepPrincipals(deps: Deps, now: Date): Promise<Principal[]> {
+  const byArn = new Map<string, Principal>();
+  for (const arn of configuredPrincipalArns(deps.config)) {
     const parsed = parsePrincipalArn(arn);
-    return { kind: parsed.type, arn, name: parsed.name };
+    byArn.set(arn, { kind: parsed.type, arn, name: parsed.name });
+  }
+  const since = new Date(now.getTime() - ENDED_LOOKBACK_MS).toISOString();
+  const lists = await Promise.all([
+    ...OPEN.map((status) => deps.store.listByStatus(status)),
+    deps.store.listByStatus("REVOKED", undefined, since),
+  ]);
+  for (const request of lists.flat()) {
+    const p = request.principal;
+    if (!byArn.has(p.arn))
+      byArn.set(p.arn, p.kind === "user" ? p : { kind: "role", arn: p.arn, name: p.name });
+  }
+  return [...byArn.values()];
+}
+
+const OPEN = ["PENDING", "APPROVED", "ACTIVE"] as const;
+
+/** Lists requests in `status`; a failure is recorded by `attempt` and yields none. */
+async function listSafely(
+  deps: Deps,
+  status: Status,
+  attempt: (step: string, subject: string, work: () => Promise<void>) => Promise<void>,
+): Promise<AccessRequest[]> {
+  let found: AccessRequest[] = [];
+  await attempt("list live", status, async () => {
+    found = await deps.store.listByStatus(status);
   });
+  return found;
 }

@@ -48,6 +48,6 @@ describe("task handlers", () => {
     );
     vi.spyOn(console, "error").mockImplementation(() => {});
     await expect(revokeAccess({ requestId: "20261126-abcdefgh" }, context)).rejects.toThrow("stop here");
-    expect(calls).toEqual(["store"]);
+    expect(calls).toEqual(["clock"]);
   });
 });
