@@ -1,7 +1,9 @@
 /// <reference path="./.sst/platform/config.d.ts" />
 /**
  * SST v4 app. `npx sst deploy --stage production` ships everything; stacks/ holds one file per concern.
- * Production keeps its data: the table and topic are retained and protected from removal.
+ * Production is protected from `sst remove`, and keeps its data if removed anyway: SST's "retain"
+ * keeps the table; the stacks keep the topic, its key and the session logs with their keys
+ * (stacks/notices-policies.ts). The Session Manager preferences document is never deleted.
  */
 export default $config({
   app(input) {
@@ -14,6 +16,7 @@ export default $config({
   },
   async run() {
     const { deploy } = await import("./stacks/index.ts");
-    return deploy();
+    // permissionsBoundary: creates /jit/jit-session-manager-boundary for you to attach (README).
+    return deploy({ permissionsBoundary: true });
   },
 });

@@ -1,6 +1,12 @@
 /**
- * The Lambda entry points, their timeouts, and whether they talk to Slack (only those get the bot
- * token): one list for the stack and for the bundle benchmark and test. No SST globals here.
+ * The Lambda entry points, their timeouts, memory, and whether they talk to Slack (only those get the
+ * bot token): one list for the stack and for the bundle benchmark and test. No SST globals here.
+ *
+ * Memory: 256 MB, except the Slack endpoint, which must answer Slack within 3 s from a cold start.
+ * Lambda allocates CPU in proportion to memory, one vCPU at 1,769 MB
+ * (https://docs.aws.amazon.com/lambda/latest/dg/configuration-memory.html); `npm run bench` measures
+ * the cold import plus first answer and records the memory that work needs
+ * (bench/results/slack-ack.json, held to this setting by test/unit/stacks/memory.test.ts).
  */
 export const FUNCTION_ENTRIES = {
   askApprovers: { handler: "functions/ask-approvers.handler", timeout: "20 seconds", slack: true },
@@ -12,9 +18,15 @@ export const FUNCTION_ENTRIES = {
   expireRequest: { handler: "functions/expire-request.handler", timeout: "20 seconds", slack: true },
   raiseAlarm: { handler: "functions/raise-alarm.handler", timeout: "20 seconds", slack: true },
   sweeper: { handler: "functions/sweeper.handler", timeout: "300 seconds", slack: true },
-  slack: { handler: "functions/slack.handler", timeout: "10 seconds", slack: true },
+  slack: { handler: "functions/slack.handler", timeout: "10 seconds", slack: true, memory: "1024 MB" },
   sessionEvents: { handler: "functions/session-events.handler", timeout: "30 seconds", slack: true },
-} as const satisfies Record<string, { handler: string; timeout: `${number} seconds`; slack: boolean }>;
+} as const satisfies Record<
+  string,
+  { handler: string; timeout: `${number} seconds`; slack: boolean; memory?: `${number} MB` }
+>;
+
+/** Memory for functions whose entry does not say. */
+export const DEFAULT_MEMORY = "256 MB";
 
 export type FunctionName = keyof typeof FUNCTION_ENTRIES;
 

@@ -6,8 +6,8 @@
  */
 
 import type { AccessConfig } from "../core/config/load.ts";
-import { RUNTIME_PROVIDED } from "./bundling.ts";
-import { FUNCTION_ENTRIES, type FunctionName } from "./entries.ts";
+import { FUNCTION_ENVIRONMENT, NODEJS_OPTIONS } from "./bundling.ts";
+import { DEFAULT_MEMORY, FUNCTION_ENTRIES, type FunctionName } from "./entries.ts";
 import { functionPermissions } from "./permissions.ts";
 
 export interface FunctionInputs {
@@ -20,18 +20,23 @@ export interface FunctionInputs {
   /** Known before the state machine exists (its name is fixed), which breaks the cycle with it. */
   stateMachineArn: $util.Input<string>;
   slack: { signingSecret: sst.Secret; botToken: sst.Secret };
+  /** Principals of open requests that the config dropped: kept revocable (Get/List/Delete only). */
+  openPrincipals: $util.Input<string[]>;
 }
 
 export function createFunctions(inputs: FunctionInputs) {
   const { config, table, topic, topicKey, stateMachineArn, slack } = inputs;
-  const statements = $resolve([table.arn, topic.arn, topicKey.arn, stateMachineArn]).apply(([t, tp, k, sm]) =>
-    functionPermissions(config, { table: t, topic: tp, topicKey: k, stateMachine: sm }),
-  );
+  const arns = $resolve([table.arn, topic.arn, topicKey.arn, stateMachineArn]);
+  const statements = $util
+    .all([arns, $output(inputs.openPrincipals)])
+    .apply(([[t, tp, k, sm], open]) =>
+      functionPermissions(config, { table: t, topic: tp, topicKey: k, stateMachine: sm }, open),
+    );
   const environment = {
     TABLE_NAME: table.name,
     TOPIC_ARN: topic.arn,
     STATE_MACHINE_ARN: stateMachineArn,
-    NODE_OPTIONS: "--enable-source-maps",
+    ...FUNCTION_ENVIRONMENT,
   };
   const entries = Object.entries(FUNCTION_ENTRIES) as [
     FunctionName,
@@ -44,7 +49,7 @@ export function createFunctions(inputs: FunctionInputs) {
         handler: spec.handler,
         runtime: "nodejs24.x",
         architecture: "arm64",
-        memory: "256 MB",
+        memory: "memory" in spec ? spec.memory : DEFAULT_MEMORY,
         timeout: spec.timeout,
         // Secrets only where they are used: the bot token for functions that post to Slack, the signing
         // secret for the Slack endpoint alone.
@@ -57,8 +62,8 @@ export function createFunctions(inputs: FunctionInputs) {
         url: name === "slack" ? true : undefined,
         permissions: statements.apply((s) => s[name]),
         copyFiles: [{ from: inputs.configFile, to: "access.config.json" }],
-        // The nodejs24.x runtime ships the AWS SDK v3: leaving it out keeps each bundle near 30 KB.
-        nodejs: { minify: true, esbuild: { external: [...RUNTIME_PROVIDED] } },
+        // The nodejs24.x runtime ships the AWS SDK v3, so bundles leave it out (sizes: bench/results).
+        nodejs: NODEJS_OPTIONS,
         logging: { retention: "3 months", format: "json" },
       }),
     ]),

@@ -1,41 +1,68 @@
 /// <reference path="../.sst/platform/config.d.ts" />
 /**
  * Everything the product needs, composed. The configuration is validated here too: a broken config
- * stops the deploy with every problem listed.
+ * stops the deploy with every problem listed, and so do credentials for another account or partition
+ * and a Session Manager preferences document this stage does not own.
  */
 import { mkdirSync } from "node:fs";
 import { loadConfigFile } from "../adapters/config-file.ts";
 import { writeNormalizedConfig } from "../adapters/config-json.ts";
+import { describeDropped, droppedPrincipals } from "../core/offboarding.ts";
 import { createFunctions } from "./functions.ts";
+import { alarmOnForeignPolicies, createPermissionsBoundary } from "./guard.ts";
 import { createNotices } from "./notices.ts";
-import { subscribeSessionEvents } from "./session-events.ts";
-import { createSessionPreferences } from "./session-preferences.ts";
+import { readOpenRecords, tableLister } from "./open-records.ts";
+import { createForwarderRole, forwardSessionEvents, subscribeSessionEvents } from "./session-events.ts";
+import { checkPreferencesOwnership, createSessionPreferences } from "./session-preferences.ts";
 import { createStorage } from "./storage.ts";
 import { scheduleSweeper } from "./sweeper.ts";
 import { createWorkflow, stateMachineArnFor } from "./workflow.ts";
 
-export async function deploy() {
+/** Stack options, set in sst.config.ts. */
+export interface DeployOptions {
+  /** Create the managed policy that caps configured principals at Session Manager (README). */
+  permissionsBoundary?: boolean;
+}
+
+export async function deploy(options: DeployOptions = {}) {
   const config = loadConfigFile("access.config.yaml");
   // Validated once here; the functions read this normalized copy (no YAML or schema at cold start).
   mkdirSync(".sst", { recursive: true });
   const configFile = ".sst/access.config.json";
   writeNormalizedConfig(configFile, config);
-  const identity = await aws.getCallerIdentity({});
+  const [identity, partition, home] = await Promise.all([
+    aws.getCallerIdentity({}),
+    aws.getPartition({}),
+    aws.getRegion({}),
+  ]);
   if (identity.accountId !== config.accountId) {
     throw new Error(
       `access.config.yaml is for account ${config.accountId}, but these credentials are for ${identity.accountId}`,
     );
   }
-  const region = (await aws.getRegion({})).name;
+  if (partition.partition !== config.partition) {
+    throw new Error(
+      `access.config.yaml names ${config.partition} ARNs, but these credentials are for the ${partition.partition} partition`,
+    );
+  }
+  // `name` is deprecated in the AWS provider 7.x; `region` replaces it.
+  const region = home.region;
   const production = $app.stage === "production";
+  await checkPreferencesOwnership(config, region);
 
   const table = createStorage(production);
-  const { key, topic } = createNotices(config.accountId);
-  const stateMachineArn = stateMachineArnFor(region, config.accountId);
+  const { key, topic } = createNotices(config.partition, config.accountId, production);
+  const stateMachineArn = stateMachineArnFor(config.partition, region, config.accountId);
   const slack = {
     signingSecret: new sst.Secret("SlackSigningSecret"),
     botToken: new sst.Secret("SlackBotToken"),
   };
+  // Principals with open requests that the config no longer names keep their revoke rights.
+  const openPrincipals = table.name.apply(async (name) => {
+    const dropped = droppedPrincipals(config, await readOpenRecords(tableLister(name, region)));
+    for (const line of describeDropped(dropped)) $util.log.warn(line);
+    return dropped.map((d) => d.arn);
+  });
   const functions = createFunctions({
     config,
     configFile,
@@ -44,16 +71,22 @@ export async function deploy() {
     topicKey: key,
     stateMachineArn,
     slack,
+    openPrincipals,
   });
   const machine = createWorkflow(functions, topic);
   scheduleSweeper(functions.sweeper);
-  subscribeSessionEvents(functions.sessionEvents, region, config.accountId);
-  createSessionPreferences(config);
+  subscribeSessionEvents(functions.sessionEvents, config, region);
+  const forwarder = createForwarderRole(config, region);
+  forwardSessionEvents(config, region, forwarder);
+  createSessionPreferences(config, region, production);
+  alarmOnForeignPolicies(config, region, topic, forwarder);
+  const boundary = options.permissionsBoundary ? createPermissionsBoundary() : undefined;
 
   return {
     slackRequestUrl: functions.slack.url,
     table: table.name,
     topicArn: topic.arn,
     stateMachineArn: machine.arn,
+    ...(boundary ? { permissionsBoundaryArn: boundary.arn } : {}),
   };
 }

@@ -6,6 +6,7 @@
  */
 
 import { buildAccessWorkflow, type TaskArns } from "../workflows/access-workflow.ts";
+import { stateMachineArn } from "./arns.ts";
 import type { FunctionName } from "./permissions.ts";
 
 /** The state machine's name is fixed so functions can know its ARN before it exists. */
@@ -13,8 +14,8 @@ export function stateMachineName(): string {
   return `${$app.name}-${$app.stage}-access`;
 }
 
-export function stateMachineArnFor(region: string, accountId: string): string {
-  return `arn:aws:states:${region}:${accountId}:stateMachine:${stateMachineName()}`;
+export function stateMachineArnFor(partition: string, region: string, accountId: string): string {
+  return stateMachineArn(partition, region, accountId, stateMachineName());
 }
 
 export function createWorkflow(functions: Record<FunctionName, sst.aws.Function>, topic: sst.aws.SnsTopic) {
