@@ -12,6 +12,7 @@ import {
 import { configCheck } from "./commands/config-check.ts";
 import { policyPreview } from "./commands/policy-preview.ts";
 import { sandboxCommand } from "./commands/sandbox.ts";
+import { slackManifest } from "./commands/slack-manifest.ts";
 import { SandboxRefusalError, SandboxUnreachableError } from "./sandbox-client.ts";
 
 const SANDBOX_COMMANDS = new Set([
@@ -65,6 +66,7 @@ export async function main(argv: string[], io: Io = processIo): Promise<number> 
   try {
     if (group === "config" && command === "check") return configCheck(rest, io);
     if (group === "policy" && command === "preview") return policyPreview(rest, io);
+    if (group === "slack" && command === "manifest") return slackManifest(rest, io);
     if (group && SANDBOX_COMMANDS.has(group)) return await sandboxCommand(group, argv.slice(1), io);
     if (group === undefined || group === "help" || group === "--help" || group === "-h") {
       io.out(USAGE);
