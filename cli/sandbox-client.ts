@@ -1,4 +1,11 @@
-/** The `jit` side of the sandbox API: one small function per call, and clear errors. */
+/**
+ * The `jit` side of the sandbox API: one small function per call, and clear errors. Every call
+ * carries the run's token, read from the sandbox's data folder (JIT_DATA, `.jit` by default), and
+ * every POST a JSON body: what the sandbox requires so that only `jit` can drive it.
+ */
+import { readFileSync } from "node:fs";
+import { resolve } from "node:path";
+import { apiTokenPath } from "../local/api-guard.ts";
 
 /** The sandbox is not answering at the address `jit` uses. */
 export class SandboxUnreachableError extends Error {
@@ -19,6 +26,18 @@ export class SandboxRefusalError extends Error {
 export const sandboxUrl = (): string =>
   process.env.JIT_URL ?? `http://127.0.0.1:${process.env.JIT_PORT ?? 7420}`;
 
+/** Where the running sandbox wrote its token: the same folder `npm start` uses for its data. */
+export const sandboxTokenPath = (): string => apiTokenPath(resolve(process.env.JIT_DATA ?? ".jit"));
+
+/** The run's token, or undefined when no sandbox has written one here. */
+function readToken(): string | undefined {
+  try {
+    return readFileSync(sandboxTokenPath(), "utf8").trim() || undefined;
+  } catch {
+    return undefined;
+  }
+}
+
 /** Calls the sandbox; a refusal comes back as SandboxRefusalError with the sandbox's message. */
 export async function callSandbox<T>(
   method: "GET" | "POST",
@@ -26,12 +45,15 @@ export async function callSandbox<T>(
   body?: Record<string, unknown>,
 ): Promise<T> {
   const url = `${sandboxUrl()}${path}`;
+  const token = readToken();
+  const headers: Record<string, string> = token ? { authorization: `Bearer ${token}` } : {};
+  if (method === "POST") headers["content-type"] = "application/json";
   let response: Response;
   try {
     response = await fetch(url, {
       method,
-      headers: body ? { "content-type": "application/json" } : undefined,
-      body: body ? JSON.stringify(body) : undefined,
+      headers,
+      body: method === "POST" ? JSON.stringify(body ?? {}) : undefined,
     });
   } catch {
     throw new SandboxUnreachableError(
@@ -41,6 +63,14 @@ export async function callSandbox<T>(
   const data = (await response.json()) as T & { error?: string; message?: string };
   if (response.ok) return data;
   const message = data.message ?? `${response.status} from ${url}`;
+  if (response.status === 401) {
+    const where = sandboxTokenPath();
+    const found = token ? `the token in ${where} is from another run` : `there is no token at ${where}`;
+    throw new SandboxRefusalError(
+      401,
+      `the sandbox refused jit's token (${found}): run jit in the folder where \`npm start\` runs, or set JIT_DATA to the sandbox's data folder`,
+    );
+  }
   if (response.status < 500) throw new SandboxRefusalError(response.status, message);
   throw new Error(`the sandbox failed: ${message}`);
 }

@@ -1,7 +1,7 @@
 /**
  * The sandbox's HTTP API on 127.0.0.1, for the `jit` command: the same use cases the Slack listeners
  * call, with `as` naming the person acting. JSON in, JSON out; typed errors become 4xx with their
- * message.
+ * message. `as` is trusted, so the API answers only `jit` itself (api-guard.ts says how).
  */
 import { createServer, type Server } from "node:http";
 import type { SandboxAccount } from "../adapters/local/account.ts";
@@ -20,6 +20,7 @@ import { extendGrant } from "../core/usecases/expiry.ts";
 import { cancelRequest, createRequest } from "../core/usecases/request.ts";
 import { revokeNow } from "../core/usecases/revoke.ts";
 import { sweep } from "../core/usecases/sweep.ts";
+import { ApiRefusalError, checkCall } from "./api-guard.ts";
 import { personFor } from "./people.ts";
 import { startSession } from "./start-session.ts";
 
@@ -129,6 +130,7 @@ const ROUTES: [string, RegExp, Route][] = [
 
 /** The HTTP status for an error a person caused, or 500 for ours. */
 function statusOf(error: unknown): number {
+  if (error instanceof ApiRefusalError) return error.status;
   if (error instanceof ValidationError || error instanceof ConfigError) return 400;
   if (error instanceof NotAuthorizedError) return 403;
   if (error instanceof NotFoundError) return 404;
@@ -136,19 +138,37 @@ function statusOf(error: unknown): number {
   return 500;
 }
 
+/** The largest body any route needs, with room to spare. */
+const MAX_BODY = 64 * 1024;
+
 async function readBody(req: AsyncIterable<Buffer | string>): Promise<Body> {
   let text = "";
-  for await (const chunk of req) text += chunk;
+  for await (const chunk of req) {
+    text += chunk;
+    if (text.length > MAX_BODY) throw new ApiRefusalError(413, `the body is over ${MAX_BODY} bytes`);
+  }
   if (!text) return {};
+  let body: unknown;
   try {
-    return JSON.parse(text) as Body;
+    body = JSON.parse(text);
   } catch {
     throw new ValidationError("body", "the request body is not JSON");
   }
+  if (!body || typeof body !== "object" || Array.isArray(body))
+    throw new ValidationError("body", "the request body must be a JSON object");
+  return body as Body;
 }
 
-/** Serves the API on 127.0.0.1:port; rejects with a clear message when the port is taken. */
-export async function startApi(ctx: ApiContext, port: number): Promise<Server> {
+/** How the API is served: the run's token, which every call must carry (npm start always sets one). */
+export interface ApiOptions {
+  token?: string | undefined;
+}
+
+/**
+ * Serves the API on 127.0.0.1:port (0: any free port); rejects with a clear message when the port
+ * is taken. Calls that are not `jit`'s are refused before any route runs (see api-guard.ts).
+ */
+export async function startApi(ctx: ApiContext, port: number, options: ApiOptions = {}): Promise<Server> {
   const server = createServer(async (req, res) => {
     const url = new URL(req.url ?? "/", "http://127.0.0.1");
     const route = ROUTES.find(([method, pattern]) => method === req.method && pattern.test(url.pathname));
@@ -156,6 +176,14 @@ export async function startApi(ctx: ApiContext, port: number): Promise<Server> {
       res.writeHead(status, { "content-type": "application/json" });
       res.end(JSON.stringify(body));
     };
+    try {
+      const address = server.address();
+      const bound = typeof address === "object" && address ? address.port : port;
+      checkCall(req.method ?? "GET", req.headers, { port: bound, token: options.token });
+    } catch (error) {
+      if (!(error instanceof ApiRefusalError)) throw error;
+      return reply(error.status, { error: error.name, message: error.message });
+    }
     if (!route) return reply(404, { error: "NotFound", message: `no route ${req.method} ${url.pathname}` });
     try {
       const params = route[1].exec(url.pathname)?.slice(1) ?? [];

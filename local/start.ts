@@ -4,6 +4,9 @@
  * aws-local-stepfunctions with the real handlers, the AWS account is a sandbox whose IAM answers come
  * from iam-simulate, the sweeper runs on a timer. `jit` (or Slack over Socket Mode) is the front door.
  *
+ * The API answers only `jit`: it checks Host and Origin, takes JSON only, and wants the per-run
+ * token written to <JIT_DATA>/api-token (mode 0600).
+ *
  * Settings: JIT_PORT (7420), JIT_DATA (.jit), JIT_CLOCK_OFFSET (e.g. "2h": run as if that much later;
  * a test and demo aid), JIT_CONFIG, JIT_NODES, JIT_PEOPLE, SLACK_APP_TOKEN + SLACK_BOT_TOKEN.
  */
@@ -15,6 +18,7 @@ import { parseDuration } from "../core/duration.ts";
 import { ConfigError } from "../core/errors.ts";
 import { sweep } from "../core/usecases/sweep.ts";
 import { startApi } from "./api.ts";
+import { newApiToken, writeApiToken } from "./api-guard.ts";
 import { ConsoleNotifier } from "./console-notifier.ts";
 import { sandboxFleet } from "./nodes.ts";
 import { startSandbox } from "./sandbox.ts";
@@ -71,10 +75,16 @@ async function main(): Promise<void> {
     );
   }
 
-  const api = await startApi({ deps, account, notices: notifier.kept }, port).catch(async (error: Error) => {
-    await sandbox.stop();
-    throw error;
-  });
+  // A fresh token per run: `jit` sends it, a web page cannot read it. Written only once the API
+  // listens, so a second `npm start` that finds the port taken leaves the running one's token alone.
+  const token = newApiToken();
+  const api = await startApi({ deps, account, notices: notifier.kept }, port, { token }).catch(
+    async (error: Error) => {
+      await sandbox.stop();
+      throw error;
+    },
+  );
+  writeApiToken(dataDir, token);
   // JIT_PORT=0 takes any free port; the banner says which.
   const address = api.address();
   const apiPort = typeof address === "object" && address ? address.port : port;

@@ -3,7 +3,7 @@
  * command; restarts keep the data; `npm run demo` tells the whole story.
  */
 import { type ChildProcess, execFile, spawn } from "node:child_process";
-import { mkdtempSync, readFileSync } from "node:fs";
+import { mkdtempSync, readFileSync, statSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { promisify } from "node:util";
@@ -16,6 +16,8 @@ interface Sandbox {
   child: ChildProcess;
   /** The API port the sandbox reports in its banner. */
   port: number;
+  /** Its data folder (JIT_DATA), where it writes the API token `jit` reads. */
+  data: string;
   output: () => string;
   /** Ctrl-C to the process group; true once the sandbox says it stopped cleanly (its last words). */
   stop: () => Promise<boolean>;
@@ -43,6 +45,7 @@ async function npmStart(env: Record<string, string>): Promise<Sandbox> {
   const sandbox: Sandbox = {
     child,
     port: 0,
+    data: env.JIT_DATA ?? "",
     output: () => out,
     stop: async () => {
       if (!out.includes("Stop with Ctrl-C.")) return false;
@@ -69,12 +72,19 @@ async function npmStart(env: Record<string, string>): Promise<Sandbox> {
   return sandbox;
 }
 
-/** Runs `jit …` as a person would; resolves with its exit code and output. */
+/**
+ * Runs `jit …` as a person would, next to the sandbox on that port: with its data folder, where
+ * the API token is (or with `data` given, another folder); resolves with its exit code and output.
+ */
 async function jit(port: number, ...args: string[]) {
+  return jitIn(running.find((s) => s.port === port)?.data ?? "", port, ...args);
+}
+
+async function jitIn(data: string, port: number, ...args: string[]) {
   try {
     const { stdout, stderr } = await run(process.execPath, ["bin/jit.js", ...args], {
       cwd: ROOT,
-      env: { ...process.env, JIT_PORT: String(port) },
+      env: { ...process.env, JIT_PORT: String(port), JIT_DATA: data },
     });
     return { code: 0, stdout: stdout.trim(), stderr: stderr.trim() };
   } catch (error) {
@@ -154,6 +164,20 @@ describe("npm start", () => {
 
     // Clear errors.
     expect((await jit(port, "show", "20261126-zzzzzzzz")).stderr).toBe("jit: no request 20261126-zzzzzzzz");
+
+    // Only jit gets in: the token is the user's alone, a page's simple POST and a jit without the
+    // token are refused.
+    expect(statSync(join(data, "api-token")).mode & 0o777).toBe(0o600);
+    const page = await fetch(`http://127.0.0.1:${port}/requests`, {
+      method: "POST",
+      headers: { "content-type": "text/plain" },
+      body: JSON.stringify({ as: "U03DAVE", profile: "sandbox" }),
+    });
+    expect(page.status).toBe(401);
+    const elsewhere = mkdtempSync(join(tmpdir(), "jit-elsewhere-"));
+    expect((await jitIn(elsewhere, port, "list")).stderr).toBe(
+      `jit: the sandbox refused jit's token (there is no token at ${join(elsewhere, "api-token")}): run jit in the folder where \`npm start\` runs, or set JIT_DATA to the sandbox's data folder`,
+    );
     const second = await npmStart({
       JIT_PORT: String(port),
       JIT_DATA: mkdtempSync(join(tmpdir(), "jit-sandbox-")),
