@@ -1,9 +1,13 @@
 /** `jit config check`: validates the configuration; `--json` prints it normalized. */
 import { loadConfigFile } from "../../adapters/config-file.ts";
+import type { AccessConfig } from "../../core/config/load.ts";
+import { describeDropped, droppedPrincipals } from "../../core/offboarding.ts";
+import type { AccessRequest } from "../../core/request.ts";
 import type { Io } from "../main.ts";
+import { callSandbox } from "../sandbox-client.ts";
 import { parseFlags } from "../usage.ts";
 
-export function configCheck(args: string[], io: Io): number {
+export function configCheck(args: string[], io: Io): Promise<number> {
   const flags = parseFlags(args, { config: { type: "string" }, json: { type: "boolean" } });
   const config = loadConfigFile(flags.config);
   if (flags.json) {
@@ -14,5 +18,21 @@ export function configCheck(args: string[], io: Io): number {
       `The configuration is valid: ${profiles.length} profile(s) (${profiles.map((p) => p.id).join(", ")}).`,
     );
   }
-  return 0;
+  return warnDroppedPrincipals(config, io).then(() => 0);
+}
+
+/**
+ * When a sandbox is running, names the principals this config drops while they hold open requests
+ * there (offboarding, core/offboarding.ts). No sandbox, or one that refuses: nothing to say.
+ */
+async function warnDroppedPrincipals(config: AccessConfig, io: Io): Promise<void> {
+  let records: AccessRequest[];
+  try {
+    records = await callSandbox<AccessRequest[]>("GET", "/requests");
+  } catch {
+    return;
+  }
+  if (!Array.isArray(records)) return;
+  const readable = records.filter((r) => typeof r?.principal?.arn === "string" && typeof r.id === "string");
+  for (const line of describeDropped(droppedPrincipals(config, readable))) io.err(`warning: ${line}`);
 }

@@ -8,7 +8,7 @@
  */
 import { readdirSync, readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
-import { parse } from "yaml";
+import { parse, stringify } from "yaml";
 import { renderManifest } from "../../../cli/commands/slack-manifest.ts";
 import { main } from "../../../cli/main.ts";
 import { captureIo } from "../../helpers/io.ts";
@@ -16,7 +16,8 @@ import { captureIo } from "../../helpers/io.ts";
 const text = readFileSync(new URL("../../../slack/manifest.yaml", import.meta.url), "utf8");
 const manifest = parse(text);
 const URL_ = "https://abcdefghij.lambda-url.eu-west-1.on.aws/";
-const deployed = renderManifest(text, URL_);
+// Through YAML and back, as a person pastes it.
+const deployed = parse(stringify(renderManifest(text, URL_)));
 const slackSources = readdirSync(new URL("../../../adapters/slack/", import.meta.url))
   .filter((f) => f.endsWith(".ts"))
   .map((f) => readFileSync(new URL(`../../../adapters/slack/${f}`, import.meta.url), "utf8"))
