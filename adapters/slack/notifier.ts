@@ -16,6 +16,7 @@ import {
   sessionBlocks,
   startSessionCommands,
 } from "./blocks.ts";
+import { SHOWN, shown } from "./mrkdwn.ts";
 
 /** Slow lookups (node counts) never hold a notice up for longer than this. */
 const LOOKUP_BUDGET_MS = 1500;
@@ -126,7 +127,7 @@ export class SlackNotifier implements Notifier {
         const nodes = await this.nodes(r);
         const posted = await this.d.client.chat.postMessage({
           channel: this.d.config.slack.approvalsChannel,
-          text: `Access request ${r.id}: ${r.profileId} for ${r.requester.slackUserId}`,
+          text: `Access request ${r.id}: ${shown(r.profileId, SHOWN.word)} for ${shown(r.requester.slackUserId, SHOWN.word)}`,
           blocks: approvalMessage(r, this.d.config.profiles[r.profileId], nodes?.length),
         });
         if (posted.ts && posted.channel) {
