@@ -7,8 +7,12 @@ import { readFileSync, writeFileSync } from "node:fs";
 import type { AccessConfig } from "../core/config/load.ts";
 import { ConfigError } from "../core/errors.ts";
 
-/** Bumped when the normalized shape changes, so an old file is refused instead of misread. */
-export const NORMALIZED_VERSION = 1;
+/**
+ * Bumped when the normalized shape changes, so an old file is refused instead of misread. 2: tag
+ * values hold `*`/`?` only where the config wrote `{ like }`, profiles carry the session key's alias,
+ * and `runAs` is gone.
+ */
+export const NORMALIZED_VERSION = 2;
 
 /** Writes the normalized configuration for bundling beside the functions. */
 export function writeNormalizedConfig(path: string, config: AccessConfig): void {

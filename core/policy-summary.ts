@@ -32,6 +32,11 @@ export function summarizeGrant(input: {
     `  in ${profile.regions.join(", ")} of account ${accountId}`,
     `  with the documents ${profile.documents.join(", ")} only`,
     `  and to resume or terminate only their own sessions`,
+    ...(profile.sessionKeyAlias
+      ? [
+          `  and to use the session key ${profile.sessionKeyAlias} (kms:GenerateDataKey) in ${profile.regions.join(", ")}, which encrypted sessions need`,
+        ]
+      : []),
     `Until ${iamTime(expiresAt)} (${formatDuration((expiresAt.getTime() - now.getTime()) / 1000)} from now); IAM refuses new sessions from that second on`,
   ];
   if (principal.kind === "shared-role") {
@@ -39,8 +44,6 @@ export function summarizeGrant(input: {
       `Only counts when aws:userid ends in :${principal.sessionName}, so others on the shared role get nothing`,
     );
   }
-  if (profile.runAs)
-    lines.push(`Sessions run as OS user ${profile.runAs} (through the principal's SSMSessionRunAs tag)`);
   lines.push(
     `Size ${grant.size} of ${INLINE_POLICY_QUOTA} characters; ${grantsThatFit(grant.size)} grants of this size fit one principal at once`,
   );

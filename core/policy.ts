@@ -3,9 +3,10 @@
  * sessions on the nodes a profile selects, with the profile's documents, until the expiry second.
  * Pure: the IAM adapter attaches what this returns.
  */
+import { IAM_VARIABLE, IAM_WILDCARD } from "./config/constants.ts";
 import type { Profile } from "./config/load.ts";
-import { NotAuthorizedError, QuotaExceededError } from "./errors.ts";
-import type { Principal } from "./principal.ts";
+import { NotAuthorizedError, QuotaExceededError, ValidationError } from "./errors.ts";
+import { assertRoleSessionName, type Principal } from "./principal.ts";
 
 /** IAM's quota: all inline policies of one role or user together, in non-whitespace characters. */
 export const INLINE_POLICY_QUOTA = 10_240;
@@ -53,15 +54,35 @@ export const requestIdOfPolicy = (name: string): string | undefined =>
 const AWS_USERID = "${aws:userid}";
 
 /** Wildcards in a tag value switch the tag condition from StringEquals to StringLike. */
-const hasWildcard = (value: string): boolean => /[*?]/.test(value);
+const hasWildcard = (value: string): boolean => IAM_WILDCARD.test(value);
 const one = <T>(values: T[]): T | T[] => (values.length === 1 ? (values[0] as T) : values);
 
 /** The expiry as IAM compares it: whole seconds, UTC. */
 export const iamTime = (date: Date): string => `${date.toISOString().slice(0, 19)}Z`;
 
-/** Builds the grant policy for one request. */
+/**
+ * Refuses input that IAM would read as more than text: a shared-role session name outside IAM's
+ * characters (a `*` would match other people's `aws:userid`), a tag key with a wildcard or a policy
+ * variable, a tag value with a policy variable. The config schema refuses these first; this is the
+ * last line before IAM, for profiles and principals that reach the builder another way.
+ */
+export function assertSafeForIam(profile: Profile, principal: Principal): void {
+  if (principal.kind === "shared-role") assertRoleSessionName(principal.sessionName);
+  for (const [key, values] of Object.entries(profile.tags)) {
+    if (IAM_WILDCARD.test(key) || key.includes(IAM_VARIABLE)) {
+      throw new ValidationError("tags", `the tag key "${key}" contains *, ? or \${; nothing was granted`);
+    }
+    const bad = values.find((v) => v.includes(IAM_VARIABLE));
+    if (bad !== undefined) {
+      throw new ValidationError("tags", `the value "${bad}" of tag ${key} contains \${; nothing was granted`);
+    }
+  }
+}
+
+/** Builds the grant policy for one request; throws ValidationError for input unsafe for IAM. */
 export function buildGrantPolicy(input: GrantInput): GrantPolicy {
   const { profile, principal, accountId, expiresAt } = input;
+  assertSafeForIam(profile, principal);
   const partition = input.partition ?? "aws";
   const regions = profile.regions;
 
@@ -95,24 +116,22 @@ export function buildGrantPolicy(input: GrantInput): GrantPolicy {
     ),
   );
 
-  const ownSessions: Statement =
-    principal.kind === "user"
-      ? {
-          Sid: "OwnSessions",
-          Effect: "Allow",
-          Action: ["ssm:TerminateSession", "ssm:ResumeSession"],
-          Resource: `arn:${partition}:ssm:*:${accountId}:session/\${aws:username}-*`,
-          Condition: limits(),
-        }
-      : {
-          Sid: "OwnSessions",
-          Effect: "Allow",
-          Action: ["ssm:TerminateSession", "ssm:ResumeSession"],
-          Resource: `arn:${partition}:ssm:*:${accountId}:session/*`,
-          Condition: limits({
-            StringLike: { "ssm:resourceTag/aws:ssmmessages:session-id": AWS_USERID },
-          }),
-        };
+  // Own sessions, one exact form for every kind of principal. Session Manager tags each session with
+  // `aws:ssmmessages:session-id` = the starter's user id: an IAM user's unique id (AIDA…), an assumed
+  // role's `role-id:session-name`, and AWS documents matching it to `${aws:userid}` for both ("Method 2",
+  // https://docs.aws.amazon.com/systems-manager/latest/userguide/getting-started-restrict-access-examples.html#restrict-access-example-user-sessions).
+  // AWS's other form, `session/${aws:username}-*`, matches by prefix: session ids are
+  // `<name>-<id>` (https://docs.aws.amazon.com/systems-manager/latest/userguide/session-manager-getting-started-restrict-access.html),
+  // so user `bob` would reach `bob-admin`'s sessions. StringEquals keeps the match exact.
+  const ownSessions: Statement = {
+    Sid: "OwnSessions",
+    Effect: "Allow",
+    Action: ["ssm:TerminateSession", "ssm:ResumeSession"],
+    Resource: one(regions.map((r) => `arn:${partition}:ssm:${r}:${accountId}:session/*`)),
+    Condition: limits({
+      StringEquals: { "ssm:resourceTag/aws:ssmmessages:session-id": AWS_USERID },
+    }),
+  };
 
   const document: PolicyDocument = {
     Version: "2012-10-17",
@@ -141,6 +160,20 @@ export function buildGrantPolicy(input: GrantInput): GrantPolicy {
       },
     ],
   };
+  if (profile.sessionKeyAlias) {
+    // With session encryption on, Session Manager needs the caller to hold kms:GenerateDataKey on the
+    // key (https://docs.aws.amazon.com/systems-manager/latest/userguide/getting-started-restrict-access-quickstart.html).
+    // The key is named by its alias through kms:ResourceAliases, AWS's condition for that
+    // (https://docs.aws.amazon.com/kms/latest/developerguide/alias-authorization.html), because the
+    // stack creates it after the config is normalized and each region has its own key.
+    document.Statement.push({
+      Sid: "SessionKey",
+      Effect: "Allow",
+      Action: "kms:GenerateDataKey",
+      Resource: one(regions.map((r) => `arn:${partition}:kms:${r}:${accountId}:key/*`)),
+      Condition: limits({ "ForAnyValue:StringEquals": { "kms:ResourceAliases": profile.sessionKeyAlias } }),
+    });
+  }
   return { policyName: policyName(input.requestId), document, size: policySize(document) };
 }
 

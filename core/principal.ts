@@ -4,7 +4,7 @@
  * their role session name.
  */
 
-import { PRINCIPAL_ARN } from "./config/constants.ts";
+import { PRINCIPAL_ARN, ROLE_SESSION_NAME } from "./config/constants.ts";
 import type { AccessConfig } from "./config/load.ts";
 import { NotFoundError, ValidationError } from "./errors.ts";
 
@@ -28,6 +28,20 @@ export function parsePrincipalArn(arn: string): { type: "role" | "user"; account
   return { type: type === "user" ? "user" : "role", accountId, name };
 }
 
+/**
+ * Throws ValidationError unless `name` is a role session name IAM allows (2 to 64 of `[\w+=,.@-]`,
+ * STS AssumeRole's RoleSessionName). Anything else cannot be a real session, and a `*` or `?` would
+ * make the shared role's `aws:userid` StringLike match other people.
+ */
+export function assertRoleSessionName(name: string): void {
+  if (!ROLE_SESSION_NAME.test(name)) {
+    throw new ValidationError(
+      "principal",
+      `the role session name "${name}" is not made of IAM's role session name characters (letters, digits and + = , . @ _ -, 2 to 64 of them); nothing was granted`,
+    );
+  }
+}
+
 function fromArn(arn: string): Principal {
   const parsed = parsePrincipalArn(arn);
   return { kind: parsed.type, arn, name: parsed.name };
@@ -49,6 +63,7 @@ export function resolvePrincipal(config: AccessConfig, person: Person): Principa
     const sessionName = sharedRole.sessionName
       .replaceAll("{email}", person.email ?? "")
       .replaceAll("{slackUserId}", person.slackUserId);
+    assertRoleSessionName(sessionName);
     return {
       kind: "shared-role",
       arn: sharedRole.arn,

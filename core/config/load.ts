@@ -2,7 +2,7 @@
  * Parses and checks the access configuration. Every problem is collected and reported at once, each
  * with the dotted path it is about, so a platform team fixes a config in one pass.
  */
-import { parse as parseYaml, YAMLParseError } from "yaml";
+import { type Alias, isAlias, LineCounter, parseDocument, visit } from "yaml";
 import type { z } from "zod";
 import { formatDuration, parseDuration } from "../duration.ts";
 import { ConfigError, type ConfigIssue, ValidationError } from "../errors.ts";
@@ -12,6 +12,7 @@ import {
   PRINCIPAL_ARN,
   type RawConfig,
   type RawProfile,
+  REMOVED_PROFILE_FIELDS,
 } from "./schema.ts";
 
 type DurationKey = "defaultDuration" | "maxDuration" | "approvalTimeout";
@@ -25,13 +26,17 @@ export type Profile = Omit<RawProfile, DurationKey | "nodes" | "documents"> & {
   defaultDurationSeconds: number;
   maxDurationSeconds: number;
   approvalTimeoutSeconds: number;
+  /** Alias of the KMS key that encrypts this profile's sessions, when `encryptSessions` is on. */
+  sessionKeyAlias?: string | undefined;
 };
 
 /** Session Manager preferences with durations in seconds. */
 export type SessionManagerPreferences = Omit<
   RawConfig["sessionManager"],
-  "idleTimeout" | "maxSessionDuration"
+  "idleTimeout" | "maxSessionDuration" | "sessionKeyAlias"
 > & {
+  /** Alias of the session key in each region (the schema defaults it). */
+  sessionKeyAlias?: string | undefined;
   idleTimeoutSeconds: number;
   maxSessionDurationSeconds?: number | undefined;
 };
@@ -48,15 +53,33 @@ export type AccessConfig = Omit<
   profiles: Record<string, Profile>;
 };
 
-/** Parses YAML (or JSON) text into a checked configuration; throws ConfigError listing every issue. */
+/** Aliases a file may use before it looks like an alias bomb (yaml's own default, made explicit). */
+const MAX_ALIAS_COUNT = 100;
+
+/**
+ * Parses YAML (or JSON) text into a checked configuration; throws ConfigError listing every issue.
+ * Every YAML failure, an alias bomb included, is a ConfigError that names its line.
+ */
 export function parseConfig(text: string): AccessConfig {
+  const lines = new LineCounter();
+  const doc = parseDocument(text, { lineCounter: lines, prettyErrors: false });
+  const at = (offset: number) => lines.linePos(offset).line;
+  if (doc.errors.length > 0) {
+    throw new ConfigError(
+      doc.errors.map((e) => ({ path: "", message: `not valid YAML at line ${at(e.pos[0])}: ${e.message}` })),
+    );
+  }
   let data: unknown;
   try {
-    data = parseYaml(text);
+    data = doc.toJS({ maxAliasCount: MAX_ALIAS_COUNT });
   } catch (error) {
-    if (error instanceof YAMLParseError)
-      throw new ConfigError([{ path: "", message: `not valid YAML: ${error.message}` }]);
-    throw error;
+    if (!(error instanceof Error)) throw error;
+    // Alias failures (unresolved, or too many: a bomb) carry no position: name the alias's line.
+    const aliases: Alias[] = [];
+    visit(doc, { Alias: (_, node) => void aliases.push(node) });
+    const named = aliases.find((a) => error.message.endsWith(`: ${a.source}`)) ?? aliases.find(isAlias);
+    const line = named?.range ? at(named.range[0]) : 1;
+    throw new ConfigError([{ path: "", message: `not valid YAML at line ${line}: ${error.message}` }]);
   }
   return checkConfig(data);
 }
@@ -64,17 +87,60 @@ export function parseConfig(text: string): AccessConfig {
 /** Checks already-parsed data (for example from JSON) and normalizes it. */
 export function checkConfig(data: unknown): AccessConfig {
   const result = configSchema.safeParse(data);
-  const issues: ConfigIssue[] = result.success ? [] : result.error.issues.map(toIssue);
-  issues.push(...crossChecks(data));
+  const issues: ConfigIssue[] = result.success ? [] : result.error.issues.flatMap((i) => toIssues(i));
+  issues.push(...reservedKeys(data), ...crossChecks(data));
   if (!result.success || issues.length > 0) throw new ConfigError(dedupe(issues));
   return normalize(result.data);
 }
 
-function toIssue(issue: z.core.$ZodIssue): ConfigIssue {
-  // A bad record key (a profile id, a principal) carries the key's own problem one level down.
-  const message =
-    issue.code === "invalid_key" ? issue.issues.map((i) => i.message).join("; ") : issue.message;
-  return { path: issue.path.map(String).join("."), message };
+type ZodIssue = z.core.$ZodIssue;
+
+/** An issue that only says "this is not that type": the union branch it came from does not apply. */
+const typeMismatch = (issue: ZodIssue): boolean =>
+  issue.path.length === 0 &&
+  (issue.code === "invalid_type" ||
+    (issue.code === "invalid_union" && issue.errors.every((branch) => branch.some(typeMismatch))));
+
+/**
+ * Turns a zod issue into the config's own issues: a union reports the branch that fits the input
+ * (a string's own problem, not "expected object"), a bad record key its own message, a removed field
+ * is left to the sentence that explains it.
+ */
+function toIssues(issue: ZodIssue, base: PropertyKey[] = []): ConfigIssue[] {
+  const path = [...base, ...issue.path];
+  const issueAt = (message: string) => [{ path: path.map(String).join("."), message }];
+  if (issue.code === "invalid_union") {
+    const fitting = issue.errors.filter((branch) => !branch.some(typeMismatch));
+    if (fitting.length > 0) return fitting.flatMap((branch) => branch.flatMap((i) => toIssues(i, path)));
+  }
+  if (issue.code === "invalid_key") return issueAt(issue.issues.map((i) => i.message).join("; "));
+  if (issue.code === "unrecognized_keys") {
+    const unknown = issue.keys.filter((k) => !(path[0] === "profiles" && k in REMOVED_PROFILE_FIELDS));
+    if (unknown.length === 0) return [];
+    if (unknown.length < issue.keys.length) {
+      return issueAt(
+        `Unrecognized key${unknown.length > 1 ? "s" : ""}: ${unknown.map((k) => `"${k}"`).join(", ")}`,
+      );
+    }
+  }
+  return issueAt(issue.message);
+}
+
+/** Keys that change how JavaScript objects behave; refused wherever they appear, never dropped. */
+const RESERVED_KEYS = new Set(["__proto__", "constructor", "prototype"]);
+
+function reservedKeys(value: unknown, path: string[] = []): ConfigIssue[] {
+  if (value === null || typeof value !== "object") return [];
+  return Object.keys(value).flatMap((key) =>
+    RESERVED_KEYS.has(key)
+      ? [
+          {
+            path: [...path, key].join("."),
+            message: `the key "${key}" is not allowed (it would change how objects behave)`,
+          },
+        ]
+      : reservedKeys((value as Record<string, unknown>)[key], [...path, key]),
+  );
 }
 
 function dedupe(issues: ConfigIssue[]): ConfigIssue[] {
@@ -140,14 +206,26 @@ function crossChecks(data: unknown): ConfigIssue[] {
   if (root.principals !== undefined && Object.keys(map).length === 0 && principals.sharedRole === undefined) {
     issues.push({ path: "principals", message: "name at least one principal in map or a sharedRole" });
   }
-  const arns: [string, unknown][] = [
-    ...Object.entries(map).map(([k, v]) => [`principals.map.${k}`, v] as [string, unknown]),
-  ];
+  const arns: [string, unknown][] = [];
   if (shared.arn !== undefined) arns.push(["principals.sharedRole.arn", shared.arn]);
+  arns.push(...Object.entries(map).map(([k, v]) => [`principals.map.${k}`, v] as [string, unknown]));
+  // A role or user is one identity per account and name (IAM names are unique regardless of path
+  // and case): two entries on it would make it a shared principal with no per-person narrowing.
+  const firstPathOf = new Map<string, string>();
   for (const [path, arn] of arns) {
     const match = typeof arn === "string" ? PRINCIPAL_ARN.exec(arn) : null;
     if (match && accountId && match[2] !== accountId) {
       issues.push({ path, message: `${arn} is in account ${match[2]}, not ${accountId}` });
+    }
+    if (!match) continue;
+    const identity = `${match[1]}:${match[2]}:${match[3]}:${(match[5] ?? "").toLowerCase()}`;
+    const first = firstPathOf.get(identity);
+    if (first === undefined) firstPathOf.set(identity, path);
+    else {
+      issues.push({
+        path,
+        message: `${arn} is also ${first}; a grant on it would reach both people (use principals.sharedRole for a role many people share)`,
+      });
     }
   }
   const sharedMatch = typeof shared.arn === "string" ? PRINCIPAL_ARN.exec(shared.arn) : null;
@@ -158,6 +236,9 @@ function crossChecks(data: unknown): ConfigIssue[] {
   for (const [id, value] of Object.entries(asRecord(root.profiles))) {
     const profile = asRecord(value);
     const at = (field: string) => `profiles.${id}.${field}`;
+    for (const [field, why] of Object.entries(REMOVED_PROFILE_FIELDS)) {
+      if (field in profile) issues.push({ path: at(field), message: why });
+    }
     const max = durationAt(profile.maxDuration ?? "4h", at("maxDuration"), issues);
     const def = durationAt(profile.defaultDuration ?? "1h", at("defaultDuration"), issues);
     durationAt(profile.approvalTimeout ?? "30m", at("approvalTimeout"), issues);
@@ -232,13 +313,19 @@ function normalize(raw: RawConfig): AccessConfig {
         const profile: Profile = {
           ...same,
           id,
+          // Plain values and `{ like }` patterns become one list; only patterns can hold * or ?
+          // (the schema refuses them elsewhere), so the policy's StringLike switch stays right.
           tags: Object.fromEntries(
-            Object.entries(nodes.tags).map(([k, v]) => [k, Array.isArray(v) ? v : [v]]),
+            Object.entries(nodes.tags).map(([k, v]) => [
+              k,
+              (Array.isArray(v) ? v : [v]).map((t) => (typeof t === "string" ? t : t.like)),
+            ]),
           ),
           documents: [...new Set(documents.map(resolveDocument))],
           defaultDurationSeconds: parseDuration(defaultDuration),
           maxDurationSeconds: parseDuration(max),
           approvalTimeoutSeconds: parseDuration(approvalTimeout),
+          ...(sessionManager.encryptSessions ? { sessionKeyAlias: preferences.sessionKeyAlias } : {}),
         };
         return [id, profile];
       }),

@@ -4,9 +4,18 @@
  * them to seconds after the cross-field checks.
  */
 import { z } from "zod";
-import { PRINCIPAL_ARN } from "./constants.ts";
+import { DEFAULT_SESSION_KEY_ALIAS, IAM_VARIABLE, IAM_WILDCARD, PRINCIPAL_ARN } from "./constants.ts";
 
 export { BUILT_IN_DOCUMENTS, PRINCIPAL_ARN } from "./constants.ts";
+
+/**
+ * Fields that existed once and were taken out, with why and what to use instead: a config that still
+ * has one gets that sentence, not a bare "unrecognized key".
+ */
+export const REMOVED_PROFILE_FIELDS: Readonly<Record<string, string>> = {
+  runAs:
+    "was removed: nothing made sessions run as that user, so it promised what the product did not do; sessionManager.runAsDefaultUser sets the OS user for the whole account, and Session Manager enforces it",
+};
 
 const slackUserId = z
   .string()
@@ -31,16 +40,45 @@ const documentName = z.string().regex(/^[a-zA-Z0-9_.-]{3,128}$/, {
 /** Where a kind of session notice goes. */
 const noticeRoute = z.array(z.enum(["audit", "requester", "sns"]));
 
-const tagValues = z.union([z.string().min(1).max(256), z.array(z.string().min(1).max(256)).min(1)]);
+const noVariable = (value: string) => !value.includes(IAM_VARIABLE);
+const variableMessage = (issue: { input?: unknown }) =>
+  `"${String(issue.input)}" contains \${, which IAM reads as a policy variable`;
+
+/**
+ * A tag value is exact unless the config says `{ like: "…" }`: IAM reads `*` and `?` in a condition
+ * value as wildcards, so a plain value may not hold them (nor `${`, IAM's policy-variable opener).
+ */
+const plainTagValue = z
+  .string()
+  .min(1)
+  .max(256)
+  .refine((value) => !IAM_WILDCARD.test(value), {
+    error: (issue) =>
+      `"${String(issue.input)}" contains * or ?, which IAM reads as wildcards; write { like: "${String(issue.input)}" } if a pattern is meant`,
+  })
+  .refine(noVariable, { error: variableMessage });
+const likeTagValue = z
+  .strictObject({
+    like: z.string().min(1).max(256).refine(noVariable, { error: variableMessage }),
+  })
+  .describe("A pattern: * matches any run of characters, ? any one character");
+const tagValue = z.union([plainTagValue, likeTagValue]);
+const tagValues = z.union([tagValue, z.array(tagValue).min(1)]);
+
+const tagKey = z
+  .string()
+  .refine((key) => !IAM_WILDCARD.test(key) && noVariable(key), {
+    error: "tag keys may not contain *, ? or ${ (IAM would read them as wildcards or a policy variable)",
+    abort: true,
+  })
+  .regex(/^[\w.:/=+@ -]{1,128}$/, { error: "is not a valid tag key" });
 
 export const profileSchema = z.strictObject({
   description: z.string().min(1),
   nodes: z.strictObject({
-    tags: z
-      .record(z.string().regex(/^[\w.:/=+@ -]{1,128}$/, { error: "is not a valid tag key" }), tagValues)
-      .refine((tags) => Object.keys(tags).length > 0, {
-        error: "at least one tag is required (a profile never selects all nodes)",
-      }),
+    tags: z.record(tagKey, tagValues).refine((tags) => Object.keys(tags).length > 0, {
+      error: "at least one tag is required (a profile never selects all nodes)",
+    }),
   }),
   documents: z.array(documentName).min(1).default(["shell"]),
   defaultDuration: duration.default("1h"),
@@ -56,10 +94,6 @@ export const profileSchema = z.strictObject({
   approvalTimeout: duration.default("30m"),
   reasonRequired: z.boolean().default(true),
   ticketPattern: z.string().optional(),
-  runAs: z
-    .string()
-    .regex(/^[a-z_][a-z0-9_-]{0,31}$/, { error: "must be an OS user name" })
-    .optional(),
   regions: z.array(region).min(1),
 });
 
@@ -80,7 +114,17 @@ export const sessionManagerSchema = z.strictObject({
   encryptSessions: z
     .boolean()
     .default(false)
-    .describe("Encrypt session data with a KMS key the stack creates"),
+    .describe("Encrypt session data with a KMS key; grants then allow kms:GenerateDataKey on it"),
+  sessionKeyAlias: z
+    .string()
+    .regex(/^alias\/(?!aws\/)[\w/-]{1,250}$/, {
+      error:
+        "must be a KMS alias such as alias/ssm-jit-access-sessions (not alias/aws/…, which AWS reserves)",
+    })
+    .default(DEFAULT_SESSION_KEY_ALIAS)
+    .describe(
+      "The alias the session key carries in each region; grants allow kms:GenerateDataKey on the key that has it",
+    ),
   runAsDefaultUser: z
     .string()
     .regex(/^[a-z_][a-z0-9_-]{0,31}$/, { error: "must be an OS user name" })
@@ -120,6 +164,7 @@ export const configSchema = z.strictObject({
     idleTimeout: "20m",
     cloudWatchLogs: false,
     encryptSessions: false,
+    sessionKeyAlias: DEFAULT_SESSION_KEY_ALIAS,
   }),
   maxDuration: duration.default("8h").describe("The global maximum; no profile may exceed it"),
   expiryWarning: duration.default("10m").describe("How long before expiry the requester is warned"),

@@ -10,6 +10,8 @@ export interface SimulateInput {
   resource: string;
   accountId?: string;
   policies: { name: string; policy: unknown }[];
+  /** The resource's own policy (a KMS key policy, say); KMS honours IAM policies only through one. */
+  resourcePolicy?: unknown;
   context: Record<string, string | string[]>;
 }
 
@@ -27,6 +29,7 @@ export async function decide(input: SimulateInput): Promise<Decision> {
         contextVariables: input.context,
       },
       identityPolicies: input.policies,
+      resourcePolicy: input.resourcePolicy,
       serviceControlPolicies: [],
       resourceControlPolicies: [],
     },

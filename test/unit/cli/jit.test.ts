@@ -75,6 +75,7 @@ describe("jit policy preview", () => {
       "Documents",
       "OwnSessions",
       "Discover",
+      "SessionKey",
     ]);
   });
 

@@ -4,6 +4,10 @@ import { checkConfig, parseConfig } from "../../../core/config/load.ts";
 import { ConfigError } from "../../../core/errors.ts";
 import { exampleConfigText } from "../../helpers/config.ts";
 
+/** An IAM policy variable, as a hostile config or email would carry it. */
+// biome-ignore lint/suspicious/noTemplateCurlyInString: an IAM policy variable, not a template
+const VARIABLE = "${aws:username}";
+
 // biome-ignore lint/suspicious/noExplicitAny: the tests edit the parsed YAML freely
 type Mutable = Record<string, any>;
 
@@ -37,6 +41,209 @@ describe("the example configuration", () => {
       selfApproval: false,
     });
     expect(config.profiles.sandbox?.documents).toEqual(["SSM-SessionManagerRunShell"]);
+  });
+});
+
+/** Every issue of a config text, or the error when parsing threw something other than ConfigError. */
+function issuesOfText(text: string): string[] {
+  try {
+    parseConfig(text);
+  } catch (error) {
+    if (error instanceof ConfigError) return error.issues.map((i) => `${i.path}: ${i.message}`);
+    return [`threw ${String(error)}`];
+  }
+  return [];
+}
+
+describe("tag values reach IAM only as the config means them", () => {
+  // Failed on main: a plain value with * or ? was accepted and silently became an IAM wildcard, and a
+  // value with ${ became an IAM policy variable (no issue reported; observed []).
+  it.each<[string, (c: Mutable) => void, string]>([
+    [
+      "a wildcard in a plain value",
+      (c) => {
+        c.profiles.staging.nodes.tags.Env = "stag*";
+      },
+      'profiles.staging.nodes.tags.Env: "stag*" contains * or ?, which IAM reads as wildcards; write { like: "stag*" } if a pattern is meant',
+    ],
+    [
+      "a ? in a plain value of a list",
+      (c) => {
+        c.profiles["prod-db"].nodes.tags.Role = ["db-primary", "db-?"];
+      },
+      'profiles.prod-db.nodes.tags.Role.1: "db-?" contains * or ?, which IAM reads as wildcards; write { like: "db-?" } if a pattern is meant',
+    ],
+    [
+      "a policy variable in a plain value",
+      (c) => {
+        c.profiles.staging.nodes.tags.Env = VARIABLE;
+      },
+      `profiles.staging.nodes.tags.Env: "${VARIABLE}" contains \${, which IAM reads as a policy variable`,
+    ],
+    [
+      "a policy variable in a like value",
+      (c) => {
+        c.profiles.sandbox.nodes.tags.Owner = { like: `${VARIABLE}-*` };
+      },
+      `profiles.sandbox.nodes.tags.Owner.like: "${VARIABLE}-*" contains \${, which IAM reads as a policy variable`,
+    ],
+    [
+      "a wildcard in a tag key",
+      (c) => {
+        c.profiles.staging.nodes.tags["Env*"] = "staging";
+      },
+      "profiles.staging.nodes.tags.Env*: tag keys may not contain *, ? or ${ (IAM would read them as wildcards or a policy variable)",
+    ],
+    [
+      "a policy variable in a tag key",
+      (c) => {
+        c.profiles.staging.nodes.tags[VARIABLE] = "staging";
+      },
+      `profiles.staging.nodes.tags.${VARIABLE}: tag keys may not contain *, ? or \${ (IAM would read them as wildcards or a policy variable)`,
+    ],
+  ])("refuses %s", (_name, edit, expected) => {
+    expect(issuesAfter(edit)).toContain(expected);
+  });
+
+  it("keeps a pattern the config asks for with { like }, in the normalized list shape", () => {
+    // Act
+    const data = parse(exampleConfigText()) as Mutable;
+    data.profiles["prod-db"].nodes.tags.Role = ["db-primary", { like: "db-replica-*" }];
+    const config = checkConfig(data);
+    // Assess
+    expect(config.profiles.sandbox?.tags).toEqual({ Env: ["sandbox"], Owner: ["team-*"] });
+    expect(config.profiles["prod-db"]?.tags.Role).toEqual(["db-primary", "db-replica-*"]);
+  });
+});
+
+describe("removed and reserved fields", () => {
+  // Failed on main: `runAs` was accepted and shown by the preview but enforced by nothing (observed
+  // no issue); `__proto__`/`constructor` keys were dropped silently (observed no issue).
+  it("refuses runAs with why it went and what to use instead", () => {
+    const issues = issuesAfter((c) => {
+      c.profiles["prod-web"].runAs = "ec2-user";
+    });
+    expect(issues).toEqual([
+      "profiles.prod-web.runAs: was removed: nothing made sessions run as that user, so it promised what the product did not do; sessionManager.runAsDefaultUser sets the OS user for the whole account, and Session Manager enforces it",
+    ]);
+  });
+
+  it.each([
+    ["__proto__", "profiles:\n", "profiles:\n  __proto__:\n    description: x\n", "profiles.__proto__"],
+    ["constructor", "slack:\n", "slack:\n  constructor: x\n", "slack.constructor"],
+  ])("refuses a %s key in YAML", (key, anchor, replacement, path) => {
+    const text = exampleConfigText().replace(anchor, replacement);
+    expect(issuesOfText(text)).toContain(
+      `${path}: the key "${key}" is not allowed (it would change how objects behave)`,
+    );
+  });
+
+  it("refuses a __proto__ key in parsed JSON", () => {
+    // Prepare: JSON.parse keeps "__proto__" as an own key, as a JSON config file would.
+    const json = JSON.stringify(parse(exampleConfigText())).replace(
+      '"slack":{',
+      '"slack":{"__proto__":{"x":1},',
+    );
+    // Act
+    let issues: string[] = [];
+    try {
+      checkConfig(JSON.parse(json));
+    } catch (error) {
+      if (error instanceof ConfigError) issues = error.issues.map((i) => `${i.path}: ${i.message}`);
+    }
+    // Assess
+    expect(issues).toContain(
+      'slack.__proto__: the key "__proto__" is not allowed (it would change how objects behave)',
+    );
+  });
+});
+
+describe("principals name each person once", () => {
+  // Failed on main: two map entries with the same role made it a shared role with no per-person
+  // narrowing, and nothing was reported (observed []).
+  it.each<[string, (c: Mutable) => void, string]>([
+    [
+      "the same ARN twice",
+      (c) => {
+        c.principals.map["dan@example.com"] = "arn:aws:iam::123456789012:role/oncall/jit-alice";
+      },
+      "principals.map.dan@example.com: arn:aws:iam::123456789012:role/oncall/jit-alice is also principals.map.U01ALICE; a grant on it would reach both people (use principals.sharedRole for a role many people share)",
+    ],
+    [
+      "the same role under another path",
+      (c) => {
+        c.principals.map.U07GRACE = "arn:aws:iam::123456789012:role/JIT-Carol";
+      },
+      "principals.map.U07GRACE: arn:aws:iam::123456789012:role/JIT-Carol is also principals.map.carol@example.com; a grant on it would reach both people (use principals.sharedRole for a role many people share)",
+    ],
+    [
+      "the shared role in the map",
+      (c) => {
+        c.principals.map.U07GRACE = c.principals.sharedRole.arn;
+      },
+      `principals.map.U07GRACE: arn:aws:iam::123456789012:role/aws-reserved/sso.amazonaws.com/eu-west-1/AWSReservedSSO_OnCall_0123456789abcdef is also principals.sharedRole.arn; a grant on it would reach both people (use principals.sharedRole for a role many people share)`,
+    ],
+  ])("refuses %s, naming both paths", (_name, edit, expected) => {
+    expect(issuesAfter(edit)).toContain(expected);
+  });
+});
+
+describe("every YAML failure is a ConfigError with its line", () => {
+  // Failed on main: an alias bomb and an unknown alias threw a bare ReferenceError (observed
+  // "threw ReferenceError: Excessive alias count indicates a resource exhaustion attack").
+  const bomb = [
+    "accountId: &a [x, x, x, x, x, x, x, x, x, x]",
+    "slack: &b [*a, *a, *a, *a, *a, *a, *a, *a, *a, *a]",
+    "notices: &c [*b, *b, *b, *b, *b, *b, *b, *b, *b, *b]",
+    "profiles: [*c, *c, *c, *c, *c, *c, *c, *c, *c, *c]",
+  ].join("\n");
+
+  it.each([
+    ["an alias bomb", bomb, /^not valid YAML at line 2: Excessive alias count/],
+    [
+      "an alias with no anchor",
+      "accountId: '1'\nslack: *nowhere\n",
+      /^not valid YAML at line 2: Unresolved alias/,
+    ],
+    ["a broken flow sequence", "profiles: [unclosed", /^not valid YAML at line 1: /],
+    [
+      "a repeated key",
+      "accountId: '1'\naccountId: '2'\n",
+      /^not valid YAML at line 2: Map keys must be unique/,
+    ],
+  ])("reports %s", (_name, text, expected) => {
+    const issues = issuesOfText(text);
+    expect(issues).toHaveLength(1);
+    expect(issues[0]).toMatch(new RegExp(`^: ${expected.source.slice(1)}`));
+  });
+});
+
+describe("the session key", () => {
+  // Failed on main: no profile carried the key of encrypted sessions (observed undefined), so the grant
+  // could not allow kms:GenerateDataKey on it.
+  it("gives every profile the session key's alias when sessions are encrypted", () => {
+    const config = parseConfig(exampleConfigText());
+    for (const profile of Object.values(config.profiles)) {
+      expect(profile.sessionKeyAlias).toBe("alias/ssm-jit-access-sessions");
+    }
+  });
+
+  it("uses the alias the config names, and none when sessions are not encrypted", () => {
+    const named = parse(exampleConfigText()) as Mutable;
+    named.sessionManager.sessionKeyAlias = "alias/team/sessions";
+    expect(checkConfig(named).profiles.staging?.sessionKeyAlias).toBe("alias/team/sessions");
+    const off = parse(exampleConfigText()) as Mutable;
+    off.sessionManager.encryptSessions = false;
+    expect(checkConfig(off).profiles.staging?.sessionKeyAlias).toBeUndefined();
+  });
+
+  it.each(["sessions", "alias/aws/ssm", `alias/${VARIABLE}`])("refuses the alias %j", (alias) => {
+    const issues = issuesAfter((c) => {
+      c.sessionManager.sessionKeyAlias = alias;
+    });
+    expect(issues).toContain(
+      "sessionManager.sessionKeyAlias: must be a KMS alias such as alias/ssm-jit-access-sessions (not alias/aws/…, which AWS reserves)",
+    );
   });
 });
 
@@ -223,6 +430,6 @@ describe("config validation", () => {
   });
 
   it("refuses text that is not YAML with a clear message", () => {
-    expect(() => parseConfig("profiles: [unclosed")).toThrow(/^not valid YAML: /);
+    expect(() => parseConfig("profiles: [unclosed")).toThrow(/^not valid YAML at line 1: /);
   });
 });

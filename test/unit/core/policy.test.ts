@@ -4,7 +4,7 @@
  */
 import { describe, expect, it } from "vitest";
 import type { Profile } from "../../../core/config/load.ts";
-import { QuotaExceededError } from "../../../core/errors.ts";
+import { QuotaExceededError, ValidationError } from "../../../core/errors.ts";
 import {
   assertFitsInlineQuota,
   buildGrantPolicy,
@@ -18,6 +18,12 @@ import {
 import { type Principal, resolvePrincipal } from "../../../core/principal.ts";
 import { exampleConfig, exampleProfile } from "../../helpers/config.ts";
 import { decide } from "../../helpers/simulate.ts";
+
+/** An IAM policy variable, as a hostile config or email would carry it. */
+// biome-ignore lint/suspicious/noTemplateCurlyInString: an IAM policy variable, not a template
+const VARIABLE = "${aws:username}";
+// biome-ignore lint/suspicious/noTemplateCurlyInString: an IAM policy variable, not a template
+const USERID_VARIABLE = "${aws:userid}";
 
 const config = exampleConfig();
 const ACCOUNT = config.accountId;
@@ -200,44 +206,103 @@ describe("the node statement", () => {
 });
 
 describe("own sessions only", () => {
+  // Failed on main for IAM users: the statement was `session/${aws:username}-*`, so user `bob` could
+  // resume or terminate `bob-admin`'s and `bob-x`'s sessions (iam-simulate said "Allowed", expected
+  // "ImplicitlyDenied"). Roles and shared-role sessions already matched exactly; they are here so a
+  // change of form cannot reopen the hole for them.
   const profile = exampleProfile("prod-web", config);
-  const session = (id: string) => `arn:aws:ssm:eu-west-1:${ACCOUNT}:session/${id}`;
-  const onSession = (caller: Caller, action: string, id: string, owner: string, time = BEFORE) =>
+  const HEX = "0a1b2c3d4e5f6a7b8";
+
+  /** A person of each principal kind, named `name`, as IAM and Session Manager see them. */
+  const kinds: Record<string, (name: string) => Caller> = {
+    "IAM user": (name) => ({
+      label: `IAM user ${name}`,
+      principal: { kind: "user", arn: `arn:aws:iam::${ACCOUNT}:user/${name}`, name },
+      arn: `arn:aws:iam::${ACCOUNT}:user/${name}`,
+      keys: { "aws:userid": `AIDA${name.toUpperCase().replace(/\W/g, "")}EXAMPLE`, "aws:username": name },
+    }),
+    "dedicated role": (name) => ({
+      label: `session ${name} of a dedicated role`,
+      principal: { kind: "role", arn: `arn:aws:iam::${ACCOUNT}:role/jit-ops`, name: "jit-ops" },
+      arn: `arn:aws:sts::${ACCOUNT}:assumed-role/jit-ops/${name}`,
+      keys: { "aws:userid": `AROAOPSEXAMPLE:${name}` },
+    }),
+    "shared role": (name) => ({
+      label: `${name} on the shared role`,
+      principal: {
+        kind: "shared-role",
+        arn: `arn:aws:iam::${ACCOUNT}:role/${sharedRoleName}`,
+        name: sharedRoleName,
+        sessionName: name,
+      },
+      arn: `arn:aws:sts::${ACCOUNT}:assumed-role/${sharedRoleName}/${name}`,
+      keys: { "aws:userid": `AROASHAREDEXAMPLE:${name}` },
+    }),
+  };
+
+  /** A live session as Session Manager records it: `<name>-<hex>`, tagged with its starter's user id. */
+  const sessionOf = (caller: Caller) => ({
+    arn: `arn:aws:ssm:eu-west-1:${ACCOUNT}:session/${caller.arn.split("/").pop()}-${HEX}`,
+    owner: caller.keys["aws:userid"] ?? "",
+  });
+
+  const onSession = (
+    caller: Caller,
+    action: string,
+    session: { arn: string; owner: string },
+    time = BEFORE,
+  ) =>
     decide({
       principalArn: caller.arn,
       action,
-      resource: session(id),
+      resource: session.arn,
       policies: [{ name: "g", policy: grantFor(profile, caller).document }],
       context: {
         ...caller.keys,
         "aws:CurrentTime": time,
-        "ssm:resourceTag/aws:ssmmessages:session-id": owner,
+        "ssm:resourceTag/aws:ssmmessages:session-id": session.owner,
       },
     });
 
-  it.each(["ssm:TerminateSession", "ssm:ResumeSession"])(
-    "an IAM user may %s their own session only",
-    async (action) => {
-      expect(await onSession(bob, action, "bob-0a1b2c3d4e5f6a7b8", "AIDABOBEXAMPLE")).toBe("Allowed");
-      expect(await onSession(bob, action, "carol-0a1b2c3d4e5f6a7b8", "AIDACAROLEXAMPLE")).toBe(
-        "ImplicitlyDenied",
-      );
-    },
+  const collisions = Object.keys(kinds).flatMap((kind) =>
+    [
+      ["bob", "bob-admin"],
+      ["bob", "bob-x"],
+      ["bob-admin", "bob"],
+      ["bob-x", "bob"],
+    ].flatMap(([me = "", other = ""]) =>
+      ["ssm:TerminateSession", "ssm:ResumeSession"].map((action) => ({ kind, me, other, action })),
+    ),
   );
 
-  it.each([alice, dan])("a $label may terminate its own session only", async (caller) => {
-    const own = caller.keys["aws:userid"] ?? "";
-    expect(await onSession(caller, "ssm:TerminateSession", "s-own-0a1b2c3d", own)).toBe("Allowed");
-    expect(await onSession(caller, "ssm:ResumeSession", "s-own-0a1b2c3d", own)).toBe("Allowed");
-    expect(await onSession(caller, "ssm:TerminateSession", "s-other-0a1b2c3d", "AROAOTHER:mallory")).toBe(
-      "ImplicitlyDenied",
-    );
+  it.each(collisions)("$kind $me may $action their own session but not $other's", async (c) => {
+    // Prepare
+    const make = kinds[c.kind] as (name: string) => Caller;
+    const me = make(c.me);
+    const other = make(c.other);
+    // Act
+    const own = await onSession(me, c.action, sessionOf(me));
+    const foreign = await onSession(me, c.action, sessionOf(other));
+    // Assess
+    expect(own).toBe("Allowed");
+    expect(foreign).toBe("ImplicitlyDenied");
   });
 
-  it("stops at expiry too", async () => {
-    expect(
-      await onSession(bob, "ssm:TerminateSession", "bob-0a1b2c3d4e5f6a7b8", "AIDABOBEXAMPLE", AFTER),
-    ).toBe("ImplicitlyDenied");
+  it.each(Object.keys(kinds))("a %s may no longer act on their own session after expiry", async (kind) => {
+    const me = (kinds[kind] as (name: string) => Caller)("bob");
+    expect(await onSession(me, "ssm:TerminateSession", sessionOf(me), AFTER)).toBe("ImplicitlyDenied");
+  });
+
+  it("uses one exact form for every principal kind: the session's owner tag equals the caller's user id", () => {
+    for (const make of Object.values(kinds)) {
+      const statement = grantFor(profile, make("bob")).document.Statement.find(
+        (s) => s.Sid === "OwnSessions",
+      );
+      expect(statement?.Resource).toBe(`arn:aws:ssm:eu-west-1:${ACCOUNT}:session/*`);
+      expect(statement?.Condition?.StringEquals).toEqual({
+        "ssm:resourceTag/aws:ssmmessages:session-id": USERID_VARIABLE,
+      });
+    }
   });
 });
 
@@ -313,5 +378,105 @@ describe("policy shape and size", () => {
     expect(() => assertFitsInlineQuota(alice.principal.arn, existing, size)).toThrow(
       `${fit * size} characters in use + ${size} needed > ${INLINE_POLICY_QUOTA}`,
     );
+  });
+});
+
+describe("what reaches IAM raw is refused, nothing granted", () => {
+  // Failed on main: buildGrantPolicy wrote any session name into `aws:userid` (a name `*` gave
+  // `"aws:userid": "*:*"`, every person on the shared role) and any tag value into the condition (a
+  // value `${aws:username}` became an IAM policy variable); it threw nothing.
+  const profile = exampleProfile("prod-web", config);
+  const build = (principal: Principal, p: Profile = profile) =>
+    buildGrantPolicy({ profile: p, principal, accountId: ACCOUNT, requestId: "r1", expiresAt: EXPIRY });
+
+  it.each(["*", "*@example.com", "dan?@example.com", VARIABLE, "dan smith", "x", "a".repeat(65)])(
+    "refuses the shared-role session name %j",
+    (sessionName) => {
+      const principal: Principal = { ...(dan.principal as Principal & { kind: "shared-role" }), sessionName };
+      expect(() => build(principal)).toThrow(ValidationError);
+      expect(() => build(principal)).toThrow("IAM's role session name characters");
+    },
+  );
+
+  it.each<[string, Record<string, string[]>]>([
+    ["a policy variable in a value", { Env: [VARIABLE] }],
+    ["a policy variable in a key", { [VARIABLE]: ["prod"] }],
+    ["a wildcard in a key", { "Env*": ["prod"] }],
+  ])("refuses %s", (_name, tags) => {
+    expect(() => build(alice.principal, { ...profile, tags })).toThrow(ValidationError);
+  });
+});
+
+describe("the session key, when sessions are encrypted", () => {
+  // Failed on main: with sessionManager.encryptSessions the grant had no kms:GenerateDataKey, so
+  // Session Manager refused every grantee (iam-simulate said "ImplicitlyDenied", expected "Allowed").
+  const profile = exampleProfile("prod-db", config);
+  const ALIAS = "alias/ssm-jit-access-sessions";
+  const key = (region = "eu-west-1") =>
+    `arn:aws:kms:${region}:${ACCOUNT}:key/1234abcd-12ab-34cd-56ef-1234567890ab`;
+  // KMS honours an IAM policy only when the key policy lets the account's IAM decide: the default key
+  // policy, which the stack's key keeps (https://docs.aws.amazon.com/kms/latest/developerguide/key-policy-default.html).
+  const keyPolicy = {
+    Version: "2012-10-17",
+    Statement: [
+      {
+        Sid: "Enable IAM User Permissions",
+        Effect: "Allow",
+        Principal: { AWS: `arn:aws:iam::${ACCOUNT}:root` },
+        Action: "kms:*",
+        Resource: "*",
+      },
+    ],
+  };
+  const generate = (caller: Caller, aliases: string[], time = BEFORE, resource = key(), document?: unknown) =>
+    decide({
+      principalArn: caller.arn,
+      action: "kms:GenerateDataKey",
+      resource,
+      policies: [{ name: "g", policy: document ?? grantFor(profile, caller).document }],
+      resourcePolicy: keyPolicy,
+      context: { ...caller.keys, "aws:CurrentTime": time, "kms:ResourceAliases": aliases },
+    });
+
+  it("names the key's alias in the normalized profile", () => {
+    expect(profile.sessionKeyAlias).toBe(ALIAS);
+  });
+
+  it.each(callers)(
+    "lets a $label use the session key of each profile region until expiry",
+    async (caller) => {
+      expect(await generate(caller, [ALIAS])).toBe("Allowed");
+      expect(await generate(caller, [ALIAS], BEFORE, key("eu-central-1"))).toBe("Allowed");
+      expect(await generate(caller, [ALIAS], AFTER)).toBe("ImplicitlyDenied");
+    },
+  );
+
+  it.each(callers)("gives a $label no other key", async (caller) => {
+    expect(await generate(caller, ["alias/payments"])).toBe("ImplicitlyDenied");
+    expect(await generate(caller, [])).toBe("ImplicitlyDenied");
+    expect(await generate(caller, [ALIAS], BEFORE, key("us-east-1"))).toBe("ImplicitlyDenied");
+  });
+
+  it("gives another person on the shared role nothing", async () => {
+    const erin: Caller = {
+      ...dan,
+      arn: dan.arn.replace("dan@", "erin@"),
+      keys: { "aws:userid": "AROASHAREDEXAMPLE:erin@example.com" },
+    };
+    const dansGrant = grantFor(profile, dan).document;
+    expect(await generate(dan, [ALIAS], BEFORE, key(), dansGrant)).toBe("Allowed");
+    expect(await generate(erin, [ALIAS], BEFORE, key(), dansGrant)).toBe("ImplicitlyDenied");
+  });
+
+  it("is left out when sessions are not encrypted", () => {
+    const plain: Profile = { ...profile, sessionKeyAlias: undefined };
+    const sids = buildGrantPolicy({
+      profile: plain,
+      principal: alice.principal,
+      accountId: ACCOUNT,
+      requestId: "r1",
+      expiresAt: EXPIRY,
+    }).document.Statement.map((s) => s.Sid);
+    expect(sids).toEqual(["Nodes", "Documents", "OwnSessions", "Discover"]);
   });
 });

@@ -7,6 +7,10 @@ import {
 } from "../../../core/principal.ts";
 import { exampleConfig } from "../../helpers/config.ts";
 
+/** An IAM policy variable, as a hostile config or email would carry it. */
+// biome-ignore lint/suspicious/noTemplateCurlyInString: an IAM policy variable, not a template
+const VARIABLE = "${aws:username}";
+
 const config = exampleConfig();
 const shared =
   "arn:aws:iam::123456789012:role/aws-reserved/sso.amazonaws.com/eu-west-1/AWSReservedSSO_OnCall_0123456789abcdef";
@@ -37,6 +41,32 @@ describe("resolvePrincipal", () => {
   ])("maps %s", (_name, person, expected) => {
     expect(resolvePrincipal(config, person)).toMatchObject(expected);
   });
+
+  // Failed on main: a Slack email with * gave the session name "*@example.com", which the grant's
+  // `aws:userid` StringLike then matched for other people (observed: a shared-role principal returned).
+  it.each([
+    ["a wildcard", "*@example.com"],
+    ["a question mark", "d?n@example.com"],
+    ["a policy variable", `${VARIABLE}@example.com`],
+    ["a space", "dan smith@example.com"],
+    ["an apostrophe", "o'brien@example.com"],
+    ["a name over 64 characters", `${"d".repeat(60)}@example.com`],
+  ])("refuses a shared-role session name with %s, granting nothing", (_name, email) => {
+    const resolve = () => resolvePrincipal(config, { slackUserId: "U09DAN", email });
+    expect(resolve).toThrow(ValidationError);
+    expect(resolve).toThrow(
+      `the role session name "${email}" is not made of IAM's role session name characters (letters, digits and + = , . @ _ -, 2 to 64 of them); nothing was granted`,
+    );
+  });
+
+  it.each(["dan+oncall@example.com", "dan.o_neil=x,y@example.com"])(
+    "accepts the IAM characters in %s",
+    (email) => {
+      expect(resolvePrincipal(config, { slackUserId: "U09DAN", email })).toMatchObject({
+        sessionName: email,
+      });
+    },
+  );
 
   it("needs an email for the shared role's session name", () => {
     expect(() => resolvePrincipal(config, { slackUserId: "U09DAN" })).toThrow(NotFoundError);
