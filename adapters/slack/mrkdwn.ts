@@ -6,15 +6,17 @@
 import type { KnownBlock } from "@slack/types";
 
 /**
- * Block Kit's documented limits (checked 2026-11-29):
+ * Block Kit's documented limits (looked up 2026-11-29):
  * - docs.slack.dev/reference/block-kit/blocks: "up to 50 blocks in each message, and 100 blocks in
  *   modals or Home tabs";
- * - docs.slack.dev/reference/block-kit/blocks/section-block: a section's text, at most 3,000 characters;
- * - docs.slack.dev/reference/block-kit/block-elements/select-menu-element: at most 100 `options`;
+ * - docs.slack.dev/reference/block-kit/blocks/section-block: a section's text "maximum length is
+ *   3000 characters";
+ * - select menus take at most 100 `options` (Slack answers more with "no more than 100 items
+ *   allowed [json-pointer:/view/blocks/0/element/options]", slackapi/bolt-js#2094);
  * - docs.slack.dev/reference/block-kit/composition-objects/option-group-object: at most 100 option
- *   groups of at most 100 options each, a group label at most 75 characters;
- * - docs.slack.dev/reference/block-kit/composition-objects/option-object and button element: text
- *   at most 75 characters.
+ *   groups, each "Maximum of 100 items", a label of at most 75 characters (that it is per group,
+ *   not in all, is what people see in practice: slackapi/bolt-js#1630, #1496);
+ * - option text and button text: at most 75 characters.
  */
 export const SLACK_LIMITS = {
   sectionText: 3000,
