@@ -183,6 +183,10 @@ export const configSchema = z.strictObject({
         sessionName: z
           .string()
           .regex(/\{(email|slackUserId)\}/, { error: "must contain {email} or {slackUserId}" })
+          .regex(/^(?:\{email\}|\{slackUserId\}|[\w+=,.@-])*$/, {
+            error:
+              "outside {email} and {slackUserId} it may hold only IAM's role session name characters (letters, digits and + = , . @ _ -)",
+          })
           .default("{email}"),
       })
       .optional(),

@@ -188,6 +188,27 @@ describe("principals name each person once", () => {
   });
 });
 
+describe("the shared role's session name template", () => {
+  // Failed on main: a literal * around the placeholder was accepted (observed no issue), and would have
+  // widened every person's aws:userid condition.
+  it.each(["jit-*-{email}", "{email}?", "{slackUserId} oncall"])("refuses %j", (sessionName) => {
+    const issues = issuesAfter((c) => {
+      c.principals.sharedRole.sessionName = sessionName;
+    });
+    expect(issues).toContain(
+      "principals.sharedRole.sessionName: outside {email} and {slackUserId} it may hold only IAM's role session name characters (letters, digits and + = , . @ _ -)",
+    );
+  });
+
+  it.each(["{email}", "jit-{slackUserId}", "{slackUserId}.oncall"])("accepts %j", (sessionName) => {
+    expect(
+      issuesAfter((c) => {
+        c.principals.sharedRole.sessionName = sessionName;
+      }),
+    ).toEqual([]);
+  });
+});
+
 describe("every YAML failure is a ConfigError with its line", () => {
   // Failed on main: an alias bomb and an unknown alias threw a bare ReferenceError (observed
   // "threw ReferenceError: Excessive alias count indicates a resource exhaustion attack").
