@@ -41,7 +41,7 @@ export class SandboxAccount implements AccessBroker, SessionControl {
   propagationMs = 0;
   /** principal ARN → policy name → the deleted document and when IAM stops honouring it. */
   private readonly fading = new Map<string, Map<string, { text: string; until: number }>>();
-  private readonly allowed: ReadonlySet<string> | undefined;
+  private allowed: ReadonlySet<string> | undefined;
   private readonly now: () => Date;
   /** Called after every change, so the sandbox can keep the account on disk. */
   onChange: () => void = () => {};
@@ -52,6 +52,11 @@ export class SandboxAccount implements AccessBroker, SessionControl {
     this.nodes = options.nodes;
     this.allowed = options.allowedArns ? new Set(options.allowedArns) : undefined;
     this.now = options.now ?? (() => new Date());
+  }
+
+  /** The principals a deploy of a new config lets the broker write to (a test of offboarding). */
+  allow(arns: Iterable<string>): void {
+    this.allowed = new Set(arns);
   }
 
   /** Everything the account holds, as plain data (for saving between sandbox runs). */

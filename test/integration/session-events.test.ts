@@ -276,3 +276,83 @@ describe("sessions that end without an API call", () => {
     expect((await auditTrail(h.deps, request.id)).map((e) => e.action)).toContain("session-ended");
   });
 });
+
+/**
+ * Issue 10, items 3 and 8. Each failed on main before this change (691944f): an event from account
+ * 999999999999 was handled ("no-grant", an alert announced); dan's start through an Identity Center
+ * role named in CloudTrail without the region segment of the configured path was "no-grant"; carol
+ * resuming alice's session was "resumed" on alice's grant; 30 refused attempts raised 30 alerts.
+ */
+describe("events we must not trust as they come", () => {
+  it("drops an event from an account the configuration does not name, recording nothing", async () => {
+    const warn = vi.spyOn(console, "warn").mockImplementation(() => {});
+    const event = fixture("start-session-assumed-role");
+    event.account = "999999999999";
+    event.detail.recipientAccountId = "999999999999";
+    expect(await deliver(event)).toEqual({ outcome: "ignored" });
+    expect(await h.deps.sessionLog.listAlerts()).toEqual([]);
+    expect(published()).toEqual([]);
+    expect(String(warn.mock.calls[0]?.[0])).toContain('"accountId":"999999999999"');
+  });
+
+  it("ties a session to the grant when CloudTrail's role path differs from the configured one", async () => {
+    // Prepare: CloudTrail names the Identity Center role without the region segment of the config.
+    const request = await grant("dan", "staging", "20261126-dan00000");
+    const event = fixture("start-session-identity-center");
+    event.detail.userIdentity.sessionContext.sessionIssuer.arn =
+      "arn:aws:iam::123456789012:role/aws-reserved/sso.amazonaws.com/AWSReservedSSO_OnCall_0123456789abcdef";
+
+    // Act / Assess
+    expect(await deliver(event)).toEqual({ outcome: "started" });
+    expect((await auditTrail(h.deps, request.id)).map((e) => e.action)).toContain("session-started");
+  });
+
+  it("does not match a role of the same name in another account", async () => {
+    await grant("dan", "staging", "20261126-dan00000");
+    const event = fixture("start-session-identity-center");
+    event.detail.userIdentity.sessionContext.sessionIssuer.arn =
+      "arn:aws:iam::210987654321:role/aws-reserved/sso.amazonaws.com/eu-west-1/AWSReservedSSO_OnCall_0123456789abcdef";
+    expect(await deliver(event)).toEqual({ outcome: "no-grant" });
+  });
+
+  it("alerts when someone resumes a session another caller started", async () => {
+    // Prepare: alice's session is known; carol resumes it.
+    await grant("alice", "prod-web", "20261126-alice000");
+    await deliver(fixture("start-session-assumed-role"));
+    const resume = fixture("resume-session");
+    resume.detail.eventID = "resume-by-carol";
+    resume.detail.userIdentity.arn = OWNER.carol;
+    resume.detail.userIdentity.sessionContext.sessionIssuer.arn = "arn:aws:iam::123456789012:role/jit-carol";
+
+    // Act / Assess
+    expect(await deliver(resume)).toEqual({ outcome: "not-owner" });
+    const alerts = await h.deps.sessionLog.listAlerts();
+    expect(alerts.map((a) => a.kind)).toEqual(["not-owner"]);
+    expect(alerts[0]?.detail).toBe(
+      `${OWNER.carol} resumed session alice-0a1b2c3d4e5f60001, which ${OWNER.alice} started`,
+    );
+  });
+
+  it("alerts on a resume of an unknown session whose id names another caller", async () => {
+    const resume = fixture("resume-session");
+    resume.detail.userIdentity.arn = "arn:aws:sts::123456789012:assumed-role/jit-alice/ali";
+    expect(await deliver(resume)).toEqual({ outcome: "not-owner" });
+  });
+
+  it("announces refused attempts once, then at 10, while recording every one", async () => {
+    // Act: 30 refusals for the same caller within the hour.
+    const outcomes: string[] = [];
+    for (let i = 0; i < 30; i++) {
+      const event = fixture("start-session-access-denied");
+      event.detail.eventID = `denied-${i}`;
+      outcomes.push((await deliver(event)).outcome ?? "");
+    }
+
+    // Assess
+    expect(outcomes.filter((o) => o === "refused")).toHaveLength(2);
+    expect(outcomes.filter((o) => o === "refused-counted")).toHaveLength(28);
+    expect(await h.deps.sessionLog.listAlerts()).toHaveLength(30);
+    expect(published()).toHaveLength(2);
+    expect(JSON.stringify(published()[1])).toContain("10 refused attempts by this caller since");
+  });
+});
