@@ -3,7 +3,9 @@
  * The guard around the configured principals (principal-guard.ts says why): the permissions boundary
  * policy, when asked for, and the alarm on Put*Policy calls that are not ours, published to the
  * notices topic. IAM's events arrive in us-east-1 only; from there a rule forwards them to home's bus
- * (an EventBridge rule's SNS target must be in the rule's own region), where a second rule publishes.
+ * (an EventBridge rule's SNS target must be in the rule's own region:
+ * https://repost.aws/knowledge-center/sns-not-getting-eventbridge-notification), where a second rule
+ * publishes.
  */
 import type { AccessConfig } from "../core/config/load.ts";
 import { defaultBusArn } from "./arns.ts";
