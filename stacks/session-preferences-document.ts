@@ -76,7 +76,8 @@ export function preferencesConflict(
   } catch {
     description = "";
   }
-  if (description === `${DESCRIPTION} (${owner})`) return undefined;
+  // The bare description is what stacks wrote before documents named their stage: ours to update.
+  if (description === `${DESCRIPTION} (${owner})` || description === DESCRIPTION) return undefined;
   const other = /\(app [^,]+, (stage [^)]+)\)$/.exec(description)?.[1];
   const name = PREFERENCES_DOCUMENT;
   return [

@@ -32,6 +32,11 @@ describe("the preferences document already in the account", () => {
     expect(preferencesConflict(ours, owner, "eu-west-1")).toBeUndefined();
   });
 
+  it("is kept when an earlier version of the stack wrote it (no stage in its description yet)", () => {
+    const legacy = JSON.stringify(sessionPreferencesDocument(exampleConfig().sessionManager, {}));
+    expect(preferencesConflict(legacy, owner, "eu-west-1")).toBeUndefined();
+  });
+
   it("stops the deploy when the console (or anyone else) wrote it, with the commands to run first", () => {
     const message = preferencesConflict(consoles, owner, "eu-central-1");
     expect(message).toContain("SSM-SessionManagerRunShell already exists in eu-central-1");
