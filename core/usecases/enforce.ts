@@ -25,8 +25,14 @@ export const samePerson = (a: Principal, b: Principal): boolean =>
 
 /** The nodes the other ACTIVE grants of this request's person cover (their sessions stay). */
 async function nodesCoveredByOthers(deps: Deps, request: AccessRequest): Promise<Set<string>> {
+  // Only grants still in force: an ACTIVE record past its expiry (its workflow died) covers nothing.
+  const now = deps.clock.now();
   const others = (await deps.store.listByStatus("ACTIVE")).filter(
-    (r) => r.id !== request.id && samePerson(r.principal, request.principal),
+    (r) =>
+      r.id !== request.id &&
+      samePerson(r.principal, request.principal) &&
+      r.expiresAt !== undefined &&
+      new Date(r.expiresAt) > now,
   );
   const covered = new Set<string>();
   for (const other of others) {

@@ -1,7 +1,9 @@
 /**
  * Fault injection over whole lifecycles: 200 seeded, reproducible requests through the real workflow
  * while IAM, SSM and DynamoDB calls fail at random (throttling, 5xx, writes whose response is lost,
- * a crash between attaching a policy and recording it, executions that die). After expiry and one
+ * a crash between attaching a policy and recording it, executions that die), with extensions and
+ * early revokes racing each other and the workflow's own expiry. Every lifecycle whose workflow
+ * finished must leave its policy gone and its session ended at once (after the late-session pass). After expiry and one
  * sweeper pass nothing may be left: no `jit-*` policy, no live session, no unsettled request, and
  * every request's trail complete.
  */
@@ -9,9 +11,11 @@ import { afterAll, describe, expect, it, vi } from "vitest";
 import { TransientAwsError } from "../../adapters/aws/errors.ts";
 import type { Profile } from "../../core/config/load.ts";
 import { NotAuthorizedError, ValidationError } from "../../core/errors.ts";
-import { isTerminal } from "../../core/request.ts";
+import { type AccessRequest, isTerminal } from "../../core/request.ts";
 import { approve, deny } from "../../core/usecases/approval.ts";
 import { auditTrail } from "../../core/usecases/common.ts";
+import { samePerson } from "../../core/usecases/enforce.ts";
+import { extendGrant } from "../../core/usecases/expiry.ts";
 import { cancelRequest, createRequest } from "../../core/usecases/request.ts";
 import { revokeNow } from "../../core/usecases/revoke.ts";
 import { sweep } from "../../core/usecases/sweep.ts";
@@ -26,12 +30,22 @@ const LIFECYCLES = 200;
 const BATCH = 1;
 const FAULT_RATE = 0.08;
 
-type Scenario = "approve" | "deny" | "cancel" | "revoke-early" | "dies-pending" | "dies-active";
+type Scenario =
+  | "approve"
+  | "deny"
+  | "cancel"
+  | "revoke-early"
+  | "extend"
+  | "extend-vs-revoke"
+  | "revoke-vs-expiry"
+  | "dies-pending"
+  | "dies-active";
 interface Plan {
   scenario: Scenario;
   person: keyof typeof PEOPLE;
   profile: string;
   openSession: boolean;
+  sessionId?: string;
 }
 
 const SESSION_NODE: Record<string, string> = {
@@ -47,6 +61,8 @@ const APPROVERS: Record<string, string[]> = {
   sandbox: [],
 };
 
+const ADMIN = "U0ADMIN01";
+
 /** Calls a person's action the way Slack and people do: again after a transient failure. */
 async function persist<T>(action: () => Promise<T>): Promise<T | undefined> {
   for (let tries = 1; ; tries++) {
@@ -59,6 +75,25 @@ async function persist<T>(action: () => Promise<T>): Promise<T | undefined> {
       throw error;
     }
   }
+}
+
+/** Whether another grant of the same person, still in force, covers the node (its session may stay). */
+async function coveredByAnother(x: Harness, request: AccessRequest, node: string): Promise<boolean> {
+  const now = x.clock.now();
+  const active = (await persist(() => x.deps.store.listByStatus("ACTIVE"))) ?? [];
+  for (const other of active) {
+    if (other.id === request.id || !samePerson(other.principal, request.principal)) continue;
+    if (!other.expiresAt || new Date(other.expiresAt) <= now) continue;
+    const profile = x.deps.config.profiles[other.profileId];
+    if (
+      profile &&
+      x.account.nodes.some((n) => n.id === node && n.region && profile.regions.includes(n.region))
+    ) {
+      const nodes = await x.account.matchingNodes(profile.tags, profile.regions);
+      if (nodes.includes(node)) return true;
+    }
+  }
+  return false;
 }
 
 describe("lifecycles under injected faults", () => {
@@ -85,13 +120,26 @@ describe("lifecycles under injected faults", () => {
         );
         const plan = plans.get(id);
         const x = h as Harness;
-        if (plan && state === S.announceGrant) {
+        if (plan && state === S.announceGrant && !plan.sessionId) {
           if (plan.openSession)
-            x.account.openSession(OWNER[plan.person as keyof typeof OWNER], SESSION_NODE[plan.profile] ?? "");
+            plan.sessionId = x.account.openSession(
+              OWNER[plan.person as keyof typeof OWNER],
+              SESSION_NODE[plan.profile] ?? "",
+            ).sessionId;
           if (plan.scenario === "dies-active") x.workflow.abort(id);
         }
-        if (plan?.scenario === "revoke-early" && state === S.warnExpiry) {
-          await persist(() => revokeNow(x.deps, { requestId: id, actor: PEOPLE[plan.person].slackUserId }));
+        const requester = plan ? PEOPLE[plan.person].slackUserId : "";
+        const revoke = () => persist(() => revokeNow(x.deps, { requestId: id, actor: requester }));
+        const extend = () => persist(() => extendGrant(x.deps, { requestId: id, actor: ADMIN, by: "30m" }));
+        if (plan?.scenario === "revoke-early" && state === S.warnExpiry) await revoke();
+        if (plan?.scenario === "extend" && state === S.warnExpiry) await extend();
+        if (plan?.scenario === "extend-vs-revoke" && state === S.warnExpiry) {
+          plan.scenario = "approve"; // once: the loop after the extension must not race again
+          await Promise.all([extend(), revoke()]);
+        }
+        if (plan?.scenario === "revoke-vs-expiry" && state === S.checkExpiry) {
+          const [result] = await Promise.all([task(input), revoke()]);
+          return result;
         }
         return task(input);
       },
@@ -102,6 +150,7 @@ describe("lifecycles under injected faults", () => {
 
     // Act
     const ids: string[] = [];
+    const afterEnd = { checked: 0, policies: [] as string[], sessions: [] as string[] };
     for (let start = 0; start < LIFECYCLES; start += BATCH) {
       const batch = Array.from({ length: Math.min(BATCH, LIFECYCLES - start) }, async (_, i) => {
         const n = start + i;
@@ -110,10 +159,12 @@ describe("lifecycles under injected faults", () => {
           scenario: pick([
             "approve",
             "approve",
-            "approve",
             "deny",
             "cancel",
             "revoke-early",
+            "extend",
+            "extend-vs-revoke",
+            "revoke-vs-expiry",
             "dies-pending",
             "dies-active",
           ] as const),
@@ -159,7 +210,23 @@ describe("lifecycles under injected faults", () => {
         } else if (plan.scenario === "dies-pending") {
           x.workflow.abort(id);
         }
-        await x.workflow.settled(id);
+        const run = await x.workflow.settled(id);
+        // Every sync execution a front door started for this request ends too (with the late pass).
+        let syncs = "SUCCEEDED";
+        for (const name of x.workflow.names().filter((e) => e.startsWith(`${id}-sync-`))) {
+          const sync = await x.workflow.settled(name);
+          if (sync.status !== "SUCCEEDED") syncs = sync.status;
+        }
+        // A lifecycle whose workflow finished leaves nothing: its policy is gone and its session ended.
+        const record = await persist(() => x.deps.store.get(id));
+        // (A revoke that failed after its retries raised the alarm instead; the sweeper finishes it.)
+        if (run.status === "SUCCEEDED" && syncs === "SUCCEEDED" && record && isTerminal(record.status)) {
+          if (x.account.leftoverGrants().some((g) => g.endsWith(`jit-${id}`))) afterEnd.policies.push(id);
+          const session = plan.sessionId ? x.account.sessions.get(plan.sessionId) : undefined;
+          if (session?.status === "Connected" && !(await coveredByAnother(x, record, session.target)))
+            afterEnd.sessions.push(id);
+          afterEnd.checked++;
+        }
       });
       await Promise.all(batch);
     }
@@ -198,6 +265,11 @@ describe("lifecycles under injected faults", () => {
           settled: report.settledRequests.length,
           errors: report.errors.length,
         },
+        afterEachEnd: {
+          checked: afterEnd.checked,
+          policies: afterEnd.policies.length,
+          sessions: afterEnd.sessions.length,
+        },
         leftoverPolicies: x.account.leftoverGrants().length,
         liveSessions: x.account.liveCount(),
         incompleteTrails: incomplete.length,
@@ -207,6 +279,8 @@ describe("lifecycles under injected faults", () => {
     expect(faults.counts.aws + faults.counts.before + faults.counts.lostResponse).toBeGreaterThan(100);
     expect(faults.counts.crashes).toBeGreaterThan(0);
     expect(report.errors).toEqual([]);
+    expect(afterEnd.checked).toBeGreaterThan(100);
+    expect(afterEnd).toMatchObject({ policies: [], sessions: [] });
     expect(x.account.leftoverGrants()).toEqual([]);
     expect(x.account.liveCount()).toBe(0);
     expect(records.filter((r) => !r || !isTerminal(r.status)).map((r) => `${r?.id} ${r?.status}`)).toEqual(
