@@ -2,6 +2,7 @@
  * The Session Manager preferences document (SSM-SessionManagerRunShell) built from the config's
  * `sessionManager` switches. Pure, so the exact content is unit-tested before any deploy.
  */
+import { DEFAULT_SESSION_KEY_ALIAS } from "../core/config/constants.ts";
 import type { SessionManagerPreferences } from "../core/config/load.ts";
 
 /** The account's preferences document: Session Manager reads this exact name. */
@@ -88,3 +89,10 @@ export function preferencesConflict(
     "Or set sessionManager.manage: false to leave Session Manager preferences to the console.",
   ].join("\n");
 }
+
+/**
+ * The alias the session key carries in every region: the grant names the key by this alias
+ * (core/policy.ts, `kms:ResourceAliases`), since each region's key has its own ARN.
+ */
+export const sessionKeyAlias = (prefs: SessionManagerPreferences): string =>
+  prefs.sessionKeyAlias ?? DEFAULT_SESSION_KEY_ALIAS;

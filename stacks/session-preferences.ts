@@ -17,6 +17,7 @@ import {
   PREFERENCES_DOCUMENT_OPTIONS,
   preferencesConflict,
   preferencesOwner,
+  sessionKeyAlias,
   sessionPreferencesDocument,
 } from "./session-preferences-document.ts";
 
@@ -59,6 +60,13 @@ export function createSessionPreferences(config: AccessConfig, home: string, pro
           { ...opts, ...keep },
         )
       : undefined;
+    if (key) {
+      new aws.kms.Alias(
+        `SessionKeyAlias${suffix}`,
+        { name: sessionKeyAlias(prefs), targetKeyId: key.keyId },
+        opts,
+      );
+    }
     let logGroup: aws.cloudwatch.LogGroup | undefined;
     if (prefs.cloudWatchLogs) {
       const name = sessionLogGroupName($app.name, $app.stage);

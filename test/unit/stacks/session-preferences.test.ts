@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { sessionPreferencesDocument } from "../../../stacks/session-preferences-document.ts";
+import { sessionKeyAlias, sessionPreferencesDocument } from "../../../stacks/session-preferences-document.ts";
 import { exampleConfig } from "../../helpers/config.ts";
 
 describe("the Session Manager preferences document", () => {
@@ -52,5 +52,15 @@ describe("the Session Manager preferences document", () => {
       s3KeyPrefix: "sessions/",
       s3EncryptionEnabled: true,
     });
+  });
+});
+
+describe("the session key's alias", () => {
+  // Failed before the stack named its keys: the grant allows kms:GenerateDataKey on the key carrying
+  // this alias, and no key carried any (sessionKeyAlias did not exist in the stack).
+  it("is the config's, else the schema's default, the name the grant uses", () => {
+    const prefs = exampleConfig().sessionManager;
+    expect(sessionKeyAlias(prefs)).toBe("alias/ssm-jit-access-sessions");
+    expect(sessionKeyAlias({ ...prefs, sessionKeyAlias: "alias/acme/sessions" })).toBe("alias/acme/sessions");
   });
 });
