@@ -4,7 +4,8 @@
  * `npm run bench -- --quick` skips the one-minute real-time expiry measurement.
  */
 import { mkdirSync, writeFileSync } from "node:fs";
-import { arch, cpus, totalmem } from "node:os";
+import { arch, cpus, loadavg, totalmem } from "node:os";
+import { FUNCTION_ENTRIES } from "../stacks/entries.ts";
 import { measureBundles } from "./bundles.ts";
 import { measureExpiryLag, measureThroughput } from "./lifecycle.ts";
 import { measurePolicySizes } from "./policy-size.ts";
@@ -17,7 +18,16 @@ const save = (name: string, data: unknown) =>
   writeFileSync(new URL(`${name}.json`, results), `${JSON.stringify(data, null, 2)}\n`);
 
 const machine = `${cpus().length} × ${cpus()[0]?.model ?? "cpu"}, ${Math.round(totalmem() / 2 ** 30)} GiB, ${arch()}, Node ${process.version}`;
-const summary: string[] = ["# Benchmark results", "", `Run ${new Date().toISOString()} on ${machine}.`, ""];
+// The load average says how busy the machine was: CPU time and latencies grow with other work.
+const load = loadavg()
+  .map((l) => l.toFixed(2))
+  .join(", ");
+const summary: string[] = [
+  "# Benchmark results",
+  "",
+  `Run ${new Date().toISOString()} on ${machine}; load average at start ${load}.`,
+  "",
+];
 
 // Quiet the handlers' own logs while measuring.
 const log = console.log;
@@ -78,6 +88,8 @@ summary.push(
 summary.push(
   "",
   `Cold: a fresh Node process imports the bundled handler (${cold.bundleKb} KB) and answers its first request: median ${cold.medianMs} ms of ${cold.runsMs.join(", ")} ms.`,
+  "",
+  `Slack function memory: the cold path used ${cold.cpuMs} ms of CPU (median, user + system, all threads) and at most ${cold.rssMb} MB resident. Lambda gives one vCPU at 1,769 MB and CPU in proportion below it, so running that work inside ${cold.memory.budgetMs} ms needs at least ${cold.memory.memoryMb} MB (estimated ${cold.memory.estimatedColdMs} ms of CPU-bound cold work there). The stack sets ${FUNCTION_ENTRIES.slack.memory} (test/unit/stacks/memory.test.ts holds it to this file).`,
   "",
 );
 

@@ -2,18 +2,21 @@
  * Slack acknowledgement latency: how long the real handler takes to answer a correctly signed request.
  *  - warm, in process, on the sandbox: a slash command that records a request and starts its workflow,
  *    and an Approve click that records the vote and resumes the workflow;
- *  - cold: a fresh Node process importing the bundled handler and answering its first request.
+ *  - cold: a fresh Node process importing the bundled handler (with its source map, as deployed) and
+ *    answering its first request.
  */
 import { execFileSync } from "node:child_process";
 import { createHmac } from "node:crypto";
 import { mkdirSync, writeFileSync } from "node:fs";
 import { performance } from "node:perf_hooks";
+import { build } from "esbuild";
 import { loadConfigFile } from "../adapters/config-file.ts";
 import { writeNormalizedConfig } from "../adapters/config-json.ts";
 import type { SandboxNode } from "../adapters/local/account.ts";
 import { FakeClock } from "../core/clock.ts";
 import { startFakeSlack } from "../local/fake-slack.ts";
 import { startSandbox } from "../local/sandbox.ts";
+import { RUNTIME_PROVIDED } from "../stacks/bundling.ts";
 import { bundle } from "./bundles.ts";
 
 const SECRET = "bench-signing-secret";
@@ -110,11 +113,49 @@ export async function measureWarm(n: number) {
   return { slashCommand: stats(commands), approveClick: stats(clicks) };
 }
 
-/** Cold: a fresh process imports the bundled handler and answers `/access help`; five runs. */
+/** Lambda gives a function one vCPU at 1,769 MB and CPU in proportion to memory below that. */
+const ONE_VCPU_MB = 1769;
+/** The cold path's CPU work must fit in a third of Slack's 3 s: the rest is Lambda's own runtime
+ * start, the network, and the ack path's AWS calls (I/O, not CPU). */
+export const COLD_CPU_BUDGET_MS = 1000;
+
+/**
+ * The smallest memory (a multiple of 128 MB, at least 256 MB and twice the resident set) whose CPU
+ * share runs the measured cold work (`cpuMs` on one full core) inside COLD_CPU_BUDGET_MS.
+ */
+export function recommendMemory(cpuMs: number, rssMb: number): { memoryMb: number; estimatedColdMs: number } {
+  const forCpu = (cpuMs * ONE_VCPU_MB) / COLD_CPU_BUDGET_MS;
+  const memoryMb = Math.max(256, Math.ceil(Math.max(forCpu, 2 * rssMb) / 128) * 128);
+  const share = Math.min(1, memoryMb / ONE_VCPU_MB);
+  return { memoryMb, estimatedColdMs: Math.round(cpuMs / share) };
+}
+
+/**
+ * Cold: a fresh process imports the bundled handler and answers `/access help`; five runs. Each run
+ * reports wall time, CPU time (user + system) and resident memory after the answer, which is what
+ * the Slack function's memory setting is chosen from (`recommendMemory`).
+ */
 export async function measureCold() {
   const dir = new URL("../node_modules/.cache/slack-cold/", import.meta.url).pathname;
   mkdirSync(dir, { recursive: true });
   const built = await bundle("functions/slack.ts", dir);
+  // As deployed: SST ships the source map beside the bundle (stacks/bundling.ts) and NODE_OPTIONS
+  // turns on --enable-source-maps, so the probe loads the map too.
+  await build({
+    entryPoints: ["functions/slack.ts"],
+    outfile: built.file,
+    bundle: true,
+    minify: true,
+    sourcemap: true,
+    platform: "node",
+    target: "node24",
+    format: "esm",
+    logLevel: "silent",
+    external: [...RUNTIME_PROVIDED],
+    banner: {
+      js: 'import { createRequire as topLevelCreateRequire } from "module"; const require = topLevelCreateRequire(import.meta.url);',
+    },
+  });
   writeNormalizedConfig(`${dir}access.config.json`, loadConfigFile());
   const probe = `${dir}probe.mjs`;
   writeFileSync(
@@ -122,12 +163,14 @@ export async function measureCold() {
     `const body = ${JSON.stringify(command("U01ALICE", "help", "cold"))};
 const { createHmac } = await import("node:crypto");
 const t0 = performance.now();
+const c0 = process.cpuUsage();
 const { handler } = await import(${JSON.stringify(built.file)});
 const ts = Math.floor(Date.now() / 1000);
 const sig = "v0=" + createHmac("sha256", ${JSON.stringify(SECRET)}).update("v0:" + ts + ":" + body).digest("hex");
 const r = await handler({ version: "2.0", rawPath: "/", rawQueryString: "", routeKey: "POST /", headers: { "content-type": "application/x-www-form-urlencoded", "x-slack-request-timestamp": String(ts), "x-slack-signature": sig }, requestContext: { http: { method: "POST" } }, body, isBase64Encoded: false }, {});
 if (r.statusCode !== 200) throw new Error("status " + r.statusCode);
-console.log((performance.now() - t0).toFixed(1));`,
+const c = process.cpuUsage(c0);
+console.log(JSON.stringify({ ms: performance.now() - t0, cpuMs: (c.user + c.system) / 1000, rssMb: process.memoryUsage().rss / 2 ** 20 }));`,
   );
   const env = {
     ...process.env,
@@ -139,8 +182,27 @@ console.log((performance.now() - t0).toFixed(1));`,
     STATE_MACHINE_ARN: "arn:aws:states:eu-west-1:123456789012:stateMachine:bench",
     AWS_REGION: "eu-west-1",
   };
-  const runs = Array.from({ length: 5 }, () =>
-    Number(execFileSync(process.execPath, [probe], { env, encoding: "utf8" }).trim()),
+  const samples = Array.from(
+    { length: 5 },
+    () =>
+      JSON.parse(
+        execFileSync(process.execPath, ["--enable-source-maps", probe], { env, encoding: "utf8" }).trim(),
+      ) as {
+        ms: number;
+        cpuMs: number;
+        rssMb: number;
+      },
   );
-  return { bundleKb: built.kb, runsMs: runs, medianMs: [...runs].sort((a, b) => a - b)[2] };
+  const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[2] ?? 0;
+  const round = (x: number) => Math.round(x * 10) / 10;
+  const cpuMs = round(median(samples.map((s) => s.cpuMs)));
+  const rssMb = round(Math.max(...samples.map((s) => s.rssMb)));
+  return {
+    bundleKb: built.kb,
+    runsMs: samples.map((s) => round(s.ms)),
+    medianMs: round(median(samples.map((s) => s.ms))),
+    cpuMs,
+    rssMb,
+    memory: { budgetMs: COLD_CPU_BUDGET_MS, ...recommendMemory(cpuMs, rssMb) },
+  };
 }
