@@ -15,7 +15,9 @@ const mb = (setting: string) => Number(/^(\d+) MB$/.exec(setting)?.[1]);
 
 describe("the Slack function's memory", () => {
   it("is at least what the recorded cold-start measurement asks for", () => {
-    expect(results.cold.memory.memoryMb).toBe(recommendMemory(results.cold.cpuMs, results.cold.rssMb).memoryMb);
+    expect(results.cold.memory.memoryMb).toBe(
+      recommendMemory(results.cold.cpuMs, results.cold.rssMb).memoryMb,
+    );
     expect(mb(FUNCTION_ENTRIES.slack.memory)).toBeGreaterThanOrEqual(results.cold.memory.memoryMb);
   });
 
