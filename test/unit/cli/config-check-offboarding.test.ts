@@ -28,12 +28,13 @@ afterEach(async () => {
 });
 
 async function fakeSandbox(): Promise<string> {
-  server = createServer((req, res) => {
+  const fake = createServer((req, res) => {
     res.setHeader("content-type", "application/json");
     res.end(JSON.stringify(req.url === "/requests" ? records : { message: "no" }));
   });
-  await new Promise<void>((r) => server?.listen(0, "127.0.0.1", () => r()));
-  return `http://127.0.0.1:${(server?.address() as AddressInfo).port}`;
+  server = fake;
+  await new Promise<void>((r) => fake.listen(0, "127.0.0.1", () => r()));
+  return `http://127.0.0.1:${(fake.address() as AddressInfo).port}`;
 }
 
 describe("jit config check with a sandbox running", () => {
