@@ -108,8 +108,15 @@ export function functionPermissions(config: AccessConfig, r: ResourceArns, openP
   const executionArn = `${r.stateMachine.replace(":stateMachine:", ":execution:")}:*`;
   return {
     askApprovers: [table(r), ...publish(r), resume],
-    grantAccess: [table(r), ...inlinePolicies(config, ["Put", "Get", "List"])],
-    undoGrant: [table(r), ...publish(r), ...inlinePolicies(config, ["Delete"], open)],
+    // "Grant access" and "Apply the record": a write that lost a race to a revoke is taken back,
+    // with the sessions it allowed, by the same function that made it.
+    grantAccess: [
+      table(r),
+      ...inlinePolicies(config, ["Put", "Get", "List"]),
+      ...inlinePolicies(config, ["Delete"], open),
+      ...sessions(config),
+    ],
+    undoGrant: [table(r), ...publish(r), ...inlinePolicies(config, ["Delete"], open), ...sessions(config)],
     checkExpiry: [table(r)],
     revokeAccess: [table(r), ...inlinePolicies(config, ["Delete"], open), ...sessions(config)],
     announce: [table(r), ...publish(r)],

@@ -176,6 +176,12 @@ export class LocalWorkflow implements Workflow {
     return [...this.executions.keys()];
   }
 
+  /** Whether any execution is moving (not ended, not parked for an approval) or a handler runs. */
+  busy(): boolean {
+    const moving = [...this.executions.values()].some((e) => e.status === "RUNNING" && !e.parked);
+    return moving || this.inflight.size > 0;
+  }
+
   /**
    * Resolves when nothing moves any more: every execution has ended or is parked waiting for an
    * approval, and no handler call is running (tests check invariants at that point).
@@ -183,8 +189,7 @@ export class LocalWorkflow implements Workflow {
   async quiescent(timeoutMs = 20_000): Promise<void> {
     const deadline = Date.now() + timeoutMs;
     for (;;) {
-      const moving = [...this.executions.values()].some((e) => e.status === "RUNNING" && !e.parked);
-      if (!moving && this.inflight.size === 0) return;
+      if (!this.busy()) return;
       if (Date.now() > deadline) throw new Error("the local workflow never came to rest");
       await new Promise((r) => setTimeout(r, 2));
     }

@@ -74,7 +74,8 @@ export async function grantAccess(deps: Deps, input: { requestId: string }): Pro
   // Revoked or settled before the claim: nothing was written.
   if (!claimed) return inactive;
   const applied = await applyRecord(deps, request.id, "workflow");
-  if (applied.outcome !== "granted" || !applied.request.expiresAt) return inactive;
+  // Still ACTIVE, even if already past its expiry (a long stall): the workflow goes on to revoke it.
+  if (applied.request.status !== "ACTIVE" || !applied.request.expiresAt) return inactive;
   const recorded = new Date(applied.request.expiresAt);
   return { active: true, expiresAt: recorded.toISOString(), warnAt: warnTime(deps, recorded) };
 }

@@ -37,6 +37,9 @@ describe("the grant function", () => {
     ["iam:GetRolePolicy", ALICE_ROLE],
     ["iam:ListRolePolicies", ALICE_ROLE],
     ["iam:PutUserPolicy", BOB],
+    // A write that lost a race to a revoke is taken back, with the sessions it allowed.
+    ["iam:DeleteRolePolicy", ALICE_ROLE],
+    ["ssm:TerminateSession", `arn:aws:ssm:eu-west-1:${ACCOUNT}:session/alice-0a1b2c3d4e5f60001`],
     ["dynamodb:PutItem", arns.table],
     ["dynamodb:Query", `${arns.table}/index/byStatus`],
   ])("may %s on %s", async (action, resource) => {
@@ -125,6 +128,7 @@ describe("principals the config dropped while they hold open grants", () => {
   it.each([
     ["revokeAccess", "iam:DeleteRolePolicy", DAN_ROLE],
     ["revokeAccess", "iam:DeleteUserPolicy", EVE],
+    ["grantAccess", "iam:DeleteRolePolicy", DAN_ROLE],
     ["undoGrant", "iam:DeleteRolePolicy", DAN_ROLE],
     ["sweeper", "iam:ListRolePolicies", DAN_ROLE],
     ["sweeper", "iam:GetRolePolicy", DAN_ROLE],
