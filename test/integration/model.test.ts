@@ -140,7 +140,7 @@ async function run(actions: Action[], delays: number[]): Promise<void> {
   h = x;
   // IAM and SSM calls take a random few milliseconds, so the test's actions land while they are in flight.
   let turn = 0;
-  const pause = () => new Promise((r) => setTimeout(r, delays[turn++ % delays.length] ?? 0));
+  const pause = () => new Promise<void>((r) => setTimeout(r, delays[turn++ % delays.length] ?? 0));
   x.account.hooks = { before: pause, after: pause };
   const ids: string[] = [];
   const allowed: Allowed[] = [];
