@@ -51,10 +51,10 @@ export function sameToken(given: string | undefined, expected: string): boolean 
   return timingSafeEqual(digest(given), digest(expected));
 }
 
-/** What a call must match: the port the API bound, and the run's token when one is set. */
+/** What a call must match: the port the API bound, and the run's token (always required). */
 export interface ApiExpectations {
   port: number;
-  token?: string | undefined;
+  token: string;
 }
 
 const first = (value: string | string[] | undefined) => (Array.isArray(value) ? value[0] : value);
@@ -71,15 +71,13 @@ export function checkCall(method: string, headers: IncomingHttpHeaders, expect: 
   if (site !== undefined && site !== "same-origin" && site !== "none")
     throw new ApiRefusalError(403, "requests from web pages are refused: the sandbox is not a web API");
   if (method === "OPTIONS") throw new ApiRefusalError(403, "no cross-origin requests");
-  if (expect.token !== undefined) {
-    const auth = first(headers.authorization);
-    const given = auth?.startsWith("Bearer ") ? auth.slice("Bearer ".length) : undefined;
-    if (!sameToken(given, expect.token))
-      throw new ApiRefusalError(
-        401,
-        "missing or wrong API token: jit sends the token `npm start` wrote to its data folder (.jit/api-token)",
-      );
-  }
+  const auth = first(headers.authorization);
+  const given = auth?.startsWith("Bearer ") ? auth.slice("Bearer ".length) : undefined;
+  if (!sameToken(given, expect.token))
+    throw new ApiRefusalError(
+      401,
+      "missing or wrong API token: jit sends the token `npm start` wrote to its data folder (.jit/api-token)",
+    );
   const type = first(headers["content-type"])?.split(";")[0]?.trim().toLowerCase();
   if (method !== "GET" && method !== "HEAD" && type !== "application/json")
     throw new ApiRefusalError(415, "send the body as application/json");

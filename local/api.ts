@@ -159,16 +159,16 @@ async function readBody(req: AsyncIterable<Buffer | string>): Promise<Body> {
   return body as Body;
 }
 
-/** How the API is served: the run's token, which every call must carry (npm start always sets one). */
+/** How the API is served: the run's token, which every call must carry. */
 export interface ApiOptions {
-  token?: string | undefined;
+  token: string;
 }
 
 /**
  * Serves the API on 127.0.0.1:port (0: any free port); rejects with a clear message when the port
  * is taken. Calls that are not `jit`'s are refused before any route runs (see api-guard.ts).
  */
-export async function startApi(ctx: ApiContext, port: number, options: ApiOptions = {}): Promise<Server> {
+export async function startApi(ctx: ApiContext, port: number, options: ApiOptions): Promise<Server> {
   const server = createServer(async (req, res) => {
     const url = new URL(req.url ?? "/", "http://127.0.0.1");
     const route = ROUTES.find(([method, pattern]) => method === req.method && pattern.test(url.pathname));

@@ -2,11 +2,14 @@
  * The README's commands are true: every `npx jit` line runs as written (the sandbox ones against a
  * real sandbox, in order, with the request id filled in), and every `npm run` script exists.
  */
-import { readFileSync } from "node:fs";
+import { mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { main } from "../../cli/main.ts";
 import { systemClock } from "../../core/clock.ts";
 import { startApi } from "../../local/api.ts";
+import { writeApiToken } from "../../local/api-guard.ts";
 import { ConsoleNotifier } from "../../local/console-notifier.ts";
 import { EXAMPLE_FLEET } from "../../local/nodes.ts";
 import { type Sandbox, startSandbox } from "../../local/sandbox.ts";
@@ -26,6 +29,7 @@ const sandboxLines = lines.filter((l) => !/^(config|policy) /.test(l.args));
 
 let sandbox: Sandbox;
 let server: Awaited<ReturnType<typeof startApi>>;
+let dataDir = "";
 beforeAll(async () => {
   sandbox = await startSandbox({
     config: exampleConfig(),
@@ -34,12 +38,18 @@ beforeAll(async () => {
     notifier: new ConsoleNotifier(() => {}),
     table: "readme",
   });
-  server = await startApi({ deps: sandbox.deps, account: sandbox.account, notices: [] }, 0);
+  // The sandbox API takes only calls carrying its run token, read by jit from JIT_DATA as npm start writes it.
+  dataDir = mkdtempSync(join(tmpdir(), "jit-readme-"));
+  const token = writeApiToken(dataDir);
+  process.env.JIT_DATA = dataDir;
+  server = await startApi({ deps: sandbox.deps, account: sandbox.account, notices: [] }, 0, { token });
   const address = server.address();
   process.env.JIT_URL = `http://127.0.0.1:${typeof address === "object" && address ? address.port : 0}`;
 });
 afterAll(async () => {
   delete process.env.JIT_URL;
+  delete process.env.JIT_DATA;
+  rmSync(dataDir, { recursive: true, force: true });
   await new Promise<void>((r) => server.close(() => r()));
   await sandbox.stop();
 });
