@@ -69,3 +69,11 @@ export class QuotaExceededError extends Error {
 export class ConflictError extends Error {
   override name = "ConflictError";
 }
+
+/**
+ * A grant slot stayed busy (another writer held its lease) or a write did not read back: safe to
+ * retry, and the workflow's Retry blocks do.
+ */
+export class SlotBusyError extends Error {
+  override name = "SlotBusyError";
+}

@@ -35,6 +35,13 @@ export interface RequestStore {
    */
   listByStatus(status: Status, until?: string, after?: string): Promise<AccessRequest[]>;
   listByRequester(slackUserId: string): Promise<AccessRequest[]>;
+  /**
+   * Takes the lease `key` for `owner` until `until` (ISO time), when nobody holds it or its holder's
+   * time (`until` < `now`) has passed; false otherwise. A conditional write: one winner.
+   */
+  acquireLease(key: string, owner: string, until: string, now: string): Promise<boolean>;
+  /** Gives the lease back if `owner` still holds it. */
+  releaseLease(key: string, owner: string): Promise<void>;
 }
 
 /** An inline policy of ours (`jit-*`) found on a principal. */
@@ -52,6 +59,17 @@ export interface AccessBroker {
   inlinePolicySizes(principal: Principal): Promise<{ policyName: string; size: number }[]>;
   /** Our `jit-*` policies on the principal, with their documents. */
   listGrants(principal: Principal): Promise<AttachedGrant[]>;
+  /**
+   * A slot's (customer-managed policy `/jit/…`) default version's document; undefined when the policy
+   * does not exist. Only `policy/jit/*` ARNs are read or written.
+   */
+  readSlot(policyArn: string): Promise<PolicyDocument | undefined>;
+  /**
+   * Makes `document` the slot's default version. IAM keeps at most five versions: when five exist,
+   * the oldest non-default one is deleted first. Callers hold the slot's lease (IAM has no
+   * compare-and-set on versions); LimitExceeded over 6,144 characters.
+   */
+  writeSlot(policyArn: string, document: PolicyDocument): Promise<void>;
 }
 
 /** A Session Manager session as DescribeSessions reports it. */

@@ -55,6 +55,21 @@ export function resolvePrincipal(config: AccessConfig, person: Person): Principa
     (person.email ? (map[person.email.toLowerCase()] ?? map[person.email]) : undefined);
   if (mapped) return fromArn(mapped);
   if (sharedRole) {
+    // An explicit name first: Identity Center user names are not always the email.
+    const named =
+      sharedRole.names?.[person.slackUserId] ??
+      (person.email
+        ? (sharedRole.names?.[person.email.toLowerCase()] ?? sharedRole.names?.[person.email])
+        : undefined);
+    if (named !== undefined) {
+      assertRoleSessionName(named);
+      return {
+        kind: "shared-role",
+        arn: sharedRole.arn,
+        name: parsePrincipalArn(sharedRole.arn).name,
+        sessionName: named,
+      };
+    }
     if (sharedRole.sessionName.includes("{email}") && !person.email) {
       throw new NotFoundError(
         `no email is known for ${person.slackUserId}, and the shared role's session name needs one (${sharedRole.sessionName})`,

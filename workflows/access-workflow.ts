@@ -47,13 +47,17 @@ export const S = {
   done: "Done",
 } as const;
 
-/** Errors that say "try again": Lambda's own transient failures and AWS throttling or 5xx from our adapters. */
+/**
+ * Errors that say "try again": Lambda's own transient failures, AWS throttling or 5xx from our
+ * adapters, and a grant slot another writer held too long.
+ */
 export const TRANSIENT_ERRORS = [
   "Lambda.ServiceException",
   "Lambda.AWSLambdaException",
   "Lambda.SdkClientException",
   "Lambda.TooManyRequestsException",
   "TransientAwsError",
+  "SlotBusyError",
 ];
 
 const retry = (maxAttempts: number): Retrier[] => [

@@ -258,6 +258,47 @@ export class DynamoRequestStore implements RequestStore, SessionLog {
     );
   }
 
+  async acquireLease(key: string, owner: string, until: string, now: string): Promise<boolean> {
+    try {
+      await call("PutItem", () =>
+        this.doc.send(
+          new PutCommand({
+            TableName: this.table,
+            Item: { pk: `LEASE#${key}`, sk: "LEASE", owner, until },
+            // Free, expired, or already ours (a retry after a lost response).
+            ConditionExpression: "attribute_not_exists(pk) OR #until < :now OR #owner = :owner",
+            ExpressionAttributeNames: { "#until": "until", "#owner": "owner" },
+            ExpressionAttributeValues: { ":now": now, ":owner": owner },
+          }),
+        ),
+      );
+      return true;
+    } catch (error) {
+      if (error instanceof ConditionalCheckFailedException) return false;
+      throw error;
+    }
+  }
+
+  async releaseLease(key: string, owner: string): Promise<void> {
+    try {
+      // An expired lease, not a deleted item: the functions need no DeleteItem permission for it.
+      await call("PutItem", () =>
+        this.doc.send(
+          new PutCommand({
+            TableName: this.table,
+            Item: { pk: `LEASE#${key}`, sk: "LEASE", owner: "", until: "" },
+            ConditionExpression: "#owner = :owner",
+            ExpressionAttributeNames: { "#owner": "owner" },
+            ExpressionAttributeValues: { ":owner": owner },
+          }),
+        ),
+      );
+    } catch (error) {
+      // Someone took it after ours ran out: nothing of ours to give back.
+      if (!(error instanceof ConditionalCheckFailedException)) throw error;
+    }
+  }
+
   /**
    * A counter kept as one item, moved by a read and a write conditional on the value read (GetItem
    * and PutItem only: the functions need no UpdateItem permission). Retries a lost race.

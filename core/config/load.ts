@@ -5,6 +5,7 @@
 import { type Alias, isAlias, LineCounter, parseDocument, visit } from "yaml";
 import type { z } from "zod";
 import { formatDuration, parseDuration } from "../duration.ts";
+import { isIdentityCenterRole } from "../slots.ts";
 import { ConfigError, type ConfigIssue, ValidationError } from "../errors.ts";
 import {
   BUILT_IN_DOCUMENTS,
@@ -225,6 +226,17 @@ function crossChecks(data: unknown): ConfigIssue[] {
       issues.push({
         path,
         message: `${arn} is also ${first}; a grant on it would reach both people (use principals.sharedRole for a role many people share)`,
+      });
+    }
+  }
+  // Identity Center's roles are protected: AWS refuses PutRolePolicy on them ("this role is only
+  // modifiable by AWS"), so a one-person inline grant can never land there. Grants on them go through
+  // the shared role's slots (customer-managed policies the permission set references).
+  for (const [key, arn] of Object.entries(map)) {
+    if (typeof arn === "string" && isIdentityCenterRole(arn)) {
+      issues.push({
+        path: `principals.map.${key}`,
+        message: `${arn} is an Identity Center role (AWS refuses inline policies on it); declare it as principals.sharedRole, whose grants live in customer-managed policies /jit/jit-grants-N`,
       });
     }
   }

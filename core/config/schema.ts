@@ -188,6 +188,43 @@ export const configSchema = z.strictObject({
               "outside {email} and {slackUserId} it may hold only IAM's role session name characters (letters, digits and + = , . @ _ -)",
           })
           .default("{email}"),
+        names: z
+          .record(
+            z.string().regex(/^(?:[UW][A-Z0-9]{2,}|[^@\s]+@[^@\s]+)$/, {
+              error: "must be a Slack user ID or an email",
+            }),
+            z.string().regex(/^[\w+=,.@-]{2,64}$/, {
+              error: "must be a role session name: 2-64 of letters, digits and + = , . @ _ -",
+            }),
+          )
+          .default({})
+          .describe(
+            "Role session names that are not what sessionName makes (Identity Center user names that are not emails), by Slack user ID or email",
+          ),
+        slots: z
+          .number()
+          .int()
+          .min(1)
+          .max(20)
+          .default(4)
+          .describe(
+            "How many customer-managed policies /jit/jit-grants-N hold this role's grants (each holds 6,144 characters)",
+          ),
+        identityCenter: z
+          .strictObject({
+            instanceArn: z.string().regex(/^arn:aws[a-z-]*:sso:::instance\/ssoins-[0-9a-f]{16}$/, {
+              error: "must be an Identity Center instance ARN (arn:aws:sso:::instance/ssoins-…)",
+            }),
+            permissionSetArn: z
+              .string()
+              .regex(/^arn:aws[a-z-]*:sso:::permissionSet\/ssoins-[0-9a-f]{16}\/ps-[0-9a-f]{16}$/, {
+                error: "must be a permission set ARN (arn:aws:sso:::permissionSet/ssoins-…/ps-…)",
+              }),
+          })
+          .optional()
+          .describe(
+            "When set, the stack attaches the slot and base policies to this permission set (management or delegated-administrator account only)",
+          ),
       })
       .optional(),
   }),

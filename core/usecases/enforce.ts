@@ -4,12 +4,13 @@
  * write lands after the record moved on (a lost race) reads the record again, takes its own write
  * back, and ends the sessions that write may have allowed.
  */
-import { policyName } from "../policy.ts";
+import { policyName, policySize } from "../policy.ts";
 import type { Deps, SessionInfo } from "../ports.ts";
 import type { Principal } from "../principal.ts";
 import type { AccessRequest } from "../request.ts";
 import { audit, loadRequest } from "./common.ts";
 import { grantPolicyOf } from "./grant-policy.ts";
+import { placeInSlot, removeFromSlots, slotGrant } from "./slot-writes.ts";
 
 /**
  * How long IAM may keep honouring a deleted policy. Authorization is eventually consistent: a deleted
@@ -18,13 +19,16 @@ import { grantPolicyOf } from "./grant-policy.ts";
  */
 export const IAM_PROPAGATION_SECONDS = 10;
 
+/** Whose sessions a grant allowed: the request and its principal (for a shared role, the person). */
+export type Grantee = Pick<AccessRequest, "id" | "principal">;
+
 /** Same person: same principal ARN and, on a shared role, the same role session name. */
 export const samePerson = (a: Principal, b: Principal): boolean =>
   a.arn === b.arn &&
   (a.kind !== "shared-role" || (b.kind === "shared-role" && a.sessionName === b.sessionName));
 
 /** The nodes the other ACTIVE grants of this request's person cover (their sessions stay). */
-async function nodesCoveredByOthers(deps: Deps, request: AccessRequest): Promise<Set<string>> {
+async function nodesCoveredByOthers(deps: Deps, request: Grantee): Promise<Set<string>> {
   // Only grants still in force: an ACTIVE record past its expiry (its workflow died) covers nothing.
   const now = deps.clock.now();
   const others = (await deps.store.listByStatus("ACTIVE")).filter(
@@ -50,7 +54,7 @@ async function nodesCoveredByOthers(deps: Deps, request: AccessRequest): Promise
  */
 export async function endUncoveredSessions(
   deps: Deps,
-  request: AccessRequest,
+  request: Grantee,
   startedSince?: Date,
 ): Promise<string[]> {
   const live = (await deps.sessions.liveSessions(request.principal)).filter(
@@ -76,13 +80,30 @@ export async function removeAccess(deps: Deps, request: AccessRequest): Promise<
   let policyDeleted = false;
   let refused: unknown;
   try {
-    policyDeleted = await deps.broker.deleteGrant(request.principal, policyName(request.id));
+    policyDeleted =
+      request.principal.kind === "shared-role"
+        ? await removeFromSlots(deps, request.id)
+        : await deps.broker.deleteGrant(request.principal, policyName(request.id));
   } catch (error) {
     refused = error;
   }
   const terminatedSessions = await endUncoveredSessions(deps, request);
   if (refused !== undefined) throw refused;
   return { policyDeleted, terminatedSessions };
+}
+
+/**
+ * Writes the grant where its carrier keeps it: an inline `jit-<id>` policy on a one-person role or
+ * user, or statements in a slot of a shared role. Returns the size written.
+ */
+async function writeGrant(deps: Deps, request: AccessRequest, expiresAt: Date): Promise<number> {
+  if (request.principal.kind === "shared-role") {
+    await placeInSlot(deps, request, expiresAt);
+    return policySize({ Version: "2012-10-17", Statement: slotGrant(deps, request, expiresAt) });
+  }
+  const grant = grantPolicyOf(deps, request, expiresAt);
+  await deps.broker.putGrant(request.principal, grant.policyName, grant.document);
+  return grant.size;
 }
 
 /** Whether the record still calls for the policy: ACTIVE and not yet expired. */
@@ -104,12 +125,11 @@ export async function applyRecord(deps: Deps, requestId: string, actor: string):
   let request = await loadRequest(deps, requestId);
   let written: string | undefined;
   for (let round = 0; round < 5 && wantsPolicy(deps, request); round++) {
-    const grant = grantPolicyOf(deps, request, new Date(request.expiresAt));
-    await deps.broker.putGrant(request.principal, grant.policyName, grant.document);
+    const size = await writeGrant(deps, request, new Date(request.expiresAt));
     written = request.expiresAt;
     const after = await loadRequest(deps, requestId);
     if (wantsPolicy(deps, after) && after.expiresAt === written)
-      return { outcome: "granted", request: after, size: grant.size };
+      return { outcome: "granted", request: after, size };
     request = after;
   }
   if (request.status === "ACTIVE" || request.status === "APPROVED" || request.status === "PENDING") {

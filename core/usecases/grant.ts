@@ -5,9 +5,11 @@
 import { isAutoApproved } from "../approval.ts";
 import { assertFitsInlineQuota, policyName } from "../policy.ts";
 import type { Deps } from "../ports.ts";
+import { chooseSlot } from "../slots.ts";
 import { audit, loadRequest, notifySafely, profileOf, retryOnConflict, transition } from "./common.ts";
 import { applyRecord, removeAccess } from "./enforce.ts";
 import { grantPolicyOf } from "./grant-policy.ts";
+import { readSlots, slotGrant } from "./slot-writes.ts";
 
 export { grantPolicyOf };
 
@@ -51,14 +53,18 @@ export async function grantAccess(deps: Deps, input: { requestId: string }): Pro
     : new Date(now.getTime() + request.durationSeconds * 1000);
   // Refuse a grant that cannot fit before claiming anything, with the numbers.
   const grant = grantPolicyOf(deps, request, expiresAt);
-  const others = (await deps.broker.inlinePolicySizes(request.principal)).filter(
-    (p) => p.policyName !== grant.policyName,
-  );
-  assertFitsInlineQuota(
-    request.principal.arn,
-    others.map((p) => p.size),
-    grant.size,
-  );
+  if (request.principal.kind === "shared-role") {
+    chooseSlot(await readSlots(deps), request.id, slotGrant(deps, request, expiresAt), request.principal.arn);
+  } else {
+    const others = (await deps.broker.inlinePolicySizes(request.principal)).filter(
+      (p) => p.policyName !== grant.policyName,
+    );
+    assertFitsInlineQuota(
+      request.principal.arn,
+      others.map((p) => p.size),
+      grant.size,
+    );
+  }
   const claimed = await retryOnConflict(deps, request.id, async (current) => {
     if (current.status === "ACTIVE") return current;
     if (current.status !== "APPROVED") return undefined;

@@ -4,14 +4,16 @@
  * policy of a live grant that lost it, ends sessions that outlived their grant, and settles requests
  * whose workflow execution died. One failure never stops the rest of the pass.
  */
-import { embeddedExpiry, policyName, requestIdOfPolicy } from "../policy.ts";
+import { embeddedExpiry, policyName, requestIdOfPolicy, type Statement } from "../policy.ts";
 import type { Deps } from "../ports.ts";
 import { configuredPrincipalArns, type Principal, parsePrincipalArn } from "../principal.ts";
 import { type AccessRequest, isTerminal, type Status } from "../request.ts";
+import { grantsInSlot, isIdentityCenterRole } from "../slots.ts";
 import { loadRequest, notifySafely, retryOnConflict, transition } from "./common.ts";
-import { applyRecord, endUncoveredSessions } from "./enforce.ts";
+import { applyRecord, endUncoveredSessions, type Grantee } from "./enforce.ts";
 import { revokeAccess } from "./revoke.ts";
 import { announceEndedSessions } from "./session-events.ts";
+import { readSlots, removeFromSlots } from "./slot-writes.ts";
 
 export interface SweepReport {
   revokedOverdue: string[];
@@ -138,11 +140,39 @@ export async function sweep(deps: Deps): Promise<SweepReport> {
       }
     });
   }
+  // 3b. The shared role's slots: statements of settled, unknown or expired grants go, with the
+  //     sessions of their people.
+  const held = new Map<string, Date | undefined>();
+  if (deps.config.principals.sharedRole) {
+    await attempt("read slots", deps.config.principals.sharedRole.arn, async () => {
+      for (const slot of await readSlots(deps)) {
+        for (const [requestId, statements] of grantsInSlot(slot.document)) {
+          const expiry = embeddedExpiry({ Version: "2012-10-17", Statement: statements });
+          held.set(requestId, expiry);
+          await attempt("remove slot grant", `${slot.arn} ${requestId}`, async () => {
+            const record = await deps.store.get(requestId);
+            let why: string | undefined;
+            if (!record) why = "no request record";
+            else if (isTerminal(record.status)) why = `request is ${record.status}`;
+            else if (expiry && expiry <= now) why = "its embedded expiry has passed";
+            if (!why) return;
+            await removeFromSlots(deps, requestId);
+            held.delete(requestId);
+            report.deletedPolicies.push({ principal: slot.arn, policyName: requestId, why });
+            const grantee = record ?? granteeOfStatements(deps, requestId, statements);
+            if (grantee) report.lateSessions.push(...(await endUncoveredSessions(deps, grantee)));
+          });
+        }
+      }
+    });
+  }
   for (const request of live) {
     if (!request.expiresAt || new Date(request.expiresAt) <= now) continue;
-    const key = `${request.principal.arn} ${policyName(request.id)}`;
-    const expiry = found.get(key);
-    if (found.has(key) && expiry?.getTime() === new Date(request.expiresAt).setMilliseconds(0)) continue;
+    const shared = request.principal.kind === "shared-role";
+    const key = shared ? request.id : `${request.principal.arn} ${policyName(request.id)}`;
+    const expiry = shared ? held.get(key) : found.get(key);
+    const present = shared ? held.has(key) : found.has(key);
+    if (present && expiry?.getTime() === new Date(request.expiresAt).setMilliseconds(0)) continue;
     await attempt("reapply grant", request.id, async () => {
       const applied = await applyRecord(deps, request.id, "sweeper");
       if (applied.outcome === "granted") report.reappliedGrants.push(request.id);
@@ -194,7 +224,8 @@ async function sweepPrincipals(deps: Deps, now: Date): Promise<Principal[]> {
     if (!byArn.has(p.arn))
       byArn.set(p.arn, p.kind === "user" ? p : { kind: "role", arn: p.arn, name: p.name });
   }
-  return [...byArn.values()];
+  // Identity Center roles can hold no inline policy (AWS refuses the write): their grants are in slots.
+  return [...byArn.values()].filter((p) => !isIdentityCenterRole(p.arn));
 }
 
 const OPEN = ["PENDING", "APPROVED", "ACTIVE"] as const;
@@ -210,4 +241,18 @@ async function listSafely(
     found = await deps.store.listByStatus(status);
   });
   return found;
+}
+
+/** The person a slot grant with no record was for, from its `aws:userid` narrowing. */
+function granteeOfStatements(deps: Deps, requestId: string, statements: Statement[]): Grantee | undefined {
+  const shared = deps.config.principals.sharedRole;
+  const userid = statements
+    .map((s) => s.Condition?.StringLike?.["aws:userid"])
+    .find((v) => typeof v === "string");
+  if (!shared || typeof userid !== "string" || !userid.startsWith("*:")) return undefined;
+  const name = parsePrincipalArn(shared.arn).name;
+  return {
+    id: requestId,
+    principal: { kind: "shared-role", arn: shared.arn, name, sessionName: userid.slice(2) },
+  };
 }

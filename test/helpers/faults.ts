@@ -100,13 +100,16 @@ export function faultyStore(inner: RequestStore, f: Injector, crashOnActivate: (
       before("Query");
       return inner.audit(id);
     },
-    listByStatus: async (s: Status, until?: string) => {
+    listByStatus: async (s: Status, until?: string, after?: string) => {
       before("Query");
-      return inner.listByStatus(s, until);
+      return inner.listByStatus(s, until, after);
     },
     listByRequester: async (u: string) => {
       before("Query");
       return inner.listByRequester(u);
     },
+    acquireLease: (key: string, owner: string, until: string, now: string) =>
+      write("PutItem", () => inner.acquireLease(key, owner, until, now)),
+    releaseLease: (key: string, owner: string) => write("PutItem", () => inner.releaseLease(key, owner)),
   };
 }
