@@ -1,18 +1,26 @@
 /**
- * IAM adapter: the `jit-*` inline policies on roles and users. It writes and deletes nothing else,
- * and refuses any principal the configuration does not name.
+ * IAM adapter: the `jit-*` inline policies on roles and users, and the versions of the
+ * customer-managed slot policies under `/jit/` (a shared role's grants). It writes and deletes
+ * nothing else, and refuses any principal the configuration does not name.
  */
 import {
+  CreatePolicyVersionCommand,
+  DeletePolicyVersionCommand,
   DeleteRolePolicyCommand,
   DeleteUserPolicyCommand,
+  GetPolicyCommand,
+  GetPolicyVersionCommand,
   GetRolePolicyCommand,
   GetUserPolicyCommand,
   IAMClient,
+  ListPolicyVersionsCommand,
   ListRolePoliciesCommand,
   ListUserPoliciesCommand,
+  type PolicyVersion,
   PutRolePolicyCommand,
   PutUserPolicyCommand,
 } from "@aws-sdk/client-iam";
+import { NotAuthorizedError } from "../../core/errors.ts";
 import {
   assertOurs,
   encodePolicy,
@@ -22,8 +30,59 @@ import {
 } from "../../core/policy.ts";
 import type { AccessBroker, AttachedGrant } from "../../core/ports.ts";
 import type { Principal } from "../../core/principal.ts";
+import { isIdentityCenterRole, MANAGED_POLICY_QUOTA, MAX_POLICY_VERSIONS } from "../../core/slots.ts";
 import { call, errorName } from "./errors.ts";
 
+/** A customer-managed policy directly under the path `/jit/` of one account, in any partition. */
+const SLOT_ARN = /^arn:aws[a-z-]*:iam::\d{12}:policy\/jit\/[\w+=,.@-]{1,128}$/;
+
+/**
+ * The guard on every slot read and write: only `arn:<partition>:iam::<account>:policy/jit/<name>`.
+ * Anything else (an AWS managed policy, another path) is refused with NotAuthorizedError before a call.
+ */
+export function assertSlotArn(policyArn: string): void {
+  if (!SLOT_ARN.test(policyArn)) {
+    throw new NotAuthorizedError(
+      `${policyArn} is not a customer-managed policy under /jit/; it is not ours to read or change`,
+    );
+  }
+}
+
+/**
+ * Refuses an inline write on a role Identity Center provisions (`AWSReservedSSO_*`), before the call:
+ * AWS refuses it anyway with UnmodifiableEntity, "Cannot perform the operation on the protected role
+ * '…' - this role is only modifiable by AWS"
+ * (https://repost.aws/knowledge-center/identity-center-aws-reserved-sso). Grants there live in slots.
+ */
+export function assertNotIdentityCenterRole(principal: Principal): void {
+  if (isIdentityCenterRole(principal.arn)) {
+    throw new NotAuthorizedError(
+      `${principal.arn} is an Identity Center role: AWS refuses inline policy writes on it (UnmodifiableEntity: this role is only modifiable by AWS); its grants belong in the customer-managed slot policies /jit/jit-grants-N`,
+    );
+  }
+}
+
+/**
+ * IAM's LimitExceeded on a policy write (the document is too large, or the policy already has five
+ * versions) is a refusal, not throttling; the SDK names it LimitExceededException, which `call()`
+ * would retry as transient. Renamed `LimitExceeded` (IAM's error code, as the sandbox throws it).
+ */
+function quotaRefusal(error: unknown): unknown {
+  if (errorName(error) !== "LimitExceededException") return error;
+  const refusal = new Error((error as Error).message, { cause: error });
+  refusal.name = "LimitExceeded";
+  return refusal;
+}
+
+const isNoSuchEntity = (error: unknown): boolean =>
+  errorName(error) === "NoSuchEntityException" || errorName(error) === "NoSuchEntity";
+
+/** Oldest first, by creation time, then by version number (two versions can share a second). */
+const byAge = (a: PolicyVersion, b: PolicyVersion): number =>
+  (a.CreateDate?.getTime() ?? 0) - (b.CreateDate?.getTime() ?? 0) ||
+  Number((a.VersionId ?? "").replace(/\D/g, "")) - Number((b.VersionId ?? "").replace(/\D/g, ""));
+
+/** The AccessBroker on AWS IAM: inline `jit-*` policies for one-person principals, `/jit/` slots for shared roles. */
 export class IamBroker implements AccessBroker {
   private readonly client: IAMClient;
   private readonly allowed: ReadonlySet<string>;
@@ -54,6 +113,7 @@ export class IamBroker implements AccessBroker {
 
   async putGrant(principal: Principal, policyName: string, document: PolicyDocument): Promise<void> {
     this.check(principal, policyName);
+    assertNotIdentityCenterRole(principal);
     const PolicyDocument = encodePolicy(document);
     await call("PutPolicy", () =>
       principal.kind === "user"
@@ -68,6 +128,7 @@ export class IamBroker implements AccessBroker {
 
   async deleteGrant(principal: Principal, policyName: string): Promise<boolean> {
     this.checkRemoval(principal, policyName);
+    assertNotIdentityCenterRole(principal);
     try {
       await call("DeletePolicy", () =>
         principal.kind === "user"
@@ -130,5 +191,98 @@ export class IamBroker implements AccessBroker {
         document: JSON.parse(await this.document(principal, policyName)) as PolicyDocument,
       })),
     );
+  }
+
+  /**
+   * The slot's default version's document (GetPolicy for its id, then GetPolicyVersion); undefined
+   * when the policy does not exist. A default that another writer replaced and pruned between the two
+   * calls is read again.
+   */
+  async readSlot(policyArn: string): Promise<PolicyDocument | undefined> {
+    assertSlotArn(policyArn);
+    for (let attempt = 1; ; attempt++) {
+      let versionId: string | undefined;
+      try {
+        const policy = await call("GetPolicy", () =>
+          this.client.send(new GetPolicyCommand({ PolicyArn: policyArn })),
+        );
+        versionId = policy.Policy?.DefaultVersionId;
+      } catch (error) {
+        if (isNoSuchEntity(error)) return undefined;
+        throw error;
+      }
+      try {
+        const version = await call("GetPolicyVersion", () =>
+          this.client.send(new GetPolicyVersionCommand({ PolicyArn: policyArn, VersionId: versionId })),
+        );
+        // Like inline policies, IAM returns the document URL-encoded (RFC 3986).
+        return JSON.parse(decodeURIComponent(version.PolicyVersion?.Document ?? "")) as PolicyDocument;
+      } catch (error) {
+        if (!isNoSuchEntity(error) || attempt >= 3) throw error;
+      }
+    }
+  }
+
+  /**
+   * Makes `document` the slot's default version. IAM keeps at most five versions of a managed policy,
+   * and CreatePolicyVersion on a sixth fails with LimitExceeded: "If the policy has five versions, you
+   * must delete an existing version using DeletePolicyVersion before you create a new version"
+   * (https://docs.aws.amazon.com/IAM/latest/APIReference/API_CreatePolicyVersion.html). So the oldest
+   * non-default version goes first; the default one cannot be deleted that way
+   * (https://docs.aws.amazon.com/IAM/latest/APIReference/API_DeletePolicyVersion.html), and it is the
+   * one granting now. A document over IAM's 6,144-character managed-policy limit
+   * (https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_iam-quotas.html) is refused with
+   * LimitExceeded before any call, so nothing is pruned for a write that cannot land. Callers hold the
+   * slot's lease: IAM has no compare-and-set on versions.
+   */
+  async writeSlot(policyArn: string, document: PolicyDocument): Promise<void> {
+    assertSlotArn(policyArn);
+    const text = encodePolicy(document);
+    const size = policySize(text);
+    if (size > MANAGED_POLICY_QUOTA) {
+      // IAM's own words for this refusal: "Cannot exceed quota for PolicySize: 6144".
+      const refusal = new Error(
+        `Cannot exceed quota for PolicySize: ${MANAGED_POLICY_QUOTA} (${policyArn} would hold ${size} characters)`,
+      );
+      refusal.name = "LimitExceeded";
+      throw refusal;
+    }
+    const versions = await this.policyVersions(policyArn);
+    const prunable = versions.filter((v) => !v.IsDefaultVersion).sort(byAge);
+    const excess = versions.length - (MAX_POLICY_VERSIONS - 1);
+    for (const old of prunable.slice(0, Math.max(0, excess))) {
+      try {
+        await call("DeletePolicyVersion", () =>
+          this.client.send(
+            new DeletePolicyVersionCommand({ PolicyArn: policyArn, VersionId: old.VersionId }),
+          ),
+        );
+      } catch (error) {
+        // Already gone: a writer whose lease expired pruned it. The room is there all the same.
+        if (!isNoSuchEntity(error)) throw error;
+      }
+    }
+    await call("CreatePolicyVersion", async () => {
+      try {
+        return await this.client.send(
+          new CreatePolicyVersionCommand({ PolicyArn: policyArn, PolicyDocument: text, SetAsDefault: true }),
+        );
+      } catch (error) {
+        throw quotaRefusal(error);
+      }
+    });
+  }
+
+  private async policyVersions(policyArn: string): Promise<PolicyVersion[]> {
+    const versions: PolicyVersion[] = [];
+    let Marker: string | undefined;
+    do {
+      const page = await call("ListPolicyVersions", () =>
+        this.client.send(new ListPolicyVersionsCommand({ PolicyArn: policyArn, Marker })),
+      );
+      versions.push(...(page.Versions ?? []));
+      Marker = page.IsTruncated ? page.Marker : undefined;
+    } while (Marker);
+    return versions;
   }
 }

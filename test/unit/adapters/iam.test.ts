@@ -1,10 +1,17 @@
 import {
+  CreatePolicyVersionCommand,
+  DeletePolicyVersionCommand,
   DeleteRolePolicyCommand,
   DeleteUserPolicyCommand,
+  GetPolicyCommand,
+  GetPolicyVersionCommand,
   GetRolePolicyCommand,
   IAMClient,
+  LimitExceededException,
+  ListPolicyVersionsCommand,
   ListRolePoliciesCommand,
   NoSuchEntityException,
+  type PolicyVersion,
   PutRolePolicyCommand,
   PutUserPolicyCommand,
 } from "@aws-sdk/client-iam";
@@ -27,7 +34,21 @@ const doc: PolicyDocument = {
   Version: "2012-10-17",
   Statement: [{ Sid: "A", Effect: "Allow", Action: "ssm:DescribeSessions", Resource: "*" }],
 };
-const broker = () => new IamBroker([role.arn, user.arn], new IAMClient({ region: "eu-west-1" }));
+const sso: Principal = {
+  kind: "shared-role",
+  arn: "arn:aws:iam::123456789012:role/aws-reserved/sso.amazonaws.com/eu-west-1/AWSReservedSSO_OnCall_0123456789abcdef",
+  name: "AWSReservedSSO_OnCall_0123456789abcdef",
+  sessionName: "dan@example.com",
+};
+const broker = () => new IamBroker([role.arn, user.arn, sso.arn], new IAMClient({ region: "eu-west-1" }));
+const SLOT = "arn:aws:iam::123456789012:policy/jit/jit-grants-1";
+const throttled = () =>
+  Object.assign(new Error("Rate exceeded"), { name: "Throttling", $metadata: { httpStatusCode: 400 } });
+const version = (n: number, isDefault = false, minute = n): PolicyVersion => ({
+  VersionId: `v${n}`,
+  IsDefaultVersion: isDefault,
+  CreateDate: new Date(`2026-11-29T10:${String(minute).padStart(2, "0")}:00Z`),
+});
 
 beforeEach(() => iam.reset());
 
@@ -117,5 +138,174 @@ describe("IamBroker", () => {
     ]);
     const grants = await broker().listGrants(role);
     expect(grants).toEqual([{ policyName: "jit-r1", document: doc }]);
+  });
+
+  it.each([
+    ["putGrant", () => broker().putGrant(sso, "jit-r1", doc)],
+    ["deleteGrant", () => broker().deleteGrant(sso, "jit-r1")],
+  ])("refuses %s on an Identity Center role before calling IAM (UnmodifiableEntity)", async (_, act) => {
+    await expect(act()).rejects.toMatchObject({
+      name: "NotAuthorizedError",
+      message: expect.stringMatching(/Identity Center role.*UnmodifiableEntity.*only modifiable by AWS/),
+    });
+    expect(iam.calls()).toHaveLength(0);
+  });
+});
+
+describe("IamBroker slots", () => {
+  it("reads the default version's document, URL-decoded", async () => {
+    iam.on(GetPolicyCommand, { PolicyArn: SLOT }).resolves({ Policy: { DefaultVersionId: "v3" } });
+    iam.on(GetPolicyVersionCommand, { PolicyArn: SLOT, VersionId: "v3" }).resolves({
+      PolicyVersion: {
+        VersionId: "v3",
+        IsDefaultVersion: true,
+        Document: encodeURIComponent(JSON.stringify(doc)),
+      },
+    });
+    expect(await broker().readSlot(SLOT)).toEqual(doc);
+    expect(iam.commandCalls(GetPolicyVersionCommand)).toHaveLength(1);
+  });
+
+  it("reads a slot that does not exist as undefined", async () => {
+    iam
+      .on(GetPolicyCommand)
+      .rejects(new NoSuchEntityException({ message: "Policy does not exist", $metadata: {} }));
+    expect(await broker().readSlot(SLOT)).toBeUndefined();
+    expect(iam.commandCalls(GetPolicyVersionCommand)).toHaveLength(0);
+  });
+
+  it("reads again when the default version it was told of was pruned meanwhile", async () => {
+    iam
+      .on(GetPolicyCommand)
+      .resolvesOnce({ Policy: { DefaultVersionId: "v3" } })
+      .resolves({ Policy: { DefaultVersionId: "v4" } });
+    iam
+      .on(GetPolicyVersionCommand, { VersionId: "v3" })
+      .rejects(new NoSuchEntityException({ message: "no such version", $metadata: {} }))
+      .on(GetPolicyVersionCommand, { VersionId: "v4" })
+      .resolves({ PolicyVersion: { Document: encodeURIComponent(JSON.stringify(doc)) } });
+    expect(await broker().readSlot(SLOT)).toEqual(doc);
+  });
+
+  it("writes a new default version, compactly encoded, without pruning under five versions", async () => {
+    iam.on(ListPolicyVersionsCommand).resolves({ Versions: [version(1), version(2, true)] });
+    iam.on(CreatePolicyVersionCommand).resolves({});
+    await broker().writeSlot(SLOT, doc);
+    expect(iam.commandCalls(DeletePolicyVersionCommand)).toHaveLength(0);
+    expect(iam.commandCalls(CreatePolicyVersionCommand)[0]?.args[0].input).toEqual({
+      PolicyArn: SLOT,
+      PolicyDocument: JSON.stringify(doc),
+      SetAsDefault: true,
+    });
+  });
+
+  it.each([
+    ["the default is the newest", [version(1), version(2), version(3), version(4), version(5, true)], "v1"],
+    ["the default is the oldest", [version(1, true), version(2), version(3), version(4), version(5)], "v2"],
+    ["listed out of order", [version(7, true), version(9), version(6), version(8), version(10)], "v6"],
+    [
+      "two created in the same second",
+      [version(12, false, 1), version(11, false, 1), version(13, true), version(14), version(15)],
+      "v11",
+    ],
+  ])("with five versions, deletes the oldest non-default one first (%s)", async (_, versions, oldest) => {
+    iam.on(ListPolicyVersionsCommand).resolves({ Versions: versions });
+    iam.on(DeletePolicyVersionCommand).resolves({});
+    iam.on(CreatePolicyVersionCommand).resolves({});
+    await broker().writeSlot(SLOT, doc);
+    const deletes = iam.commandCalls(DeletePolicyVersionCommand).map((c) => c.args[0].input);
+    expect(deletes).toEqual([{ PolicyArn: SLOT, VersionId: oldest }]);
+    expect(iam.calls().map((c) => c.args[0].constructor.name)).toEqual([
+      "ListPolicyVersionsCommand",
+      "DeletePolicyVersionCommand",
+      "CreatePolicyVersionCommand",
+    ]);
+  });
+
+  it("goes on when the version it prunes is already gone (another writer pruned it)", async () => {
+    iam.on(ListPolicyVersionsCommand).resolves({
+      Versions: [version(1), version(2), version(3), version(4), version(5, true)],
+    });
+    iam.on(DeletePolicyVersionCommand).rejects(new NoSuchEntityException({ message: "gone", $metadata: {} }));
+    iam.on(CreatePolicyVersionCommand).resolves({});
+    await broker().writeSlot(SLOT, doc);
+    expect(iam.commandCalls(CreatePolicyVersionCommand)).toHaveLength(1);
+  });
+
+  it.each([
+    ["a policy outside /jit/", "arn:aws:iam::123456789012:policy/AdministratorAccess"],
+    ["an AWS managed policy", "arn:aws:iam::aws:policy/AdministratorAccess"],
+    ["a deeper path that only starts like ours", "arn:aws:iam::123456789012:policy/jitters/jit-grants-1"],
+    ["a role", "arn:aws:iam::123456789012:role/jit/jit-grants-1"],
+    ["a nested path under /jit/", "arn:aws:iam::123456789012:policy/jit/x/jit-grants-1"],
+    ["a short account", "arn:aws:iam::12345:policy/jit/jit-grants-1"],
+  ])("refuses %s before any call", async (_, arn) => {
+    await expect(broker().readSlot(arn)).rejects.toMatchObject({ name: "NotAuthorizedError" });
+    await expect(broker().writeSlot(arn, doc)).rejects.toMatchObject({ name: "NotAuthorizedError" });
+    expect(iam.calls()).toHaveLength(0);
+  });
+
+  it("accepts /jit/ policies in other partitions", async () => {
+    iam.on(GetPolicyCommand).rejects(new NoSuchEntityException({ message: "none", $metadata: {} }));
+    expect(await broker().readSlot("arn:aws-cn:iam::123456789012:policy/jit/jit-base")).toBeUndefined();
+  });
+
+  it("refuses a document over 6,144 characters before pruning anything", async () => {
+    const big = {
+      ...doc,
+      Statement: [{ ...doc.Statement[0], Resource: "x".repeat(6_200) }],
+    } as PolicyDocument;
+    await expect(broker().writeSlot(SLOT, big)).rejects.toMatchObject({
+      name: "LimitExceeded",
+      message: expect.stringContaining("6144"),
+    });
+    expect(iam.calls()).toHaveLength(0);
+  });
+
+  it.each([
+    ["GetPolicy", () => iam.on(GetPolicyCommand).rejects(throttled()), () => broker().readSlot(SLOT)],
+    [
+      "ListPolicyVersions",
+      () => iam.on(ListPolicyVersionsCommand).rejects(throttled()),
+      () => broker().writeSlot(SLOT, doc),
+    ],
+    [
+      "CreatePolicyVersion",
+      () => {
+        iam.on(ListPolicyVersionsCommand).resolves({ Versions: [version(1, true)] });
+        iam.on(CreatePolicyVersionCommand).rejects(throttled());
+      },
+      () => broker().writeSlot(SLOT, doc),
+    ],
+  ])("turns a throttled %s into a TransientAwsError", async (operation, arrange, act) => {
+    arrange();
+    await expect(act()).rejects.toMatchObject({ name: "TransientAwsError", operation });
+  });
+
+  it("passes IAM's version limit on as LimitExceeded, not as something to retry", async () => {
+    iam.on(ListPolicyVersionsCommand).resolves({ Versions: [version(1, true)] });
+    iam.on(CreatePolicyVersionCommand).rejects(
+      new LimitExceededException({
+        message:
+          "A managed policy can have up to 5 versions. Before you create a new version, you must delete an existing version.",
+        $metadata: { httpStatusCode: 409 },
+      }),
+    );
+    const error = await broker()
+      .writeSlot(SLOT, doc)
+      .catch((e: unknown) => e);
+    expect(error).not.toBeInstanceOf(TransientAwsError);
+    expect(error).toMatchObject({
+      name: "LimitExceeded",
+      message: expect.stringContaining("up to 5 versions"),
+    });
+  });
+
+  it("fails a write to a slot that does not exist", async () => {
+    iam
+      .on(ListPolicyVersionsCommand)
+      .rejects(new NoSuchEntityException({ message: "no policy", $metadata: {} }));
+    await expect(broker().writeSlot(SLOT, doc)).rejects.toMatchObject({ name: "NoSuchEntityException" });
+    expect(iam.commandCalls(CreatePolicyVersionCommand)).toHaveLength(0);
   });
 });
