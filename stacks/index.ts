@@ -10,6 +10,7 @@ import { writeNormalizedConfig } from "../adapters/config-json.ts";
 import { describeDropped, droppedPrincipals } from "../core/offboarding.ts";
 import { createFunctions } from "./functions.ts";
 import { alarmOnForeignPolicies, createPermissionsBoundary } from "./guard.ts";
+import { createSlotPolicies } from "./identity-center.ts";
 import { createNotices } from "./notices.ts";
 import { readOpenRecords, tableLister } from "./open-records.ts";
 import { createForwarderRole, forwardSessionEvents, subscribeSessionEvents } from "./session-events.ts";
@@ -81,6 +82,8 @@ export async function deploy(options: DeployOptions = {}) {
   createSessionPreferences(config, region, production);
   alarmOnForeignPolicies(config, region, topic, forwarder);
   const boundary = options.permissionsBoundary ? createPermissionsBoundary() : undefined;
+  // The shared role's grant slots and base policy (and their permission-set references, if configured).
+  const slots = createSlotPolicies(config, production);
 
   return {
     slackRequestUrl: functions.slack.url,
@@ -88,5 +91,6 @@ export async function deploy(options: DeployOptions = {}) {
     topicArn: topic.arn,
     stateMachineArn: machine.arn,
     ...(boundary ? { permissionsBoundaryArn: boundary.arn } : {}),
+    ...(slots.policies.length > 0 ? { sharedRolePolicyArns: slots.policies.map((p) => p.arn) } : {}),
   };
 }
