@@ -10,6 +10,7 @@ import { measureBundles } from "./bundles.ts";
 import { measureExpiryLag, measureThroughput } from "./lifecycle.ts";
 import { measurePolicySizes } from "./policy-size.ts";
 import { measureCold, measureWarm } from "./slack-ack.ts";
+import { measureSlotCapacity } from "./slot-capacity.ts";
 
 const quick = process.argv.includes("--quick");
 const results = new URL("./results/", import.meta.url);
@@ -44,6 +45,17 @@ summary.push("| profile | principal | size | grants that fit one principal |", "
 for (const r of sizes)
   summary.push(`| ${r.profile} | ${r.principal} | ${r.size} | ${r.grantsPerPrincipal} |`);
 summary.push("");
+
+const capacity = measureSlotCapacity();
+save("slot-capacity", capacity);
+summary.push(
+  `## Grant slots of the shared role (${capacity.slots} slots × 6,144 characters; role session names of 30 characters)`,
+  "",
+);
+summary.push("| profile | added to a slot | grants per slot | people per shared role |", "|---|---|---|---|");
+for (const r of capacity.rows)
+  summary.push(`| ${r.profile} | ${r.size} | ${r.perSlot} | ${r.perSharedRole} |`);
+summary.push("", `All profiles mixed (round robin): ${capacity.mixed} people at once per shared role.`, "");
 
 const bundles = await measureBundles();
 save("bundles", bundles);

@@ -129,6 +129,7 @@ const SHORT: Record<string, string> = { Nodes: "N", Documents: "D" };
 export function slotStatements(grant: PolicyDocument, requestId: string): Statement[] {
   return grant.Statement.filter((s) => !IN_BASE.has(s.Sid)).map((s) => {
     const statement = { ...s, Sid: `${sidPrefix(requestId)}${SHORT[s.Sid] ?? s.Sid}` };
+    if (s.Sid === "Nodes") compactRegions(statement);
     if (s.Sid === "Documents") {
       const resources = (Array.isArray(s.Resource) ? s.Resource : [s.Resource]).map((r) =>
         r.replace(/^(arn:[^:]+:ssm:)[^:]+:/, "$1*:"),
@@ -138,6 +139,23 @@ export function slotStatements(grant: PolicyDocument, requestId: string): Statem
     }
     return statement;
   });
+}
+
+/**
+ * A node statement spanning several regions names each resource type once with region `*` and keeps
+ * the regions in `aws:RequestedRegion` (a global key: the region of the endpoint called, which is the
+ * node's region for StartSession). Shorter from two regions on; equivalent in what it allows.
+ */
+function compactRegions(statement: Statement): void {
+  const resources = Array.isArray(statement.Resource) ? statement.Resource : [statement.Resource];
+  const regions = [...new Set(resources.map((r) => r.split(":")[3] ?? ""))];
+  if (regions.length < 2) return;
+  const wildcarded = [...new Set(resources.map((r) => r.replace(/^(arn:[^:]+:[^:]+:)[^:]+:/, "$1*:")))];
+  statement.Resource = wildcarded.length === 1 ? (wildcarded[0] as string) : wildcarded;
+  statement.Condition = {
+    ...statement.Condition,
+    StringEquals: { ...statement.Condition?.StringEquals, "aws:RequestedRegion": regions },
+  };
 }
 
 /** The grants a slot holds, by request id, with their statements. */

@@ -104,7 +104,8 @@ export async function startSession(
   const policies = account.effectivePolicies(principal.arn);
   const document = input.document ?? "SSM-SessionManagerRunShell";
   const tagKeys = Object.fromEntries(Object.entries(node.tags).map(([k, v]) => [`ssm:resourceTag/${k}`, v]));
-  const base = { ...caller.keys, "aws:CurrentTime": now };
+  // aws:RequestedRegion: the region of the endpoint called, which is the node's for StartSession.
+  const base = { ...caller.keys, "aws:CurrentTime": now, "aws:RequestedRegion": node.region };
   const onNode = await allowed(
     caller.arn,
     "ssm:StartSession",

@@ -26,6 +26,13 @@ export function startSessionCommands(
     .map((n) => `aws ssm start-session --target ${n.id} --region ${n.region}${extra}`);
 }
 
+/**
+ * For people on a shared Identity Center role: the grant lands in policies the role already has, and
+ * IAM applies it to existing sessions within seconds (no new role, no new sign-in).
+ */
+export const SSO_NOTE =
+  "Signed in through IAM Identity Center: your current `aws sso login` session works as it is (no new role, no re-login). Add `--profile <your SSO profile>` to the commands if it is not your default.";
+
 /** What a DM may add to the record: the commands, how many nodes match, sessions closed, a reason. */
 export interface RequesterExtra {
   commands?: string[];
@@ -54,7 +61,7 @@ function grantedText(r: AccessRequest, extra: RequesterExtra): string {
         ? `\n…and ${matches}: use any of their ids as \`--target\`.`
         : "";
   const expiry = r.expiresAt ? slackTime(r.expiresAt) : "";
-  return `:unlock: Your access to *${shown(r.profileId, SHOWN.word)}* is active until ${expiry}.${listed}${tail}`;
+  return `:unlock: Your access to *${shown(r.profileId, SHOWN.word)}* is active until ${expiry}.${listed}${tail}${r.principal.kind === "shared-role" ? `\n${SSO_NOTE}` : ""}`;
 }
 
 function revokedText(r: AccessRequest, extra: RequesterExtra): string {

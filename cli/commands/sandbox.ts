@@ -98,6 +98,11 @@ export async function sandboxCommand(command: string, args: string[], io: Io): P
         [
           line(data.request),
           `reason: ${data.request.reason || "-"}${data.request.ticket ? `  ticket: ${data.request.ticket}` : ""}`,
+          ...(data.request.principal.kind === "shared-role" && data.request.status === "ACTIVE"
+            ? [
+                `principal: ${data.request.principal.arn} as ${data.request.principal.sessionName}: your current SSO session works as it is (no new role, no re-login); use your SSO profile with aws ssm start-session`,
+              ]
+            : []),
           "audit trail:",
           ...data.trail.map(
             (e) =>

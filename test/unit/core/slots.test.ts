@@ -23,6 +23,7 @@ import {
   withoutGrant,
 } from "../../../core/slots.ts";
 import { exampleConfig, exampleConfigText } from "../../helpers/config.ts";
+import { decide } from "../../helpers/simulate.ts";
 
 const config = exampleConfig();
 const SHARED = config.principals.sharedRole?.arn ?? "";
@@ -142,5 +143,42 @@ describe("the old mistake cannot come back", () => {
     expect(slotArns(config)).toEqual(
       [1, 2, 3, 4].map((n) => `arn:aws:iam::123456789012:policy/jit/jit-grants-${n}`),
     );
+  });
+});
+
+describe("a multi-region node statement in a slot", () => {
+  // Written before the compaction: the statement is shorter and must allow exactly what it did.
+  const policy = withGrant(emptySlot(), "20261126-dbdbdbdb", grantOf("20261126-dbdbdbdb", "prod-db"));
+  const ask = (region: string, userid: string) =>
+    decide({
+      principalArn: `arn:aws:sts::123456789012:assumed-role/AWSReservedSSO_OnCall_0123456789abcdef/${userid}`,
+      action: "ssm:StartSession",
+      resource: `arn:aws:ec2:${region}:123456789012:instance/i-0db20000000000004`,
+      policies: [{ name: "jit-grants-1", policy }],
+      context: {
+        "aws:userid": `AROAEXAMPLE:${userid}`,
+        "aws:CurrentTime": "2026-11-26T09:59:59Z",
+        "aws:RequestedRegion": region,
+        "ssm:resourceTag/Env": "prod",
+        "ssm:resourceTag/Role": "db-replica",
+        "ssm:SessionDocumentAccessCheck": "true",
+      },
+    });
+
+  it.each([
+    ["eu-central-1", "dan@example.com", "Allowed"],
+    ["eu-west-1", "dan@example.com", "Allowed"],
+    ["us-east-1", "dan@example.com", "ImplicitlyDenied"],
+    ["eu-central-1", "erin@example.com", "ImplicitlyDenied"],
+  ])("in %s for %s: %s", async (region, userid, expected) => {
+    expect(await ask(region, userid)).toBe(expected);
+  });
+
+  it("names each resource type once", () => {
+    const nodes = policy.Statement.find((s) => s.Sid.endsWith("N"));
+    expect(nodes?.Resource).toEqual([
+      "arn:aws:ec2:*:123456789012:instance/*",
+      "arn:aws:ssm:*:123456789012:managed-instance/*",
+    ]);
   });
 });

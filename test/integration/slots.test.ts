@@ -1,0 +1,179 @@
+/**
+ * Identity Center through slots, on the real workflow and the sandbox account (which refuses inline
+ * writes on `AWSReservedSSO_*` roles, limits managed policies to 6,144 characters and five versions,
+ * and evaluates the role's inline policies plus the default versions of its managed ones).
+ * Before slots (691944f) the first grant on the shared role was an inline PutRolePolicy, which AWS
+ * refuses with UnmodifiableEntity.
+ */
+import { afterEach, describe, expect, it, vi } from "vitest";
+import { policySize } from "../../core/policy.ts";
+import type { Person } from "../../core/principal.ts";
+import { resolvePrincipal } from "../../core/principal.ts";
+import type { AccessRequest } from "../../core/request.ts";
+import { emptySlot, grantsInSlot, MAX_POLICY_VERSIONS, slotArns } from "../../core/slots.ts";
+import { approve } from "../../core/usecases/approval.ts";
+import { applyRecord, removeAccess } from "../../core/usecases/enforce.ts";
+import { createRequest } from "../../core/usecases/request.ts";
+import { startSession } from "../../local/start-session.ts";
+import { S } from "../../workflows/access-workflow.ts";
+import { NODE } from "../fixtures/nodes.ts";
+import { seeded } from "../helpers/faults.ts";
+import { type Harness, startHarness } from "../helpers/harness.ts";
+import { aRequest } from "../helpers/requests.ts";
+
+let h: Harness | undefined;
+afterEach(async () => {
+  await h?.stop();
+  h = undefined;
+});
+
+/** 25 people who sign in through Identity Center (no principals.map entry: the shared role). */
+const people: Person[] = Array.from({ length: 25 }, (_, i) => {
+  const n = String(i + 1).padStart(2, "0");
+  return { slackUserId: `U7P${n}PERSON`, email: `person${n}@example.com` };
+});
+const PROFILE_OF = (i: number) => (["staging", "sandbox", "prod-web"] as const)[i % 3] ?? "staging";
+const NODE_OF: Record<string, string> = { staging: NODE.stg1, sandbox: NODE.sbx1, "prod-web": NODE.web1 };
+const APPROVER: Record<string, string> = { staging: "U03DAVE", "prod-web": "U04ERIN" };
+
+describe("25 people on one shared role", () => {
+  it("are granted at once, each only on their own profile's nodes until their second, and leave the slots empty", async () => {
+    // Prepare: every execution is held at its expiry warning, so all 25 grants are live together.
+    const holds: (() => void)[] = [];
+    let held = 0;
+    const x = await startHarness({
+      wrap: (state, task) =>
+        state === S.warnExpiry
+          ? async (input) => {
+              held++;
+              await new Promise<void>((resolve) => holds.push(resolve));
+              return task(input);
+            }
+          : task,
+    });
+    h = x;
+    const shared = x.deps.config.principals.sharedRole?.arn ?? "";
+
+    // Act: 25 requests, then every approval at once.
+    const requests = await Promise.all(
+      people.map((person, i) =>
+        createRequest(x.deps, { requester: person, profileId: PROFILE_OF(i), duration: "1h", reason: "incident", ticket: "INC-7" }),
+      ),
+    );
+    await Promise.all(
+      requests.map(async (r) => {
+        const approver = APPROVER[r.profileId];
+        if (!approver) return;
+        await x.waitFor(r.id, (q) => q.taskToken !== undefined);
+        await approve(x.deps, { requestId: r.id, approver: { slackUserId: approver } });
+      }),
+    );
+    const deadline = Date.now() + 20_000;
+    while (held < 25 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 10));
+
+    // Assess: all 25 effective, in slots, and nothing inline on the protected role.
+    expect(held).toBe(25);
+    const records = (await Promise.all(requests.map((r) => x.deps.store.get(r.id)))) as AccessRequest[];
+    expect(records.map((r) => r.status)).toEqual(requests.map(() => "ACTIVE"));
+    expect([...(x.account.policies.get(shared)?.keys() ?? [])]).toEqual([]);
+    const slots = await Promise.all(slotArns(x.deps.config).map((arn) => x.deps.broker.readSlot(arn)));
+    const placed = slots.flatMap((doc) => [...grantsInSlot(doc ?? emptySlot()).keys()]).sort();
+    expect(placed).toEqual(requests.map((r) => r.id).sort());
+    for (const doc of slots) expect(policySize(doc ?? emptySlot())).toBeLessThanOrEqual(6_144);
+
+    for (const [i, person] of people.entries()) {
+      const own = NODE_OF[PROFILE_OF(i)] ?? "";
+      const others = Object.values(NODE_OF).filter((n) => n !== own);
+      const mine = await startSession(x.deps, x.account, { person, target: own });
+      expect(mine.allowed, `${person.email} on ${own}`).toBe(true);
+      for (const node of others) {
+        const theirs = await startSession(x.deps, x.account, { person, target: node });
+        expect(theirs.allowed, `${person.email} on ${node}`).toBe(false);
+      }
+    }
+    // Someone on the same role with no grant of their own can use nobody's.
+    const outsider = await startSession(x.deps, x.account, {
+      person: { slackUserId: "U7OUTSIDER", email: "outsider@example.com" },
+      target: NODE.stg1,
+    });
+    expect(outsider.allowed).toBe(false);
+
+    // At the expiry second IAM refuses, a second before it allows.
+    const expiry = new Date(records[0]?.expiresAt ?? 0);
+    x.clock.set(new Date(expiry.getTime() - 1000));
+    expect((await startSession(x.deps, x.account, { person: people[0] as Person, target: NODE.stg1 })).allowed).toBe(true);
+    x.clock.set(expiry);
+    for (const [i, person] of people.entries()) {
+      const refused = await startSession(x.deps, x.account, { person, target: NODE_OF[PROFILE_OF(i)] ?? "" });
+      expect(refused.allowed, `${person.email} at ${expiry.toISOString()}`).toBe(false);
+    }
+
+    // After every revoke, each slot holds only its placeholder, within IAM's five versions.
+    for (const release of holds) release();
+    await Promise.all(requests.map((r) => x.workflow.settled(r.id)));
+    for (const arn of slotArns(x.deps.config)) {
+      expect(await x.deps.broker.readSlot(arn)).toEqual(emptySlot());
+      expect(x.account.slotVersionCount(arn)).toBeLessThanOrEqual(MAX_POLICY_VERSIONS);
+    }
+    expect(x.account.liveCount()).toBe(0);
+  }, 60_000);
+});
+
+describe("one slot, many writers", () => {
+  it.each([1, 2, 3, 4, 5, 6, 7, 8, 9, 10])(
+    "10 grants and 10 revokes in parallel (seed %i): none lost, none left, never more than 5 versions",
+    async (seed) => {
+      // Prepare: 10 live grants already in the slots, 10 more approved and about to be written.
+      const x = await startHarness();
+      h = x;
+      vi.spyOn(console, "error").mockImplementation(() => {});
+      const random = seeded(seed);
+      let maxVersions = 0;
+      x.account.hooks = {
+        before: () => new Promise((r) => setTimeout(r, Math.floor(random() * 4))),
+        after: (op) => {
+          if (op === "CreatePolicyVersion")
+            for (const arn of slotArns(x.deps.config))
+              maxVersions = Math.max(maxVersions, x.account.slotVersionCount(arn));
+          return new Promise((r) => setTimeout(r, Math.floor(random() * 4)));
+        },
+      };
+      const record = async (i: number, status: AccessRequest["status"]) => {
+        const person = people[i] as Person;
+        const r = aRequest({
+          id: `20261126-race${String(i).padStart(4, "0")}`,
+          requester: person,
+          profileId: "staging",
+          principal: resolvePrincipal(x.deps.config, person),
+          status,
+          grantedAt: "2026-11-26T09:00:00.000Z",
+          expiresAt: "2026-11-26T10:00:00.000Z",
+        });
+        await x.deps.store.create(r);
+        return r;
+      };
+      const old = await Promise.all(Array.from({ length: 10 }, (_, i) => record(i, "ACTIVE")));
+      for (const r of old) await applyRecord(x.deps, r.id, "test");
+      const fresh = await Promise.all(Array.from({ length: 10 }, (_, i) => record(i + 10, "ACTIVE")));
+      // The old ones are settled (as a revoke does first); their removal races the new writes.
+      for (const r of old) await x.deps.store.update(r, { status: "REVOKED", endedAt: "2026-11-26T09:30:00.000Z" });
+
+      // Act
+      const settledOld = await Promise.all(old.map((r) => x.deps.store.get(r.id)));
+      await Promise.all([
+        ...fresh.map((r) => applyRecord(x.deps, r.id, "test")),
+        ...settledOld.map((r) => removeAccess(x.deps, r as AccessRequest)),
+      ]);
+
+      // Assess
+      const held = new Set<string>();
+      for (const arn of slotArns(x.deps.config)) {
+        for (const id of grantsInSlot((await x.deps.broker.readSlot(arn)) ?? emptySlot()).keys()) held.add(id);
+        expect(x.account.slotVersionCount(arn)).toBeLessThanOrEqual(MAX_POLICY_VERSIONS);
+      }
+      expect([...held].sort()).toEqual(fresh.map((r) => r.id).sort());
+      expect(maxVersions).toBeLessThanOrEqual(MAX_POLICY_VERSIONS);
+    },
+    30_000,
+  );
+});
