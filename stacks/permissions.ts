@@ -5,9 +5,14 @@
  *
  * One limit IAM itself cannot express: it has no condition key for an inline policy's name, so "only
  * policies named jit-*" is enforced in the IAM adapter, which refuses any other name before calling.
+ *
+ * A shared role's grants live in the customer-managed policies `/jit/jit-grants-N` (core/slots.ts):
+ * the functions that write or take back grants may read them and add or delete their versions, and
+ * nothing else on any managed policy (no CreatePolicy, no attaching, no SetDefaultPolicyVersion).
  */
 import type { AccessConfig } from "../core/config/load.ts";
 import { configuredPrincipalArns, parsePrincipalArn } from "../core/principal.ts";
+import { isIdentityCenterRole, SLOT_PATH } from "../core/slots.ts";
 import type { FunctionName } from "./entries.ts";
 
 export type { FunctionName };
@@ -66,8 +71,15 @@ function inlineStatements(arns: string[], verbs: InlineVerb[]): Permission[] {
  * non-settled request although the config dropped them (offboarding): they are added to Get, List
  * and Delete so their grants stay revocable, and never to Put.
  */
-function inlinePolicies(config: AccessConfig, verbs: InlineVerb[], open: string[] = []): Permission[] {
-  const configured = configuredPrincipalArns(config);
+function inlinePolicies(
+  config: AccessConfig,
+  verbs: InlineVerb[],
+  openPrincipals: string[] = [],
+): Permission[] {
+  // Identity Center roles are protected: IAM refuses every inline-policy write on them, and their
+  // grants live in the slots. Not even reads: least privilege.
+  const configured = configuredPrincipalArns(config).filter((a) => !isIdentityCenterRole(a));
+  const open = openPrincipals.filter((a) => !isIdentityCenterRole(a));
   const put = verbs.filter((v) => v === "Put");
   const rest = verbs.filter((v) => v !== "Put");
   if (put.length === 0) return inlineStatements([...configured, ...open], rest);
@@ -77,6 +89,30 @@ function inlinePolicies(config: AccessConfig, verbs: InlineVerb[], open: string[
       open.filter((a) => !configured.includes(a)),
       rest,
     ),
+  ];
+}
+
+/**
+ * The grant slots: read them, write a new default version (CreatePolicyVersion with SetAsDefault needs
+ * no other action) and delete old versions, on `policy/jit/jit-grants-*` of this account only. The
+ * wildcard keeps slots beyond today's count reachable when the config lowers it while they still hold
+ * grants; it leaves out the stack's own `/jit/jit-base` and the permissions boundary
+ * `/jit/jit-session-manager-boundary`, which a rewrite would widen. Present while there is a shared
+ * role, or a dropped Identity Center role with open requests (their grants are in the slots).
+ */
+function slotPolicies(config: AccessConfig, open: string[]): Permission[] {
+  if (!config.principals.sharedRole && !open.some(isIdentityCenterRole)) return [];
+  return [
+    {
+      actions: [
+        "iam:GetPolicy",
+        "iam:GetPolicyVersion",
+        "iam:ListPolicyVersions",
+        "iam:CreatePolicyVersion",
+        "iam:DeletePolicyVersion",
+      ],
+      resources: [`arn:${config.partition}:iam::${config.accountId}:policy${SLOT_PATH}jit-grants-*`],
+    },
   ];
 }
 
@@ -114,11 +150,23 @@ export function functionPermissions(config: AccessConfig, r: ResourceArns, openP
       table(r),
       ...inlinePolicies(config, ["Put", "Get", "List"]),
       ...inlinePolicies(config, ["Delete"], open),
+      ...slotPolicies(config, open),
       ...sessions(config),
     ],
-    undoGrant: [table(r), ...publish(r), ...inlinePolicies(config, ["Delete"], open), ...sessions(config)],
+    undoGrant: [
+      table(r),
+      ...publish(r),
+      ...inlinePolicies(config, ["Delete"], open),
+      ...slotPolicies(config, open),
+      ...sessions(config),
+    ],
     checkExpiry: [table(r)],
-    revokeAccess: [table(r), ...inlinePolicies(config, ["Delete"], open), ...sessions(config)],
+    revokeAccess: [
+      table(r),
+      ...inlinePolicies(config, ["Delete"], open),
+      ...slotPolicies(config, open),
+      ...sessions(config),
+    ],
     announce: [table(r), ...publish(r)],
     expireRequest: [table(r), ...publish(r)],
     raiseAlarm: [table(r), ...publish(r)],
@@ -126,6 +174,7 @@ export function functionPermissions(config: AccessConfig, r: ResourceArns, openP
       table(r),
       ...publish(r),
       ...inlinePolicies(config, ["Get", "List", "Delete"], open),
+      ...slotPolicies(config, open),
       ...sessions(config),
       { actions: ["states:DescribeExecution"], resources: [executionArn] },
       resume,

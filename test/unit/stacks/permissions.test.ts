@@ -21,6 +21,18 @@ const arns: ResourceArns = {
 const permissions = functionPermissions(config, arns);
 const ALICE_ROLE = `arn:aws:iam::${ACCOUNT}:role/oncall/jit-alice`;
 const BOB = `arn:aws:iam::${ACCOUNT}:user/bob`;
+/** The example's shared role: an Identity Center role, which IAM never lets us change. */
+const SHARED_ROLE = config.principals.sharedRole?.arn ?? "";
+const SLOT_1 = `arn:aws:iam::${ACCOUNT}:policy/jit/jit-grants-1`;
+const SLOT_ACTIONS = [
+  "iam:GetPolicy",
+  "iam:GetPolicyVersion",
+  "iam:ListPolicyVersions",
+  "iam:CreatePolicyVersion",
+  "iam:DeletePolicyVersion",
+];
+/** What no function may do on any policy or role: make, attach or switch a managed policy. */
+const NEVER = ["iam:CreatePolicy", "iam:AttachRolePolicy", "iam:SetDefaultPolicyVersion"];
 
 const can = (fn: FunctionName, action: string, resource: string) =>
   decide({
@@ -156,6 +168,124 @@ describe("principals the config dropped while they hold open grants", () => {
   });
 });
 
+describe("the grant slots of the shared role (customer-managed policies /jit/jit-grants-N)", () => {
+  // Failed on main before this change: no function held any iam:*Policy* action on a managed policy.
+  const slotFunctions: FunctionName[] = ["grantAccess", "undoGrant", "revokeAccess", "sweeper"];
+  const others = (Object.keys(permissions) as FunctionName[]).filter((fn) => !slotFunctions.includes(fn));
+
+  it.each(slotFunctions.flatMap((fn) => SLOT_ACTIONS.map((action) => [fn, action] as const)))(
+    "%s may %s on policy/jit/jit-grants-1",
+    async (fn, action) => {
+      expect(await can(fn, action, SLOT_1)).toBe("Allowed");
+      expect(await can(fn, action, `arn:aws:iam::${ACCOUNT}:policy/jit/jit-grants-20`)).toBe("Allowed");
+    },
+  );
+
+  it.each(slotFunctions.flatMap((fn) => SLOT_ACTIONS.map((action) => [fn, action] as const)))(
+    "%s may not %s on any other policy",
+    async (fn, action) => {
+      for (const policy of [
+        `arn:aws:iam::${ACCOUNT}:policy/other`,
+        `arn:aws:iam::${ACCOUNT}:policy/jit-grants-1`, // the name without the path
+        `arn:aws:iam::${ACCOUNT}:policy/other/jit/jit-grants-1`,
+        `arn:aws:iam::${ACCOUNT}:policy/jit/jit-base`, // the stack's alone
+        `arn:aws:iam::${ACCOUNT}:policy/jit/jit-session-manager-boundary`, // widening it would lift the cap
+        "arn:aws:iam::999999999999:policy/jit/jit-grants-1",
+        "arn:aws:iam::aws:policy/AdministratorAccess",
+      ]) {
+        expect(await can(fn, action, policy), policy).toBe("ImplicitlyDenied");
+      }
+    },
+  );
+
+  it.each(others.flatMap((fn) => SLOT_ACTIONS.map((action) => [fn, action] as const)))(
+    "%s may not %s on a slot",
+    async (fn, action) => {
+      expect(await can(fn, action, SLOT_1)).toBe("ImplicitlyDenied");
+    },
+  );
+
+  it.each(
+    (Object.keys(permissions) as FunctionName[]).flatMap((fn) =>
+      NEVER.map((action) => [fn, action] as const),
+    ),
+  )("%s may not %s on anything", async (fn, action) => {
+    const targets =
+      action === "iam:AttachRolePolicy"
+        ? [SHARED_ROLE, ALICE_ROLE]
+        : [SLOT_1, `arn:aws:iam::${ACCOUNT}:policy/jit/jit-base`, `arn:aws:iam::${ACCOUNT}:policy/other`];
+    for (const resource of targets) {
+      expect(await can(fn, action, resource), resource).toBe("ImplicitlyDenied");
+    }
+    expect(permissions[fn].flatMap((p) => p.actions)).not.toContain(action);
+  });
+
+  it("are granted in the config's partition", () => {
+    const gov = functionPermissions({ ...config, partition: "aws-us-gov" }, arns);
+    const resources = gov.revokeAccess.filter((p) => p.actions.includes("iam:CreatePolicyVersion"));
+    expect(resources.flatMap((p) => p.resources)).toEqual([
+      `arn:aws-us-gov:iam::${ACCOUNT}:policy/jit/jit-grants-*`,
+    ]);
+  });
+
+  it("are not granted without a shared role", () => {
+    const { sharedRole: _, ...principals } = config.principals;
+    const none = functionPermissions({ ...config, principals }, arns);
+    for (const fn of slotFunctions) {
+      expect(none[fn].flatMap((p) => p.actions)).not.toContain("iam:CreatePolicyVersion");
+    }
+  });
+});
+
+describe("an Identity Center shared role", () => {
+  // Failed on main before this change: every grant function held Put/Get/List/Delete of inline
+  // policies on the AWSReservedSSO_* role, which IAM refuses on a protected role anyway.
+  it.each([
+    ["grantAccess", "iam:PutRolePolicy"],
+    ["grantAccess", "iam:GetRolePolicy"],
+    ["grantAccess", "iam:ListRolePolicies"],
+    ["grantAccess", "iam:DeleteRolePolicy"],
+    ["undoGrant", "iam:DeleteRolePolicy"],
+    ["revokeAccess", "iam:DeleteRolePolicy"],
+    ["sweeper", "iam:ListRolePolicies"],
+    ["sweeper", "iam:GetRolePolicy"],
+    ["sweeper", "iam:DeleteRolePolicy"],
+  ] as [FunctionName, string][])("gets no inline-policy call: %s may not %s on it", async (fn, action) => {
+    expect(SHARED_ROLE).toMatch(/:role\/aws-reserved\/sso\.amazonaws\.com\//);
+    expect(await can(fn, action, SHARED_ROLE)).toBe("ImplicitlyDenied");
+  });
+
+  it("is named in no function's statement at all", () => {
+    // iam-simulate already refuses writes on an aws-reserved role, so this is checked on the statements.
+    for (const fn of Object.keys(permissions) as FunctionName[]) {
+      expect(
+        permissions[fn].flatMap((p) => p.resources),
+        fn,
+      ).not.toContain(SHARED_ROLE);
+    }
+  });
+
+  it("gets none either when a dropped Identity Center role still holds open requests", async () => {
+    const dropped = `arn:aws:iam::${ACCOUNT}:role/aws-reserved/sso.amazonaws.com/AWSReservedSSO_Old_0123456789abcdef`;
+    const widened = functionPermissions(config, arns, [dropped]);
+    const resources = widened.revokeAccess.flatMap((p) => p.resources);
+    expect(resources).not.toContain(dropped);
+    expect(widened.revokeAccess.flatMap((p) => p.actions)).toContain("iam:DeletePolicyVersion");
+  });
+
+  it("keeps them for a shared role that is an ordinary IAM role", async () => {
+    const plain = `arn:aws:iam::${ACCOUNT}:role/oncall-shared`;
+    const shared = config.principals.sharedRole;
+    if (!shared) throw new Error("the example config has no shared role");
+    const other = functionPermissions(
+      { ...config, principals: { ...config.principals, sharedRole: { ...shared, arn: plain } } },
+      arns,
+    );
+    const put = other.grantAccess.find((p) => p.actions.includes("iam:PutRolePolicy"));
+    expect(put?.resources).toContain(plain);
+  });
+});
+
 describe("the session-events function", () => {
   const del = (key: string) =>
     decide({
@@ -176,24 +306,32 @@ describe("the session-events function", () => {
 describe("every function", () => {
   const names = Object.keys(permissions) as FunctionName[];
 
-  it.each(names)("%s has no IAM write beyond inline policies on configured principals", (fn) => {
-    // Put is the only verb that grants; Delete/Get/List may reach dropped principals (tested above).
-    for (const statement of permissions[fn]) {
-      const iamActions = statement.actions.filter((a) => a.startsWith("iam:"));
-      expect(iamActions.every((a) => /^iam:(Put|Get|Delete|List)(Role|User)Polic(y|ies)$/.test(a))).toBe(
-        true,
-      );
-      if (iamActions.length > 0) {
-        for (const resource of statement.resources)
-          expect([
-            ALICE_ROLE,
-            BOB,
-            ...Object.values(config.principals.map),
-            config.principals.sharedRole?.arn,
-          ]).toContain(resource);
+  it.each(names)(
+    "%s has no IAM write beyond inline policies on configured principals and the slots",
+    (fn) => {
+      // Put is the only verb that grants; Delete/Get/List may reach dropped principals (tested above).
+      for (const statement of permissions[fn]) {
+        const iamActions = statement.actions.filter((a) => a.startsWith("iam:"));
+        if (iamActions.some((a) => SLOT_ACTIONS.includes(a))) {
+          expect(iamActions.every((a) => SLOT_ACTIONS.includes(a))).toBe(true);
+          expect(statement.resources).toEqual([`arn:aws:iam::${ACCOUNT}:policy/jit/jit-grants-*`]);
+          continue;
+        }
+        expect(iamActions.every((a) => /^iam:(Put|Get|Delete|List)(Role|User)Polic(y|ies)$/.test(a))).toBe(
+          true,
+        );
+        if (iamActions.length > 0) {
+          for (const resource of statement.resources)
+            expect([
+              ALICE_ROLE,
+              BOB,
+              ...Object.values(config.principals.map),
+              config.principals.sharedRole?.arn,
+            ]).toContain(resource);
+        }
       }
-    }
-  });
+    },
+  );
 
   it.each(names)("%s reads and writes only its own table and topic", async (fn) => {
     expect(await can(fn, "dynamodb:GetItem", `arn:aws:dynamodb:eu-west-1:${ACCOUNT}:table/other`)).toBe(
