@@ -11,6 +11,7 @@ import { type Clock, FakeClock } from "../core/clock.ts";
 import type { AccessConfig } from "../core/config/load.ts";
 import type { Deps, Notice, Notifier, RequestStore, SessionNotice } from "../core/ports.ts";
 import { configuredPrincipalArns } from "../core/principal.ts";
+import { basePolicyArn, basePolicyDocument, emptySlot, slotArns } from "../core/slots.ts";
 import { handleSessionEvent } from "../core/usecases/session-events.ts";
 import { useDeps } from "../functions/runtime.ts";
 import { createLocalWorkflow } from "./wiring.ts";
@@ -47,6 +48,24 @@ export interface Sandbox {
   stop: () => Promise<void>;
 }
 
+/**
+ * What the stack and the permission set do on AWS for a shared role: the customer-managed slot
+ * policies (each empty: its placeholder) and the base policy, all attached to the role. Policies the
+ * account already holds are left as they are (a restored sandbox keeps its grants).
+ */
+export function provisionSharedRole(account: SandboxAccount, config: AccessConfig): void {
+  const shared = config.principals.sharedRole;
+  if (!shared) return;
+  const policies = [
+    ...slotArns(config).map((arn) => [arn, emptySlot()] as const),
+    [basePolicyArn(config), basePolicyDocument(config)] as const,
+  ];
+  for (const [arn, document] of policies) {
+    if (!account.hasManagedPolicy(arn)) account.createManagedPolicy(arn, document);
+    account.attachManagedPolicy(shared.arn, arn);
+  }
+}
+
 /** Starts the sandbox and installs it as the dependencies of every Lambda handler in this process. */
 export async function startSandbox(options: SandboxOptions): Promise<Sandbox> {
   const dynamo = options.dynamo ?? (await startLocalDynamo({ path: options.dataPath, port: options.port }));
@@ -58,6 +77,7 @@ export async function startSandbox(options: SandboxOptions): Promise<Sandbox> {
     allowedArns: configuredPrincipalArns(config),
     now: () => clock.now(),
   });
+  provisionSharedRole(account, config);
   const notices: Notice[] = [];
   const sessionNotices: SessionNotice[] = [];
   const store = new DynamoRequestStore(table, dynamo.client);
