@@ -10,6 +10,7 @@ import {
   ValidationError,
 } from "../core/errors.ts";
 import { configCheck } from "./commands/config-check.ts";
+import { identityCenterCommands } from "./commands/identity-center.ts";
 import { policyPreview } from "./commands/policy-preview.ts";
 import { sandboxCommand } from "./commands/sandbox.ts";
 import { slackManifest } from "./commands/slack-manifest.ts";
@@ -67,6 +68,7 @@ export async function main(argv: string[], io: Io = processIo): Promise<number> 
     if (group === "config" && command === "check") return configCheck(rest, io);
     if (group === "policy" && command === "preview") return policyPreview(rest, io);
     if (group === "slack" && command === "manifest") return slackManifest(rest, io);
+    if (group === "identity-center" && command === "commands") return identityCenterCommands(rest, io);
     if (group && SANDBOX_COMMANDS.has(group)) return await sandboxCommand(group, argv.slice(1), io);
     if (group === undefined || group === "help" || group === "--help" || group === "-h") {
       io.out(USAGE);
