@@ -77,3 +77,8 @@ export class ConflictError extends Error {
 export class SlotBusyError extends Error {
   override name = "SlotBusyError";
 }
+
+/** A record kept changing while IAM was being made to follow it: safe to retry (the workflow does). */
+export class StillChangingError extends Error {
+  override name = "StillChangingError";
+}

@@ -39,6 +39,7 @@ export const S = {
   checkExpiry: "Check expiry",
   expiryDecision: "Extended or revoked?",
   revokeAccess: "Revoke access",
+  extendedMeanwhile: "Extended meanwhile?",
   waitForIam: "Wait for IAM to settle",
   closeLateSessions: "Close late sessions",
   raiseAlarm: "Raise revoke alarm",
@@ -58,6 +59,7 @@ export const TRANSIENT_ERRORS = [
   "Lambda.TooManyRequestsException",
   "TransientAwsError",
   "SlotBusyError",
+  "StillChangingError",
 ];
 
 const retry = (maxAttempts: number): Retrier[] => [
@@ -202,9 +204,23 @@ export function buildAccessWorkflow(arns: TaskArns): StateMachineDefinition {
         Default: S.revokeAccess,
       },
       [S.revokeAccess]: {
-        ...task(arns.revokeAccess, S.waitForIam, { actor: "workflow" }, 10),
+        ...task(arns.revokeAccess, S.extendedMeanwhile, { actor: "workflow" }, 10),
         ResultPath: "$.revoke",
         Catch: [{ ErrorEquals: ["States.ALL"], ResultPath: "$.error", Next: S.raiseAlarm }],
+      },
+      // An extension that landed after "Check expiry" wins: back to waiting for the new expiry.
+      [S.extendedMeanwhile]: {
+        Type: "Choice",
+        Choices: [
+          {
+            And: [
+              { Variable: "$.revoke.extended", IsPresent: true },
+              { Variable: "$.revoke.extended", BooleanEquals: true },
+            ],
+            Next: S.checkExpiry,
+          },
+        ],
+        Default: S.waitForIam,
       },
       // IAM keeps honouring a deleted policy for a few seconds: a session started in that gap is
       // ended by a second pass once the propagation window is over.

@@ -14,7 +14,7 @@ export const HOME_SHOWN = { active: 25, pending: 25, waiting: 10 } as const;
 
 const row = (text: string, accessory: Button): KnownBlock => ({
   type: "section",
-  text: { type: "mrkdwn", text: clip(text) },
+  text: { type: "mrkdwn", text: clip(text), verbatim: true },
   accessory,
 });
 

@@ -90,16 +90,20 @@ export function slackTime(iso: string): string {
   return `<!date^${unix}^{date_short_pretty} at {time}|${iso.slice(0, 16).replace("T", " ")} UTC>`;
 }
 
-/** A mrkdwn section, never over Slack's 3,000 characters. */
+/**
+ * A mrkdwn section, never over Slack's 3,000 characters. `verbatim`: Slack does not turn bare URLs
+ * and names in outside text into links or mentions (its text-object docs); our own `<@U…>` and
+ * `<!date…>` are written out and still render.
+ */
 export const section = (t: string): KnownBlock => ({
   type: "section",
-  text: { type: "mrkdwn", text: clip(t) },
+  text: { type: "mrkdwn", text: clip(t), verbatim: true },
 });
 
 /** A small grey line of mrkdwn. */
 export const context = (t: string): KnownBlock => ({
   type: "context",
-  elements: [{ type: "mrkdwn", text: clip(t) }],
+  elements: [{ type: "mrkdwn", text: clip(t), verbatim: true }],
 });
 
 /** Plain text (labels, buttons, options), cut to Slack's 75 characters. */

@@ -5,8 +5,8 @@
 import { type Alias, isAlias, LineCounter, parseDocument, visit } from "yaml";
 import type { z } from "zod";
 import { formatDuration, parseDuration } from "../duration.ts";
-import { isIdentityCenterRole } from "../slots.ts";
 import { ConfigError, type ConfigIssue, ValidationError } from "../errors.ts";
+import { isIdentityCenterRole } from "../slots.ts";
 import {
   BUILT_IN_DOCUMENTS,
   configSchema,

@@ -4,12 +4,14 @@
  * write lands after the record moved on (a lost race) reads the record again, takes its own write
  * back, and ends the sessions that write may have allowed.
  */
+import { StillChangingError } from "../errors.ts";
 import { policyName, policySize } from "../policy.ts";
 import type { Deps, SessionInfo } from "../ports.ts";
 import type { Principal } from "../principal.ts";
 import type { AccessRequest } from "../request.ts";
 import { audit, loadRequest } from "./common.ts";
 import { grantPolicyOf } from "./grant-policy.ts";
+import { assertGrantable } from "./grantable.ts";
 import { placeInSlot, removeFromSlots, slotGrant } from "./slot-writes.ts";
 
 /**
@@ -125,12 +127,17 @@ export async function applyRecord(deps: Deps, requestId: string, actor: string):
   let request = await loadRequest(deps, requestId);
   let written: string | undefined;
   for (let round = 0; round < 5 && wantsPolicy(deps, request); round++) {
+    assertGrantable(deps, request);
     const size = await writeGrant(deps, request, new Date(request.expiresAt));
     written = request.expiresAt;
     const after = await loadRequest(deps, requestId);
     if (wantsPolicy(deps, after) && after.expiresAt === written)
       return { outcome: "granted", request: after, size };
     request = after;
+  }
+  if (wantsPolicy(deps, request)) {
+    // Extended again on every round: the record is still moving; the workflow retries the task.
+    throw new StillChangingError(`request ${request.id} kept changing while its policy was written`);
   }
   if (request.status === "ACTIVE" || request.status === "APPROVED" || request.status === "PENDING") {
     // Still live but not (or no longer) calling for a policy: expired and not yet revoked, or not yet

@@ -11,6 +11,11 @@ import { type GrantState, warnTime } from "./grant.ts";
 export async function checkExpiry(deps: Deps, input: { requestId: string }): Promise<GrantState> {
   const request = await loadRequest(deps, input.requestId);
   const now = deps.clock.now();
+  if (request.status === "REVOKED") {
+    // Revoked early: the cleanup ran in its own execution; the revoke path runs it once more here
+    // (idempotent), so a cleanup that never started is not left to the sweeper alone.
+    return { active: true, due: true, expiresAt: now.toISOString(), warnAt: now.toISOString() };
+  }
   if (request.status !== "ACTIVE" || !request.expiresAt) {
     return { active: false, due: false, expiresAt: now.toISOString(), warnAt: now.toISOString() };
   }
@@ -61,7 +66,12 @@ export async function extendGrant(
     if (request.requester.slackUserId !== input.actor && !isAdmin) {
       throw new NotAuthorizedError("only the requester or an admin can extend this grant");
     }
-    if (request.status !== "ACTIVE" || !request.expiresAt || !request.grantedAt) {
+    if (
+      request.status !== "ACTIVE" ||
+      !request.expiresAt ||
+      !request.grantedAt ||
+      new Date(request.expiresAt) <= deps.clock.now()
+    ) {
       throw new ValidationError(
         "status",
         `request ${request.id} is ${request.status.toLowerCase()}; only active grants can be extended`,

@@ -9,6 +9,7 @@ import { chooseSlot } from "../slots.ts";
 import { audit, loadRequest, notifySafely, profileOf, retryOnConflict, transition } from "./common.ts";
 import { applyRecord, removeAccess } from "./enforce.ts";
 import { grantPolicyOf } from "./grant-policy.ts";
+import { assertGrantable } from "./grantable.ts";
 import { readSlots, slotGrant } from "./slot-writes.ts";
 
 export { grantPolicyOf };
@@ -51,7 +52,13 @@ export async function grantAccess(deps: Deps, input: { requestId: string }): Pro
   const expiresAt = request.expiresAt
     ? new Date(request.expiresAt)
     : new Date(now.getTime() + request.durationSeconds * 1000);
-  // Refuse a grant that cannot fit before claiming anything, with the numbers.
+  // Refuse a record that does not hold up against the config, and a grant that cannot fit, before
+  // claiming anything.
+  assertGrantable(deps, {
+    ...request,
+    grantedAt: request.grantedAt ?? now.toISOString(),
+    expiresAt: expiresAt.toISOString(),
+  });
   const grant = grantPolicyOf(deps, request, expiresAt);
   if (request.principal.kind === "shared-role") {
     chooseSlot(await readSlots(deps), request.id, slotGrant(deps, request, expiresAt), request.principal.arn);

@@ -12,6 +12,8 @@ import { lateCheckTime, removeAccess } from "./enforce.ts";
 
 export interface RevokeResult {
   alreadyRevoked: boolean;
+  /** The grant was extended after its expiry was judged due: nothing was revoked. */
+  extended?: boolean;
   policyDeleted: boolean;
   terminatedSessions: string[];
   /** When the late-session pass should run (after IAM propagation). */
@@ -20,14 +22,28 @@ export interface RevokeResult {
 
 const isLive = (r: AccessRequest) => r.status === "ACTIVE" || r.status === "APPROVED";
 
-/** Moves the record to REVOKED; undefined when it was already settled (by someone else, or before). */
+/** The record was extended after the expiry was judged due: the grant goes on. */
+const EXTENDED = Symbol("extended");
+
+/**
+ * Moves the record to REVOKED; undefined when it was already settled (by someone else, or before).
+ * With `ifDue`, only a grant whose recorded expiry has come is settled: an extension that landed after
+ * the workflow (or the sweeper) judged it due wins, and EXTENDED says so.
+ */
 async function settle(
   deps: Deps,
-  input: { requestId: string; actor: string; reason?: string | undefined },
-): Promise<AccessRequest | undefined> {
+  input: { requestId: string; actor: string; reason?: string | undefined; ifDue?: boolean | undefined },
+): Promise<AccessRequest | undefined | typeof EXTENDED> {
   const endedAt = deps.clock.now().toISOString();
   return retryOnConflict(deps, input.requestId, async (current) => {
     if (!isLive(current)) return undefined;
+    if (
+      input.ifDue &&
+      current.status === "ACTIVE" &&
+      current.expiresAt &&
+      new Date(current.expiresAt) > deps.clock.now()
+    )
+      return EXTENDED;
     return transition(
       deps,
       current,
@@ -45,12 +61,19 @@ async function settle(
  */
 export async function revokeAccess(
   deps: Deps,
-  input: { requestId: string; actor: string; reason?: string },
+  input: { requestId: string; actor: string; reason?: string; ifDue?: boolean },
 ): Promise<RevokeResult> {
-  const settled = await settle(deps, input);
+  // The workflow revokes at expiry: only what is due (an extension may have landed since "Check expiry").
+  const ifDue = input.ifDue ?? input.actor === "workflow";
+  const settled = await settle(deps, { ...input, ifDue });
+  if (settled === EXTENDED) {
+    return { alreadyRevoked: false, extended: true, policyDeleted: false, terminatedSessions: [] };
+  }
   const request = settled ?? (await loadRequest(deps, input.requestId));
   const removal = await removeAccess(deps, request);
-  return { alreadyRevoked: settled === undefined, ...removal, lateCheckAt: lateCheckTime(deps) };
+  // A retry of our own settle (its first attempt wrote REVOKED, then failed) still announces.
+  const ours = settled !== undefined || (request.endedBy === input.actor && request.status === "REVOKED");
+  return { alreadyRevoked: !ours, ...removal, lateCheckAt: lateCheckTime(deps) };
 }
 
 /**
@@ -83,7 +106,8 @@ export async function revokeNow(
     isAdmin && request.requester.slackUserId !== input.actor
       ? "revoked by an admin"
       : "revoked by the requester";
-  const settled = await settle(deps, { requestId: request.id, actor: input.actor, reason });
+  const outcome = await settle(deps, { requestId: request.id, actor: input.actor, reason });
+  const settled = outcome === EXTENDED ? undefined : outcome;
   const current = settled ?? (await loadRequest(deps, request.id));
   // Hand the cleanup to the workflow even when someone else settled first: it is idempotent.
   await deps.workflow.sync(current.id, current.version);

@@ -6,6 +6,7 @@
 import { ConflictError } from "../errors.ts";
 import type { AlertRecord, Deps, SessionNotice, SessionRecord } from "../ports.ts";
 import type { AccessRequest } from "../request.ts";
+import { isIdentityCenterRole } from "../slots.ts";
 import { audit } from "./common.ts";
 
 /** One StartSession, ResumeSession or TerminateSession call, as CloudTrail reported it. */
@@ -78,7 +79,8 @@ async function grantsAt(
   });
   for (const r of held) {
     const profile = deps.config.profiles[r.profileId];
-    if (!profile || !e.target) continue;
+    // A grant covers only its profile's regions: a matching node elsewhere is standing access.
+    if (!profile || !e.target || !profile.regions.includes(e.region)) continue;
     const nodes = await deps.sessions.matchingNodes(profile.tags, [e.region]);
     if (nodes.includes(e.target)) return { held, covering: r };
   }
@@ -151,7 +153,14 @@ async function handle(deps: Deps, e: SessionEvent): Promise<SessionOutcome> {
   if (e.errorCode) {
     const detail = `${e.errorCode}${e.errorMessage ? `: ${e.errorMessage}` : ""}`;
     const hour = e.time.slice(0, 13);
-    const count = await deps.sessionLog.countEvent(`refused#${e.actorArn}#${hour}`);
+    // Per person: an Identity Center role's session name is the person (Identity Center sets it);
+    // on any other role the caller picks it, so counting per session name would let one caller
+    // mint a fresh count (and a fresh alert) per attempt. There, the role is the unit.
+    const caller =
+      e.principalArn && !isIdentityCenterRole(e.principalArn) && e.actorArn.includes(":assumed-role/")
+        ? e.principalArn
+        : e.actorArn;
+    const count = await deps.sessionLog.countEvent(`refused#${caller}#${hour}`);
     if (!ANNOUNCE_AT.has(count)) {
       await deps.sessionLog.saveAlert(alertOf(e, "refused", detail));
       return "refused-counted";

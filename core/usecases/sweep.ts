@@ -11,6 +11,7 @@ import { type AccessRequest, isTerminal, type Status } from "../request.ts";
 import { grantsInSlot, isIdentityCenterRole } from "../slots.ts";
 import { loadRequest, notifySafely, retryOnConflict, transition } from "./common.ts";
 import { applyRecord, endUncoveredSessions, type Grantee } from "./enforce.ts";
+import { grantProblems } from "./grantable.ts";
 import { revokeAccess } from "./revoke.ts";
 import { announceEndedSessions } from "./session-events.ts";
 import { readSlots, removeFromSlots } from "./slot-writes.ts";
@@ -66,8 +67,9 @@ export async function sweep(deps: Deps): Promise<SweepReport> {
           requestId: request.id,
           actor: "sweeper",
           reason: "overdue at sweep",
+          ifDue: true,
         });
-        if (!result.alreadyRevoked) {
+        if (!result.alreadyRevoked && !result.extended) {
           report.revokedOverdue.push(request.id);
           await notifySafely(deps, {
             type: "revoked",
@@ -168,6 +170,21 @@ export async function sweep(deps: Deps): Promise<SweepReport> {
   }
   for (const request of live) {
     if (!request.expiresAt || new Date(request.expiresAt) <= now) continue;
+    // A live record that does not hold up against the config (forged, or its rules changed) is revoked.
+    const problems = grantProblems(deps, request);
+    if (problems.length > 0) {
+      await attempt("revoke ungrantable", request.id, async () => {
+        const reason = `not grantable: ${problems.join("; ")}`;
+        const result = await revokeAccess(deps, { requestId: request.id, actor: "sweeper", reason });
+        report.revokedOverdue.push(request.id);
+        await notifySafely(deps, {
+          type: "alarm",
+          request: await loadRequest(deps, request.id),
+          detail: { problem: reason, ...result },
+        });
+      });
+      continue;
+    }
     const shared = request.principal.kind === "shared-role";
     const key = shared ? request.id : `${request.principal.arn} ${policyName(request.id)}`;
     const expiry = shared ? held.get(key) : found.get(key);

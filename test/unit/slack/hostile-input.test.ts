@@ -175,3 +175,26 @@ describe("the audit channel line", () => {
     expect(line.length).toBeLessThanOrEqual(3000);
   });
 });
+
+describe("bare URLs and names in outside text", () => {
+  // Failed before (review, 2026-11-29): no text object set `verbatim`, so Slack auto-linked a bare
+  // "https://evil.example/sso" in a reason.
+  it("are never auto-linked: every mrkdwn text object is verbatim", () => {
+    const blocks = approvalMessage(
+      { ...hostile, status: "PENDING", reason: "see https://evil.example/sso and #general" },
+      aProfile(),
+      3,
+    );
+    const mrkdwn: { verbatim?: boolean }[] = [];
+    const walk = (v: unknown): void => {
+      if (Array.isArray(v)) v.forEach(walk);
+      else if (v && typeof v === "object") {
+        if ((v as { type?: string }).type === "mrkdwn") mrkdwn.push(v as { verbatim?: boolean });
+        Object.values(v).forEach(walk);
+      }
+    };
+    walk(blocks);
+    expect(mrkdwn.length).toBeGreaterThan(0);
+    expect(mrkdwn.filter((t) => t.verbatim !== true)).toEqual([]);
+  });
+});

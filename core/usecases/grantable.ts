@@ -1,0 +1,59 @@
+/**
+ * Whether a record may be turned into IAM permissions. The grant function does not trust the record
+ * blindly: the table is written by the internet-facing Slack function too, so a record is checked
+ * against the configuration (the same rules that let it become ACTIVE) before any policy is written.
+ */
+import { formatDuration } from "../duration.ts";
+import { NotAuthorizedError } from "../errors.ts";
+import type { Deps } from "../ports.ts";
+import { resolvePrincipal } from "../principal.ts";
+import type { AccessRequest } from "../request.ts";
+import { samePerson } from "./enforce.ts";
+
+/** Slack user and group IDs: a group approver makes membership unknowable here (Slack knows it). */
+const isGroup = (id: string) => id.startsWith("S");
+
+/** What is wrong with granting this record under today's config; empty when nothing is. */
+export function grantProblems(deps: Deps, r: AccessRequest): string[] {
+  const profile = deps.config.profiles[r.profileId];
+  if (!profile) return [`profile ${r.profileId} is not configured`];
+  const problems: string[] = [];
+  const now = deps.clock.now().getTime();
+  if (!r.grantedAt || !r.expiresAt) problems.push("it has no grant time or expiry");
+  else {
+    const granted = new Date(r.grantedAt).getTime();
+    if (granted > now + 60_000) problems.push(`its grant time ${r.grantedAt} is in the future`);
+    if (new Date(r.expiresAt).getTime() > granted + profile.maxDurationSeconds * 1000 + 1000) {
+      problems.push(
+        `its expiry ${r.expiresAt} is past the ${profile.id} maximum of ${formatDuration(profile.maxDurationSeconds)} from ${r.grantedAt}`,
+      );
+    }
+  }
+  try {
+    const expected = resolvePrincipal(deps.config, r.requester);
+    if (expected.kind !== r.principal.kind || !samePerson(expected, r.principal)) {
+      problems.push(`its principal ${r.principal.arn} is not the requester's (${expected.arn})`);
+    }
+  } catch {
+    problems.push(`the configuration names no principal for ${r.requester.email ?? r.requester.slackUserId}`);
+  }
+  const groups = profile.approvers.some(isGroup);
+  const valid = new Set(
+    r.approvals
+      .map((a) => a.approver)
+      .filter((a) => a !== r.requester.slackUserId || profile.selfApproval)
+      .filter((a) => groups || profile.approvers.includes(a)),
+  );
+  if (valid.size < profile.approvalsRequired) {
+    problems.push(`it has ${valid.size} valid approval(s); ${profile.id} needs ${profile.approvalsRequired}`);
+  }
+  return problems;
+}
+
+/** Throws NotAuthorizedError naming every problem, before anything reaches IAM. */
+export function assertGrantable(deps: Deps, r: AccessRequest): void {
+  const problems = grantProblems(deps, r);
+  if (problems.length > 0) {
+    throw new NotAuthorizedError(`request ${r.id} was not granted: ${problems.join("; ")}`);
+  }
+}

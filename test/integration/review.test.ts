@@ -1,0 +1,150 @@
+/**
+ * Findings of an attacker's review of the hardening (2026-11-29), each reproduced first on the code
+ * before its fix:
+ * - a forged ACTIVE record (no approvals, expiry 2099) written to the table and synced became an
+ *   inline policy valid until 2099, and the sweeper kept it ("outcome granted", sweep deleted []);
+ * - an extension that landed after "Check expiry" judged the grant due was revoked as "expired"
+ *   with an hour still on the record (status REVOKED);
+ * - a workflow revoke whose first attempt settled the record and then failed was never announced on
+ *   its retry (0 revoked notices);
+ * - a grant past its expiry could still be extended.
+ */
+import { afterEach, describe, expect, it, vi } from "vitest";
+import { resolvePrincipal } from "../../core/principal.ts";
+import type { AccessRequest } from "../../core/request.ts";
+import { applyRecord } from "../../core/usecases/enforce.ts";
+import { extendGrant } from "../../core/usecases/expiry.ts";
+import { revokeAccess } from "../../core/usecases/revoke.ts";
+import { sweep } from "../../core/usecases/sweep.ts";
+import { PEOPLE } from "../fixtures/nodes.ts";
+import { type Harness, startHarness } from "../helpers/harness.ts";
+import { aRequest } from "../helpers/requests.ts";
+
+let h: Harness | undefined;
+afterEach(async () => {
+  await h?.stop();
+  h = undefined;
+});
+
+/** An ACTIVE staging grant of alice's, approved by dave, written as the workflow would. */
+async function liveGrant(x: Harness, overrides: Partial<AccessRequest> = {}): Promise<AccessRequest> {
+  const now = x.clock.now();
+  const r = aRequest({
+    id: "20261126-livegrnt",
+    requester: PEOPLE.alice,
+    profileId: "staging",
+    principal: resolvePrincipal(x.deps.config, PEOPLE.alice),
+    status: "ACTIVE",
+    approvals: [{ approver: "U03DAVE", at: now.toISOString() }],
+    grantedAt: now.toISOString(),
+    expiresAt: new Date(now.getTime() + 3_600_000).toISOString(),
+    ...overrides,
+  });
+  await x.deps.store.create(r);
+  return r;
+}
+
+describe("a record that does not hold up against the config", () => {
+  it.each([
+    ["no approvals", { approvals: [] }, "0 valid approval(s); staging needs 1"],
+    [
+      "an expiry past the maximum",
+      { expiresAt: "2099-01-01T00:00:00.000Z" },
+      "past the staging maximum of 8h",
+    ],
+    [
+      "an approval by someone who is no approver",
+      { approvals: [{ approver: "U0MALLORY", at: "x" }] },
+      "0 valid",
+    ],
+    [
+      "another person's principal",
+      { principal: { kind: "user" as const, arn: "arn:aws:iam::123456789012:user/bob", name: "bob" } },
+      "is not the requester's",
+    ],
+  ])(
+    "is never written to IAM (%s), and the sweeper revokes it with an alarm",
+    async (_name, overrides, why) => {
+      // Prepare: what the Slack function's PutItem could write, then a sync of it.
+      const x = await startHarness();
+      h = x;
+      vi.spyOn(console, "error").mockImplementation(() => {});
+      const forged = await liveGrant(x, overrides);
+
+      // Act
+      const applied = applyRecord(x.deps, forged.id, "workflow");
+
+      // Assess
+      await expect(applied).rejects.toThrow(why);
+      expect(x.account.leftoverGrants()).toEqual([]);
+      const report = await sweep(x.deps);
+      expect(report.revokedOverdue).toEqual([forged.id]);
+      expect((await x.deps.store.get(forged.id))?.status).toBe("REVOKED");
+      const alarm = x.notices.find((n) => n.type === "alarm");
+      expect(String(alarm?.detail?.problem)).toContain(why);
+    },
+  );
+
+  it("a genuine record is written", async () => {
+    const x = await startHarness();
+    h = x;
+    const r = await liveGrant(x);
+    expect((await applyRecord(x.deps, r.id, "workflow")).outcome).toBe("granted");
+    expect(x.account.leftoverGrants()).toHaveLength(1);
+  });
+});
+
+describe("an extension that lands after the expiry was judged due", () => {
+  it("wins: the workflow's revoke leaves the extended grant alone", async () => {
+    // Prepare: the grant is due now; then an extension moves its expiry an hour on.
+    const x = await startHarness();
+    h = x;
+    const r = await liveGrant(x);
+    await applyRecord(x.deps, r.id, "workflow");
+    x.clock.set(r.expiresAt ?? "");
+    x.clock.advance(-60);
+    await extendGrant(x.deps, { requestId: r.id, actor: PEOPLE.alice.slackUserId, by: "1h" });
+    x.clock.advance(60);
+
+    // Act: the workflow's "Revoke access", which read the old expiry.
+    const result = await revokeAccess(x.deps, { requestId: r.id, actor: "workflow" });
+
+    // Assess
+    expect(result.extended).toBe(true);
+    expect((await x.deps.store.get(r.id))?.status).toBe("ACTIVE");
+  });
+
+  it("a grant already past its expiry cannot be extended", async () => {
+    const x = await startHarness();
+    h = x;
+    const r = await liveGrant(x);
+    x.clock.set(r.expiresAt ?? "");
+    await expect(
+      extendGrant(x.deps, { requestId: r.id, actor: PEOPLE.alice.slackUserId, by: "1h" }),
+    ).rejects.toThrow("only active grants can be extended");
+  });
+});
+
+describe("a workflow revoke retried after its first attempt settled the record", () => {
+  it("still announces: the settle was its own", async () => {
+    const x = await startHarness();
+    h = x;
+    const r = await liveGrant(x);
+    await applyRecord(x.deps, r.id, "workflow");
+    x.clock.set(r.expiresAt ?? "");
+    // The first attempt settles, then IAM fails.
+    x.account.faults = (op) => {
+      if (op === "DeletePolicy")
+        throw Object.assign(new Error("Service unavailable"), { name: "TransientAwsError" });
+    };
+    await expect(revokeAccess(x.deps, { requestId: r.id, actor: "workflow" })).rejects.toThrow();
+    x.account.faults = () => {};
+
+    // Act: the Retry.
+    const retry = await revokeAccess(x.deps, { requestId: r.id, actor: "workflow" });
+
+    // Assess
+    expect(retry.alreadyRevoked).toBe(false);
+    expect(x.account.leftoverGrants()).toEqual([]);
+  });
+});
