@@ -98,9 +98,10 @@ export class SandboxAccount implements AccessBroker, SessionControl {
     after?: (operation: string, subject: string) => Promise<void> | void;
   } = {};
   /**
-   * How long a deleted inline policy, or a replaced default version of a managed one, keeps authorizing. IAM is eventually consistent: a deleted policy kept
-   * authorizing for about 4 seconds in OFFENSAI's 2025 measurements (shared/DESIGN.md). 0 unless a
-   * test asks for it; `effectivePolicies` is what the simulated start-session evaluates.
+   * How long a deleted inline policy, or a replaced default version of a managed one, keeps
+   * authorizing. IAM is eventually consistent: a deleted policy kept authorizing for about 4 seconds
+   * in OFFENSAI's 2025 measurements (shared/DESIGN.md). 0 unless a test asks for it;
+   * `effectivePolicies` is what the simulated start-session evaluates.
    */
   propagationMs = 0;
   /** principal ARN → policy name → the deleted document and when IAM stops honouring it. */
@@ -225,7 +226,7 @@ export class SandboxAccount implements AccessBroker, SessionControl {
       if (!policy) return [];
       const replaced = (this.fadingVersions.get(arn) ?? [])
         .filter((f) => f.until > now)
-        .map((f, i) => [`${arn} (replaced ${i + 1})`, f.text] as [string, string]);
+        .map((f, i) => [`${arn}:replaced-${i + 1}`, f.text] as [string, string]);
       return [[arn, defaultText(policy)] as [string, string], ...replaced];
     });
     return [...attached, ...fading, ...managed].map(([name, text]) => ({ name, policy: JSON.parse(text) }));
