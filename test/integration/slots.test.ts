@@ -38,12 +38,13 @@ const APPROVER: Record<string, string> = { staging: "U03DAVE", "prod-web": "U04E
 
 describe("25 people on one shared role", () => {
   it("are granted at once, each only on their own profile's nodes until their second, and leave the slots empty", async () => {
-    // Prepare: every execution is held at its expiry warning, so all 25 grants are live together.
+    // Prepare: every execution is held once its grant is written (before any wait moves the shared
+    // fake clock), so all 25 grants are live together.
     const holds: (() => void)[] = [];
     let held = 0;
     const x = await startHarness({
       wrap: (state, task) =>
-        state === S.warnExpiry
+        state === S.announceGrant
           ? async (input) => {
               held++;
               await new Promise<void>((resolve) => holds.push(resolve));
@@ -57,7 +58,13 @@ describe("25 people on one shared role", () => {
     // Act: 25 requests, then every approval at once.
     const requests = await Promise.all(
       people.map((person, i) =>
-        createRequest(x.deps, { requester: person, profileId: PROFILE_OF(i), duration: "1h", reason: "incident", ticket: "INC-7" }),
+        createRequest(x.deps, {
+          requester: person,
+          profileId: PROFILE_OF(i),
+          duration: "1h",
+          reason: "incident",
+          ticket: "INC-7",
+        }),
       ),
     );
     await Promise.all(
@@ -98,14 +105,23 @@ describe("25 people on one shared role", () => {
     });
     expect(outsider.allowed).toBe(false);
 
-    // At the expiry second IAM refuses, a second before it allows.
-    const expiry = new Date(records[0]?.expiresAt ?? 0);
-    x.clock.set(new Date(expiry.getTime() - 1000));
-    expect((await startSession(x.deps, x.account, { person: people[0] as Person, target: NODE.stg1 })).allowed).toBe(true);
-    x.clock.set(expiry);
-    for (const [i, person] of people.entries()) {
-      const refused = await startSession(x.deps, x.account, { person, target: NODE_OF[PROFILE_OF(i)] ?? "" });
-      expect(refused.allowed, `${person.email} at ${expiry.toISOString()}`).toBe(false);
+    // At each grant's expiry second IAM refuses it, a second before it allows it.
+    const byExpiry = [...records].sort((a, b) => (a.expiresAt ?? "").localeCompare(b.expiresAt ?? ""));
+    for (const r of byExpiry) {
+      const i = requests.findIndex((q) => q.id === r.id);
+      const person = people[i] as Person;
+      const node = NODE_OF[PROFILE_OF(i)] ?? "";
+      const expiry = new Date(r.expiresAt ?? 0);
+      x.clock.set(new Date(expiry.getTime() - 1000));
+      expect(
+        (await startSession(x.deps, x.account, { person, target: node })).allowed,
+        `${person.email} before`,
+      ).toBe(true);
+      x.clock.set(expiry);
+      expect(
+        (await startSession(x.deps, x.account, { person, target: node })).allowed,
+        `${person.email} at`,
+      ).toBe(false);
     }
 
     // After every revoke, each slot holds only its placeholder, within IAM's five versions.
@@ -146,6 +162,7 @@ describe("one slot, many writers", () => {
           profileId: "staging",
           principal: resolvePrincipal(x.deps.config, person),
           status,
+          approvals: [{ approver: "U03DAVE", at: "2026-11-26T09:00:00.000Z" }],
           grantedAt: "2026-11-26T09:00:00.000Z",
           expiresAt: "2026-11-26T10:00:00.000Z",
         });
@@ -156,7 +173,8 @@ describe("one slot, many writers", () => {
       for (const r of old) await applyRecord(x.deps, r.id, "test");
       const fresh = await Promise.all(Array.from({ length: 10 }, (_, i) => record(i + 10, "ACTIVE")));
       // The old ones are settled (as a revoke does first); their removal races the new writes.
-      for (const r of old) await x.deps.store.update(r, { status: "REVOKED", endedAt: "2026-11-26T09:30:00.000Z" });
+      for (const r of old)
+        await x.deps.store.update(r, { status: "REVOKED", endedAt: "2026-11-26T09:30:00.000Z" });
 
       // Act
       const settledOld = await Promise.all(old.map((r) => x.deps.store.get(r.id)));
@@ -168,7 +186,8 @@ describe("one slot, many writers", () => {
       // Assess
       const held = new Set<string>();
       for (const arn of slotArns(x.deps.config)) {
-        for (const id of grantsInSlot((await x.deps.broker.readSlot(arn)) ?? emptySlot()).keys()) held.add(id);
+        for (const id of grantsInSlot((await x.deps.broker.readSlot(arn)) ?? emptySlot()).keys())
+          held.add(id);
         expect(x.account.slotVersionCount(arn)).toBeLessThanOrEqual(MAX_POLICY_VERSIONS);
       }
       expect([...held].sort()).toEqual(fresh.map((r) => r.id).sort());

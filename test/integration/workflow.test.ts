@@ -258,7 +258,8 @@ describe("during the grant", () => {
   it("extends: the workflow waits for the later expiry, then revokes", async () => {
     let extended = false;
     const x = await harness({
-      wrap: beforeState(S.checkExpiry, async () => {
+      // At the warning, before the expiry (a grant past its expiry second can no longer be extended).
+      wrap: beforeState(S.warnExpiry, async () => {
         if (extended || !h) return;
         extended = true;
         const [active] = await h.deps.store.listByStatus("ACTIVE");
@@ -289,7 +290,7 @@ describe("during the grant", () => {
   it("asks an approver for an extension when the profile does not allow self-extension", async () => {
     let pending = false;
     const x = await harness({
-      wrap: beforeState(S.checkExpiry, async () => {
+      wrap: beforeState(S.warnExpiry, async () => {
         if (pending || !h) return;
         pending = true;
         const [active] = await h.deps.store.listByStatus("ACTIVE");
@@ -304,7 +305,15 @@ describe("during the grant", () => {
           approveExtension(h.deps, { requestId: id, approver: { slackUserId: "U01ALICE" } }),
         ).rejects.toThrow("you are not an approver of the prod-web profile");
         await approveExtension(h.deps, { requestId: id, approver: dave });
-        const policy = h.account.policies.get(ALICE_ROLE)?.get(policyName(id)) ?? "";
+        // The policy follows the record in the extension's own short execution.
+        const account = h.account;
+        for (
+          let i = 0;
+          i < 500 && !account.policies.get(ALICE_ROLE)?.get(policyName(id))?.includes("10:30:00Z");
+          i++
+        )
+          await new Promise((r) => setTimeout(r, 5));
+        const policy = account.policies.get(ALICE_ROLE)?.get(policyName(id)) ?? "";
         expect(policy).toContain("2026-11-26T10:30:00Z");
       }),
     });
