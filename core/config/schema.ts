@@ -205,10 +205,10 @@ export const configSchema = z.strictObject({
           .number()
           .int()
           .min(1)
-          .max(20)
+          .max(19)
           .default(4)
           .describe(
-            "How many customer-managed policies /jit/jit-grants-N hold this role's grants (each holds 6,144 characters)",
+            "How many customer-managed policies /jit/jit-grants-N hold this role's grants (each holds 6,144 characters). With jit-base they count against IAM's managed policies per role: 10 by default, 20 at most once raised",
           ),
         identityCenter: z
           .strictObject({

@@ -22,6 +22,8 @@ export interface FaultCounts {
   before: number;
   lostResponse: number;
   crashes: number;
+  /** Slot leases never given back: the writer "died" holding them (they run out by themselves). */
+  abandonedLeases: number;
 }
 
 /** What the injector decides for one call. */
@@ -37,7 +39,7 @@ export function injector(seed: number, rate: number): Injector {
     enabled: true,
     rate,
     random: seeded(seed),
-    counts: { before: 0, lostResponse: 0, crashes: 0, aws: 0 },
+    counts: { before: 0, lostResponse: 0, crashes: 0, abandonedLeases: 0, aws: 0 },
   };
 }
 
@@ -55,7 +57,13 @@ export function awsFault(f: Injector, operation: string): void {
 }
 
 /** A store whose calls fail at the injector's rate; writes sometimes land and then report failure. */
-export function faultyStore(inner: RequestStore, f: Injector, crashOnActivate: () => boolean): RequestStore {
+export function faultyStore(
+  inner: RequestStore,
+  f: Injector,
+  crashOnActivate: () => boolean,
+  /** Called when a lease is abandoned (a test moves its fake clock past the lease's time). */
+  onAbandon: () => void = () => {},
+): RequestStore {
   const before = (op: string) => {
     if (roll(f)) {
       f.counts.before++;
@@ -110,6 +118,14 @@ export function faultyStore(inner: RequestStore, f: Injector, crashOnActivate: (
     },
     acquireLease: (key: string, owner: string, until: string, now: string) =>
       write("PutItem", () => inner.acquireLease(key, owner, until, now)),
-    releaseLease: (key: string, owner: string) => write("PutItem", () => inner.releaseLease(key, owner)),
+    releaseLease: (key: string, owner: string) => {
+      // A crash while holding the lease: nothing gives it back; the next writer waits for its expiry.
+      if (roll(f)) {
+        f.counts.abandonedLeases++;
+        onAbandon();
+        return Promise.resolve();
+      }
+      return write("PutItem", () => inner.releaseLease(key, owner));
+    },
   };
 }

@@ -1,7 +1,9 @@
 /**
  * Fault injection over whole lifecycles: 200 seeded, reproducible requests through the real workflow
  * while IAM, SSM and DynamoDB calls fail at random (throttling, 5xx, writes whose response is lost,
- * a crash between attaching a policy and recording it, executions that die), with extensions and
+ * a crash between attaching a policy and recording it, executions that die; on the shared role's
+ * slots, throttled or lost-response policy-version calls and writers that die holding a slot's
+ * lease), with extensions and
  * early revokes racing each other and the workflow's own expiry. Every lifecycle whose workflow
  * finished must leave its policy gone and its session ended at once (after the late-session pass). After expiry and one
  * sweeper pass nothing may be left: no `jit-*` policy, no live session, no unsettled request, and
@@ -109,7 +111,14 @@ describe("lifecycles under injected faults", () => {
     const plans = new Map<string, Plan>();
     const pick = <T>(items: readonly T[]): T => items[Math.floor(random() * items.length)] as T;
     h = await startHarness({
-      store: (inner) => faultyStore(inner, faults, () => faults.random() < 0.15),
+      store: (inner) =>
+        faultyStore(
+          inner,
+          faults,
+          () => faults.random() < 0.15,
+          // The crashed holder's lease runs out: 31 s later the next writer takes it over.
+          () => h?.clock.advance(31),
+        ),
       notifier: {
         notify: async () => awsFault(faults, "Publish"),
         notifySession: async () => awsFault(faults, "Publish"),
@@ -278,6 +287,7 @@ describe("lifecycles under injected faults", () => {
     expect(ids).toHaveLength(LIFECYCLES);
     expect(faults.counts.aws + faults.counts.before + faults.counts.lostResponse).toBeGreaterThan(100);
     expect(faults.counts.crashes).toBeGreaterThan(0);
+    expect(faults.counts.abandonedLeases).toBeGreaterThan(0);
     expect(report.errors).toEqual([]);
     expect(afterEnd.checked).toBeGreaterThan(100);
     expect(afterEnd).toMatchObject({ policies: [], sessions: [] });
