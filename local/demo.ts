@@ -4,6 +4,7 @@
  */
 import { loadConfigFile } from "../adapters/config-file.ts";
 import { FakeClock } from "../core/clock.ts";
+import { grantsInSlot, slotArns } from "../core/slots.ts";
 import { approve, deny } from "../core/usecases/approval.ts";
 import { auditTrail } from "../core/usecases/common.ts";
 import { createRequest } from "../core/usecases/request.ts";
@@ -17,18 +18,24 @@ import { startSession } from "./start-session.ts";
 const say = (text: string) => console.log(`\n▶ ${text}`);
 const WEB1 = "i-0web1000000000001";
 const DB1 = "i-0db10000000000003";
+const STG1 = "i-0stg1000000000005";
 
 async function main() {
   const clock = new FakeClock("2026-11-26T09:00:00Z");
   const notifier = new ConsoleNotifier((line) => console.log(`    ${line}`));
-  // The grant pauses just before its expiry warning, while the demo uses it; then time moves on.
+  // Each grant pauses once it is written (before its waits move the simulated clock) while the demo
+  // uses it; then time moves on.
   let resume: () => void = () => {};
   const inGrant = new Promise<void>((r) => {
     resume = r;
   });
+  // Both grants of the story (alice's and dan's) pause there.
+  let reached = 0;
   let reachedGrant: () => void = () => {};
   const grantReached = new Promise<void>((r) => {
-    reachedGrant = r;
+    reachedGrant = () => {
+      if (++reached === 2) r();
+    };
   });
   const sandbox = await startSandbox({
     config: loadConfigFile(),
@@ -36,7 +43,7 @@ async function main() {
     clock,
     notifier,
     wrapTask: (state, task) =>
-      state === S.warnExpiry
+      state === S.announceGrant
         ? async (input) => {
             reachedGrant();
             await inGrant;
@@ -75,7 +82,29 @@ async function main() {
   });
   await waitFor(async () => (await deps.store.get(req.id))?.taskToken !== undefined);
   await approve(deps, { requestId: req.id, approver: { slackUserId: "U03DAVE" } });
+
+  const dan = personFor("U09DAN");
+  say("dan signs in through IAM Identity Center (a shared AWSReservedSSO_ role) and asks for staging");
+  const dans = await createRequest(deps, { requester: dan, profileId: "staging", duration: "1h" });
+  await waitFor(async () => (await deps.store.get(dans.id))?.taskToken !== undefined);
+  await approve(deps, { requestId: dans.id, approver: { slackUserId: "U03DAVE" } });
   await grantReached;
+  const slots = await Promise.all(
+    slotArns(deps.config).map(async (arn) => ({ arn, doc: await deps.broker.readSlot(arn) })),
+  );
+  const slot = slots.find((s) => s.doc && [...grantsInSlot(s.doc).keys()].includes(dans.id));
+  console.log(
+    `    AWS refuses inline policies on that role, so the grant is statements ${[...(slot?.doc ? (grantsInSlot(slot.doc).get(dans.id) ?? []) : [])].map((st) => st.Sid).join(", ")} in ${slot?.arn ?? "no slot (unexpected!)"}, a policy the permission set already references: dan's current SSO session gains access with no re-login`,
+  );
+  const dansSession = await startSession(deps, account, { person: dan, target: STG1 });
+  console.log(
+    `    dan on staging-1 (${STG1}): ${dansSession.allowed ? `allowed: session ${dansSession.sessionId}` : `refused: ${dansSession.reason}`}`,
+  );
+  const erinTries = await startSession(deps, account, { person: personFor("U04ERIN"), target: STG1 });
+  console.log(
+    `    erin, on the same role with no grant: ${erinTries.allowed ? "allowed (unexpected!)" : "refused"}`,
+  );
+
   const active = await deps.store.get(req.id);
   console.log(
     `    ${req.id} is ${active?.status} until ${active?.expiresAt}; policy jit-${req.id} is attached to ${active?.principal.arn}`,
@@ -89,9 +118,16 @@ async function main() {
   const outside = await startSession(deps, account, { person: alice, target: DB1 });
   console.log(`    ${outside.allowed ? "allowed (unexpected!)" : `refused: ${outside.reason}`}`);
 
-  say("an hour passes: the grant expires");
+  say("an hour passes: the grants expire");
   resume();
   await workflow.settled(req.id);
+  await workflow.settled(dans.id);
+  const emptied = (await Promise.all(slotArns(deps.config).map((arn) => deps.broker.readSlot(arn)))).every(
+    (doc) => !doc || grantsInSlot(doc).size === 0,
+  );
+  console.log(
+    `    every grant slot holds only its placeholder again: ${emptied ? "yes" : "no (unexpected!)"}`,
+  );
   const ended = await deps.store.get(req.id);
   console.log(
     `    ${req.id} is ${ended?.status} at ${ended?.endedAt}; session ${ok.sessionId} is ${account.sessions.get(ok.sessionId ?? "")?.status}`,
@@ -106,7 +142,14 @@ async function main() {
     console.log(`    ${e.at}  ${e.action.padEnd(20)} ${e.actor}`);
 
   await sandbox.stop();
-  const fine = ok.allowed && !outside.allowed && !late.allowed && ended?.status === "REVOKED";
+  const fine =
+    ok.allowed &&
+    !outside.allowed &&
+    !late.allowed &&
+    ended?.status === "REVOKED" &&
+    dansSession.allowed &&
+    !erinTries.allowed &&
+    emptied;
   console.log(
     `\n${fine ? "Demo complete: access appeared on approval and disappeared at expiry, live session included." : "Demo FAILED: see above."}`,
   );
