@@ -6,6 +6,7 @@
 import { mkdirSync, writeFileSync } from "node:fs";
 import { arch, cpus, loadavg, totalmem } from "node:os";
 import { FUNCTION_ENTRIES } from "../stacks/entries.ts";
+import { measureApproveToEffective } from "./approve-effective.ts";
 import { measureBundles } from "./bundles.ts";
 import { measureExpiryLag, measureThroughput } from "./lifecycle.ts";
 import { measurePolicySizes } from "./policy-size.ts";
@@ -56,6 +57,21 @@ summary.push("| profile | added to a slot | grants per slot | people per shared 
 for (const r of capacity.rows)
   summary.push(`| ${r.profile} | ${r.size} | ${r.perSlot} | ${r.perSharedRole} |`);
 summary.push("", `All profiles mixed (round robin): ${capacity.mixed} people at once per shared role.`, "");
+
+// Live grants stay attached while the next is measured: five fill alice's inline quota.
+const effective = [
+  await measureApproveToEffective("inline", { slackUserId: "U01ALICE", email: "alice@example.com" }, 5),
+  await measureApproveToEffective("slot", { slackUserId: "U09DAN", email: "dan@example.com" }, 20),
+];
+save("approve-to-effective", effective);
+summary.push("## Approve to effective in the sandbox (click → IAM allows a session; wall clock)", "");
+summary.push("| carrier | grants | p50 ms | p95 ms | max ms |", "|---|---|---|---|---|");
+for (const e of effective) summary.push(`| ${e.carrier} | ${e.n} | ${e.p50Ms} | ${e.p95Ms} | ${e.maxMs} |`);
+summary.push(
+  "",
+  "Local engine and dynalite: on AWS add Step Functions and Lambda latency and IAM's propagation (seconds).",
+  "",
+);
 
 const bundles = await measureBundles();
 save("bundles", bundles);

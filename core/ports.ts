@@ -79,6 +79,8 @@ export interface SessionInfo {
   region?: string | undefined;
   target: string;
   owner: string;
+  /** The session document (DocumentName); `SSM-SessionManagerRunShell` for a plain shell. */
+  document?: string | undefined;
   startDate?: string | undefined;
   endDate?: string | undefined;
   status?: string | undefined;

@@ -147,7 +147,7 @@ export async function startSession(
     });
     return { allowed: false, reason, outcome };
   }
-  const session = account.openSession(caller.arn, node.id);
+  const session = account.openSession(caller.arn, node.id, document);
   const outcome = await handleSessionEvent(deps, { ...event, sessionId: session.sessionId });
   return { allowed: true, sessionId: session.sessionId, outcome };
 }

@@ -29,7 +29,7 @@ import {
   policySize,
 } from "../../core/policy.ts";
 import type { AccessBroker, AttachedGrant } from "../../core/ports.ts";
-import type { Principal } from "../../core/principal.ts";
+import { type Principal, parsePrincipalArn } from "../../core/principal.ts";
 import { isIdentityCenterRole, MANAGED_POLICY_QUOTA, MAX_POLICY_VERSIONS } from "../../core/slots.ts";
 import { call, errorName } from "./errors.ts";
 
@@ -83,6 +83,18 @@ const byAge = (a: PolicyVersion, b: PolicyVersion): number =>
   Number((a.VersionId ?? "").replace(/\D/g, "")) - Number((b.VersionId ?? "").replace(/\D/g, ""));
 
 /** The AccessBroker on AWS IAM: inline `jit-*` policies for one-person principals, `/jit/` slots for shared roles. */
+/**
+ * The role or user name IAM is called with, taken from the ARN the guard checked (never from a
+ * record's separate `name` field); a record whose two disagree is refused.
+ */
+function nameOf(principal: Principal): string {
+  const name = parsePrincipalArn(principal.arn).name;
+  if (name !== principal.name) {
+    throw new NotAuthorizedError(`${principal.arn} does not name ${principal.name}; nothing was changed`);
+  }
+  return name;
+}
+
 export class IamBroker implements AccessBroker {
   private readonly client: IAMClient;
   private readonly allowed: ReadonlySet<string>;
@@ -118,10 +130,10 @@ export class IamBroker implements AccessBroker {
     await call("PutPolicy", () =>
       principal.kind === "user"
         ? this.client.send(
-            new PutUserPolicyCommand({ UserName: principal.name, PolicyName: policyName, PolicyDocument }),
+            new PutUserPolicyCommand({ UserName: nameOf(principal), PolicyName: policyName, PolicyDocument }),
           )
         : this.client.send(
-            new PutRolePolicyCommand({ RoleName: principal.name, PolicyName: policyName, PolicyDocument }),
+            new PutRolePolicyCommand({ RoleName: nameOf(principal), PolicyName: policyName, PolicyDocument }),
           ),
     );
   }
@@ -133,10 +145,10 @@ export class IamBroker implements AccessBroker {
       await call("DeletePolicy", () =>
         principal.kind === "user"
           ? this.client.send(
-              new DeleteUserPolicyCommand({ UserName: principal.name, PolicyName: policyName }),
+              new DeleteUserPolicyCommand({ UserName: nameOf(principal), PolicyName: policyName }),
             )
           : this.client.send(
-              new DeleteRolePolicyCommand({ RoleName: principal.name, PolicyName: policyName }),
+              new DeleteRolePolicyCommand({ RoleName: nameOf(principal), PolicyName: policyName }),
             ),
       );
       return true;
@@ -152,8 +164,8 @@ export class IamBroker implements AccessBroker {
     do {
       const page = await call("ListPolicies", () =>
         principal.kind === "user"
-          ? this.client.send(new ListUserPoliciesCommand({ UserName: principal.name, Marker }))
-          : this.client.send(new ListRolePoliciesCommand({ RoleName: principal.name, Marker })),
+          ? this.client.send(new ListUserPoliciesCommand({ UserName: nameOf(principal), Marker }))
+          : this.client.send(new ListRolePoliciesCommand({ RoleName: nameOf(principal), Marker })),
       );
       names.push(...(page.PolicyNames ?? []));
       Marker = page.IsTruncated ? page.Marker : undefined;
@@ -164,8 +176,8 @@ export class IamBroker implements AccessBroker {
   private async document(principal: Principal, policyName: string): Promise<string> {
     const result = await call<{ PolicyDocument?: string }>("GetPolicy", () =>
       principal.kind === "user"
-        ? this.client.send(new GetUserPolicyCommand({ UserName: principal.name, PolicyName: policyName }))
-        : this.client.send(new GetRolePolicyCommand({ RoleName: principal.name, PolicyName: policyName })),
+        ? this.client.send(new GetUserPolicyCommand({ UserName: nameOf(principal), PolicyName: policyName }))
+        : this.client.send(new GetRolePolicyCommand({ RoleName: nameOf(principal), PolicyName: policyName })),
     );
     // IAM returns the document URL-encoded (RFC 3986).
     return decodeURIComponent(result.PolicyDocument ?? "{}");

@@ -17,6 +17,7 @@ const toInfo =
     region,
     target: s.Target ?? "",
     owner: s.Owner ?? "",
+    document: s.DocumentName,
     startDate: s.StartDate?.toISOString(),
     endDate: s.EndDate?.toISOString(),
     status: s.Status,

@@ -428,7 +428,7 @@ export class SandboxAccount implements AccessBroker, SessionControl {
   }
 
   /** Opens a session as `owner` (an IAM user ARN or STS assumed-role ARN) on a node. */
-  openSession(owner: string, target: string): SessionInfo {
+  openSession(owner: string, target: string, document = "SSM-SessionManagerRunShell"): SessionInfo {
     const node = this.nodes.find((n) => n.id === target);
     if (!node) throw new Error(`no node ${target} in the sandbox`);
     const name = owner.split("/").pop() ?? "session";
@@ -436,6 +436,7 @@ export class SandboxAccount implements AccessBroker, SessionControl {
       sessionId: `${name}-${randomUUID().replaceAll("-", "").slice(0, 17)}`,
       target,
       owner,
+      document,
       region: node.region,
       startDate: this.now().toISOString(),
       status: "Connected",

@@ -29,8 +29,11 @@ export const samePerson = (a: Principal, b: Principal): boolean =>
   a.arn === b.arn &&
   (a.kind !== "shared-role" || (b.kind === "shared-role" && a.sessionName === b.sessionName));
 
-/** The nodes the other ACTIVE grants of this request's person cover (their sessions stay). */
-async function nodesCoveredByOthers(deps: Deps, request: Grantee): Promise<Set<string>> {
+/**
+ * Whether another grant of this person, still in force, allows the session as it is: its node (by
+ * the profile's tags), its region and its document. Only such a session outlives this grant.
+ */
+async function coveredByOthers(deps: Deps, request: Grantee): Promise<(session: SessionInfo) => boolean> {
   // Only grants still in force: an ACTIVE record past its expiry (its workflow died) covers nothing.
   const now = deps.clock.now();
   const others = (await deps.store.listByStatus("ACTIVE")).filter(
@@ -40,13 +43,21 @@ async function nodesCoveredByOthers(deps: Deps, request: Grantee): Promise<Set<s
       r.expiresAt !== undefined &&
       new Date(r.expiresAt) > now,
   );
-  const covered = new Set<string>();
+  const grants: { regions: string[]; documents: string[]; nodes: Set<string> }[] = [];
   for (const other of others) {
     const profile = deps.config.profiles[other.profileId];
     if (!profile) continue;
-    for (const node of await deps.sessions.matchingNodes(profile.tags, profile.regions)) covered.add(node);
+    const nodes = new Set(await deps.sessions.matchingNodes(profile.tags, profile.regions));
+    grants.push({ regions: profile.regions, documents: profile.documents, nodes });
   }
-  return covered;
+  return (session) =>
+    grants.some(
+      (g) =>
+        g.nodes.has(session.target) &&
+        (session.region === undefined || g.regions.includes(session.region)) &&
+        session.document !== undefined &&
+        g.documents.includes(session.document),
+    );
 }
 
 /**
@@ -63,8 +74,8 @@ export async function endUncoveredSessions(
     (s: SessionInfo) => !startedSince || !s.startDate || new Date(s.startDate) >= startedSince,
   );
   if (live.length === 0) return [];
-  const covered = await nodesCoveredByOthers(deps, request);
-  const targets = live.filter((s) => !covered.has(s.target));
+  const covered = await coveredByOthers(deps, request);
+  const targets = live.filter((s) => !covered(s));
   for (const session of targets) await deps.sessions.terminateSession(session);
   return targets.map((s) => s.sessionId);
 }

@@ -4,17 +4,24 @@
  * policy of a live grant that lost it, ends sessions that outlived their grant, and settles requests
  * whose workflow execution died. One failure never stops the rest of the pass.
  */
-import { embeddedExpiry, policyName, requestIdOfPolicy, type Statement } from "../policy.ts";
+import {
+  embeddedExpiry,
+  type PolicyDocument,
+  policyName,
+  requestIdOfPolicy,
+  type Statement,
+} from "../policy.ts";
 import type { Deps } from "../ports.ts";
 import { configuredPrincipalArns, type Principal, parsePrincipalArn } from "../principal.ts";
 import { type AccessRequest, isTerminal, type Status } from "../request.ts";
 import { grantsInSlot, isIdentityCenterRole } from "../slots.ts";
 import { loadRequest, notifySafely, retryOnConflict, transition } from "./common.ts";
 import { applyRecord, endUncoveredSessions, type Grantee } from "./enforce.ts";
+import { grantPolicyOf } from "./grant-policy.ts";
 import { grantProblems } from "./grantable.ts";
 import { revokeAccess } from "./revoke.ts";
 import { announceEndedSessions } from "./session-events.ts";
-import { readSlots, removeFromSlots } from "./slot-writes.ts";
+import { readSlots, removeFromSlots, slotGrant } from "./slot-writes.ts";
 
 export interface SweepReport {
   revokedOverdue: string[];
@@ -122,12 +129,12 @@ export async function sweep(deps: Deps): Promise<SweepReport> {
   //    their own expiry; live grants whose policy is missing or stale are written again.
   const principals = await sweepPrincipals(deps, now);
   const live = await listSafely(deps, "ACTIVE", attempt);
-  const found = new Map<string, Date | undefined>();
+  const found = new Map<string, PolicyDocument>();
   for (const principal of principals) {
     await attempt("list policies", principal.arn, async () => {
       for (const grant of await deps.broker.listGrants(principal)) {
         const expiry = embeddedExpiry(grant.document);
-        found.set(`${principal.arn} ${grant.policyName}`, expiry);
+        found.set(`${principal.arn} ${grant.policyName}`, grant.document);
         await attempt("delete policy", `${principal.arn} ${grant.policyName}`, async () => {
           const requestId = requestIdOfPolicy(grant.policyName);
           const record = requestId ? await deps.store.get(requestId) : undefined;
@@ -138,19 +145,24 @@ export async function sweep(deps: Deps): Promise<SweepReport> {
           if (!why) return;
           await deps.broker.deleteGrant(principal, grant.policyName);
           report.deletedPolicies.push({ principal: principal.arn, policyName: grant.policyName, why });
+          // Nothing we know of explains that policy: the sessions it may have allowed go too.
+          if (!record)
+            report.lateSessions.push(
+              ...(await endUncoveredSessions(deps, { id: requestId ?? grant.policyName, principal })),
+            );
         });
       }
     });
   }
   // 3b. The shared role's slots: statements of settled, unknown or expired grants go, with the
   //     sessions of their people.
-  const held = new Map<string, Date | undefined>();
+  const held = new Map<string, Statement[]>();
   if (deps.config.principals.sharedRole) {
     await attempt("read slots", deps.config.principals.sharedRole.arn, async () => {
       for (const slot of await readSlots(deps)) {
         for (const [requestId, statements] of grantsInSlot(slot.document)) {
           const expiry = embeddedExpiry({ Version: "2012-10-17", Statement: statements });
-          held.set(requestId, expiry);
+          held.set(requestId, statements);
           await attempt("remove slot grant", `${slot.arn} ${requestId}`, async () => {
             const record = await deps.store.get(requestId);
             let why: string | undefined;
@@ -185,14 +197,32 @@ export async function sweep(deps: Deps): Promise<SweepReport> {
       });
       continue;
     }
+    // The live grant's policy must be exactly what its record calls for: missing, stale (an
+    // extension whose write was lost) or changed by someone else, it is written again.
     const shared = request.principal.kind === "shared-role";
-    const key = shared ? request.id : `${request.principal.arn} ${policyName(request.id)}`;
-    const expiry = shared ? held.get(key) : found.get(key);
-    const present = shared ? held.has(key) : found.has(key);
-    if (present && expiry?.getTime() === new Date(request.expiresAt).setMilliseconds(0)) continue;
+    const expiresAt = new Date(request.expiresAt);
+    const actual = shared
+      ? held.get(request.id)
+      : found.get(`${request.principal.arn} ${policyName(request.id)}`);
+    const expected = shared
+      ? slotGrant(deps, request, expiresAt)
+      : grantPolicyOf(deps, request, expiresAt).document;
+    if (actual !== undefined && canonical(actual) === canonical(expected)) continue;
     await attempt("reapply grant", request.id, async () => {
       const applied = await applyRecord(deps, request.id, "sweeper");
       if (applied.outcome === "granted") report.reappliedGrants.push(request.id);
+      const changed =
+        actual !== undefined &&
+        embeddedExpiry(asDocument(actual))?.getTime() === expiresAt.setMilliseconds(0);
+      if (changed) {
+        await notifySafely(deps, {
+          type: "alarm",
+          request: applied.request,
+          detail: {
+            problem: "the grant's policy differed from what its record calls for; it was written again",
+          },
+        });
+      }
     });
   }
 
@@ -272,4 +302,18 @@ function granteeOfStatements(deps: Deps, requestId: string, statements: Statemen
     id: requestId,
     principal: { kind: "shared-role", arn: shared.arn, name, sessionName: userid.slice(2) },
   };
+}
+
+const asDocument = (p: PolicyDocument | Statement[]): PolicyDocument =>
+  Array.isArray(p) ? { Version: "2012-10-17", Statement: p } : p;
+
+/** JSON with sorted keys: IAM may hand a document back with its keys in another order. */
+function canonical(value: unknown): string {
+  if (Array.isArray(value)) return `[${value.map(canonical).join(",")}]`;
+  if (value && typeof value === "object")
+    return `{${Object.keys(value)
+      .sort()
+      .map((k) => `${JSON.stringify(k)}:${canonical((value as Record<string, unknown>)[k])}`)
+      .join(",")}}`;
+  return JSON.stringify(value);
 }

@@ -10,13 +10,16 @@
  * - a grant past its expiry could still be extended.
  */
 import { afterEach, describe, expect, it, vi } from "vitest";
+import { parseConfig } from "../../core/config/load.ts";
 import { resolvePrincipal } from "../../core/principal.ts";
 import type { AccessRequest } from "../../core/request.ts";
 import { applyRecord } from "../../core/usecases/enforce.ts";
 import { extendGrant } from "../../core/usecases/expiry.ts";
 import { revokeAccess } from "../../core/usecases/revoke.ts";
 import { sweep } from "../../core/usecases/sweep.ts";
-import { PEOPLE } from "../fixtures/nodes.ts";
+import { startSession } from "../../local/start-session.ts";
+import { NODE, PEOPLE } from "../fixtures/nodes.ts";
+import { exampleConfigText } from "../helpers/config.ts";
 import { type Harness, startHarness } from "../helpers/harness.ts";
 import { aRequest } from "../helpers/requests.ts";
 
@@ -146,5 +149,74 @@ describe("a workflow revoke retried after its first attempt settled the record",
     // Assess
     expect(retry.alreadyRevoked).toBe(false);
     expect(x.account.leftoverGrants()).toEqual([]);
+  });
+});
+
+describe("a session another live grant covers only by its nodes", () => {
+  // Review 2026-11-29: a shell session allowed by grant A stayed Connected after A's revoke because
+  // grant B (same person, same nodes, port forwarding only) was live; IAM would refuse that shell.
+  it("ends with its own grant: another grant must allow its document and region too", async () => {
+    // Prepare: alice holds staging (shell) and staging-pf (port forwarding) on the same nodes.
+    const text = exampleConfigText().replace(
+      "  sandbox:\n",
+      [
+        "  staging-pf:",
+        "    description: Port forwarding on staging",
+        "    nodes:",
+        "      tags:",
+        "        Env: staging",
+        "    documents: [port-forwarding]",
+        "    defaultDuration: 2h",
+        "    maxDuration: 8h",
+        "    approvers: [U03DAVE]",
+        "    approvalsRequired: 1",
+        "    reasonRequired: false",
+        "    regions: [eu-west-1]",
+        "",
+        "  sandbox:",
+        "",
+      ].join("\n"),
+    );
+    const x = await startHarness({ config: parseConfig(text) });
+    h = x;
+    const shellGrant = await liveGrant(x);
+    await applyRecord(x.deps, shellGrant.id, "workflow");
+    const pf = await liveGrant(x, { id: "20261126-pfgrantt", profileId: "staging-pf" });
+    await applyRecord(x.deps, pf.id, "workflow");
+    const shell = await startSession(x.deps, x.account, { person: PEOPLE.alice, target: NODE.stg1 });
+    expect(shell.allowed).toBe(true);
+
+    // Act
+    await revokeAccess(x.deps, { requestId: shellGrant.id, actor: PEOPLE.alice.slackUserId, reason: "done" });
+
+    // Assess: IAM now refuses a shell, and the one that was open is gone.
+    expect((await startSession(x.deps, x.account, { person: PEOPLE.alice, target: NODE.stg1 })).allowed).toBe(
+      false,
+    );
+    expect(x.account.sessions.get(shell.sessionId ?? "")?.status).toBe("Terminated");
+  });
+});
+
+describe("a live grant's policy changed by someone else", () => {
+  // Review 2026-11-29: an `Allow * on *` statement added to a live jit-<id> policy survived sweeps
+  // (the sweeper compared only the embedded expiry).
+  it("is written again from the record by the sweeper, with an alarm", async () => {
+    const x = await startHarness();
+    h = x;
+    const r = await liveGrant(x);
+    await applyRecord(x.deps, r.id, "workflow");
+    const role = r.principal.arn;
+    const name = `jit-${r.id}`;
+    const doc = JSON.parse(x.account.policies.get(role)?.get(name) ?? "{}");
+    doc.Statement.push({ Sid: "Extra", Effect: "Allow", Action: "*", Resource: "*" });
+    x.account.policies.get(role)?.set(name, JSON.stringify(doc));
+
+    // Act
+    const report = await sweep(x.deps);
+
+    // Assess
+    expect(report.reappliedGrants).toEqual([r.id]);
+    expect(x.account.policies.get(role)?.get(name)).not.toContain('"Sid":"Extra"');
+    expect(String(x.notices.find((n) => n.type === "alarm")?.detail?.problem)).toContain("differed");
   });
 });

@@ -309,3 +309,23 @@ describe("IamBroker slots", () => {
     expect(iam.commandCalls(CreatePolicyVersionCommand)).toHaveLength(0);
   });
 });
+
+describe("the name IAM is called with", () => {
+  // Review 2026-11-29: PutRolePolicy used the record's `name` ("OrganizationAccountAccessRole")
+  // while the guard had checked its `arn` (jit-alice).
+  it("comes from the checked ARN; a record whose name disagrees is refused before any call", async () => {
+    const iam = mockClient(IAMClient);
+    const broker = new IamBroker(["arn:aws:iam::123456789012:role/oncall/jit-alice"], new IAMClient({}));
+    const forged = {
+      kind: "role" as const,
+      arn: "arn:aws:iam::123456789012:role/oncall/jit-alice",
+      name: "OrganizationAccountAccessRole",
+    };
+    await expect(
+      broker.putGrant(forged, "jit-20261126-abcdefgh", { Version: "2012-10-17", Statement: [] }),
+    ).rejects.toThrow("does not name OrganizationAccountAccessRole");
+    await expect(broker.deleteGrant(forged, "jit-20261126-abcdefgh")).rejects.toThrow("does not name");
+    expect(iam.calls()).toHaveLength(0);
+    iam.restore();
+  });
+});
