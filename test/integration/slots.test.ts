@@ -10,10 +10,12 @@ import { policySize } from "../../core/policy.ts";
 import type { Person } from "../../core/principal.ts";
 import { resolvePrincipal } from "../../core/principal.ts";
 import type { AccessRequest } from "../../core/request.ts";
-import { emptySlot, grantsInSlot, MAX_POLICY_VERSIONS, slotArns } from "../../core/slots.ts";
+import { emptySlot, grantsInSlot, MAX_POLICY_VERSIONS, slotArns, withGrant } from "../../core/slots.ts";
 import { approve } from "../../core/usecases/approval.ts";
 import { applyRecord, removeAccess } from "../../core/usecases/enforce.ts";
 import { createRequest } from "../../core/usecases/request.ts";
+import { slotGrant } from "../../core/usecases/slot-writes.ts";
+import { sweep } from "../../core/usecases/sweep.ts";
 import { startSession } from "../../local/start-session.ts";
 import { S } from "../../workflows/access-workflow.ts";
 import { NODE } from "../fixtures/nodes.ts";
@@ -195,4 +197,53 @@ describe("one slot, many writers", () => {
     },
     30_000,
   );
+});
+
+describe("the sweeper on slots", () => {
+  it("removes statements whose request is settled or unknown, and ends their people's sessions", async () => {
+    // Prepare: dan's grant is in a slot and he has a session; then his record is settled without
+    // its statements being removed (a revoke that died), and a stranger's statements sit there too.
+    const x = await startHarness();
+    h = x;
+    const dan = people[0] as Person;
+    const r = aRequest({
+      id: "20261126-dansgrnt",
+      requester: dan,
+      profileId: "staging",
+      principal: resolvePrincipal(x.deps.config, dan),
+      status: "ACTIVE",
+      approvals: [{ approver: "U03DAVE", at: "2026-11-26T09:00:00.000Z" }],
+      grantedAt: "2026-11-26T09:00:00.000Z",
+      expiresAt: "2026-11-26T10:00:00.000Z",
+    });
+    await x.deps.store.create(r);
+    await applyRecord(x.deps, r.id, "test");
+    const session = await startSession(x.deps, x.account, { person: dan, target: NODE.stg1 });
+    expect(session.allowed).toBe(true);
+    await x.deps.store.update((await x.deps.store.get(r.id)) as AccessRequest, { status: "REVOKED" });
+    const stranger = people[1] as Person;
+    const ghost = {
+      ...r,
+      id: "20261126-ghostgrn",
+      requester: stranger,
+      principal: resolvePrincipal(x.deps.config, stranger),
+    };
+    const [slot] = slotArns(x.deps.config);
+    const doc = (await x.deps.broker.readSlot(slot ?? "")) ?? emptySlot();
+    await x.deps.broker.writeSlot(
+      slot ?? "",
+      withGrant(doc, ghost.id, slotGrant(x.deps, ghost, new Date(r.expiresAt ?? ""))),
+    );
+
+    // Act
+    const report = await sweep(x.deps);
+
+    // Assess
+    expect(report.deletedPolicies.map((d) => [d.policyName, d.why])).toEqual([
+      [r.id, "request is REVOKED"],
+      ["20261126-ghostgrn", "no request record"],
+    ]);
+    expect(await x.deps.broker.readSlot(slot ?? "")).toEqual(emptySlot());
+    expect(x.account.sessions.get(session.sessionId ?? "")?.status).toBe("Terminated");
+  });
 });
