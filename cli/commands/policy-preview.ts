@@ -1,16 +1,18 @@
 /** `jit policy preview`: prints exactly the policy a grant would attach, and what it allows. */
 import { loadConfigFile } from "../../adapters/config-file.ts";
 import { systemClock } from "../../core/clock.ts";
+import type { AccessConfig } from "../../core/config/load.ts";
 import { parseBoundedDuration } from "../../core/duration.ts";
 import { NotFoundError } from "../../core/errors.ts";
-import { buildGrantPolicy } from "../../core/policy.ts";
+import { buildGrantPolicy, type PolicyDocument, policySize } from "../../core/policy.ts";
 import { summarizeGrant } from "../../core/policy-summary.ts";
 import { principalFromReference } from "../../core/principal.ts";
+import { basePolicyArn, MANAGED_POLICY_QUOTA, slotArns, slotStatements } from "../../core/slots.ts";
 import type { Io } from "../main.ts";
 import { parseFlags, required } from "../usage.ts";
 
 /** The request id shown in a preview; a real grant gets a fresh one. */
-const PREVIEW_ID = "preview";
+const PREVIEW_ID = "20261126-preview0";
 
 export function policyPreview(args: string[], io: Io, clock = systemClock): number {
   const flags = parseFlags(args, {
@@ -42,6 +44,7 @@ export function policyPreview(args: string[], io: Io, clock = systemClock): numb
     requestId: PREVIEW_ID,
     expiresAt,
   });
+  if (principal.kind === "shared-role") return slotPreview(config, grant.document, flags.json === true, io);
   if (flags.json) {
     io.out(
       JSON.stringify({ policyName: grant.policyName, document: grant.document, size: grant.size }, null, 2),
@@ -61,3 +64,33 @@ export function policyPreview(args: string[], io: Io, clock = systemClock): numb
     io.out(line);
   return 0;
 }
+
+/**
+ * A shared role's grant: the statements it adds to one of the role's slots, their size, and how many
+ * such grants a slot and the role hold (the base policy carries the rest).
+ */
+function slotPreview(config: AccessConfig, document: PolicyDocument, json: boolean, io: Io): number {
+  const statements = slotStatements(document, PREVIEW_ID);
+  const size = policySize({ Version: "2012-10-17", Statement: statements }) - policySize(emptyDocument);
+  const perSlot = Math.floor((MANAGED_POLICY_QUOTA - policySize(emptyDocument)) / (size + 1));
+  const slots = slotArns(config);
+  if (json) {
+    io.out(
+      JSON.stringify({ slots, statements, size, perSlot, perSharedRole: perSlot * slots.length }, null, 2),
+    );
+    return 0;
+  }
+  io.out(JSON.stringify(statements, null, 2));
+  io.out("");
+  io.out(`Added to the first of the shared role's slots with room: ${slots.join(", ")}.`);
+  io.out(
+    `It takes ${size} of a slot's ${MANAGED_POLICY_QUOTA} characters: about ${perSlot} such grants per slot, ${perSlot * slots.length} on the shared role at once.`,
+  );
+  io.out(
+    `Own sessions, discovery${config.sessionManager.encryptSessions ? " and the session key" : ""} come from ${basePolicyArn(config)}, which the role always has.`,
+  );
+  io.out("Every statement is narrowed to this one person (aws:userid) and ends at the expiry second.");
+  return 0;
+}
+
+const emptyDocument: PolicyDocument = { Version: "2012-10-17", Statement: [] };
