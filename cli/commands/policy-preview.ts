@@ -12,7 +12,9 @@ import type { Io } from "../main.ts";
 import { parseFlags, required } from "../usage.ts";
 
 /** The request id shown in a preview; a real grant gets a fresh one. */
-const PREVIEW_ID = "20261126-preview0";
+const PREVIEW_ID = "preview";
+/** The same for a slot, whose statement ids carry a request id of the real shape. */
+const SLOT_PREVIEW_ID = "20261126-preview0";
 
 export function policyPreview(args: string[], io: Io, clock = systemClock): number {
   const flags = parseFlags(args, {
@@ -44,7 +46,14 @@ export function policyPreview(args: string[], io: Io, clock = systemClock): numb
     requestId: PREVIEW_ID,
     expiresAt,
   });
-  if (principal.kind === "shared-role") return slotPreview(config, grant.document, flags.json === true, io);
+  const summary = () =>
+    summarizeGrant({ grant, profile, principal, accountId: config.accountId, expiresAt, now });
+  if (principal.kind === "shared-role") {
+    const code = slotPreview(config, grant.document, flags.json === true, io);
+    // The inline quota line does not apply: the slot's own numbers are above.
+    if (!flags.json) for (const line of summary()) if (!line.includes("10240")) io.out(line);
+    return code;
+  }
   if (flags.json) {
     io.out(
       JSON.stringify({ policyName: grant.policyName, document: grant.document, size: grant.size }, null, 2),
@@ -70,7 +79,7 @@ export function policyPreview(args: string[], io: Io, clock = systemClock): numb
  * such grants a slot and the role hold (the base policy carries the rest).
  */
 function slotPreview(config: AccessConfig, document: PolicyDocument, json: boolean, io: Io): number {
-  const statements = slotStatements(document, PREVIEW_ID);
+  const statements = slotStatements(document, SLOT_PREVIEW_ID);
   const size = policySize({ Version: "2012-10-17", Statement: statements }) - policySize(emptyDocument);
   const perSlot = Math.floor((MANAGED_POLICY_QUOTA - policySize(emptyDocument)) / (size + 1));
   const slots = slotArns(config);
@@ -90,6 +99,7 @@ function slotPreview(config: AccessConfig, document: PolicyDocument, json: boole
     `Own sessions, discovery${config.sessionManager.encryptSessions ? " and the session key" : ""} come from ${basePolicyArn(config)}, which the role always has.`,
   );
   io.out("Every statement is narrowed to this one person (aws:userid) and ends at the expiry second.");
+  io.out("");
   return 0;
 }
 
