@@ -154,7 +154,18 @@ describe("lifecycles under injected faults", () => {
       },
     });
     const x = h;
-    x.account.faults = (op) => awsFault(faults, op);
+    let versionLimits = 0;
+    x.account.faults = (op) => {
+      // Now and then a slot is found at IAM's five versions by surprise (another writer outside the
+      // lease, say): CreatePolicyVersion fails with LimitExceeded, which is not retried.
+      if (op === "CreatePolicyVersion" && faults.enabled && faults.random() < 0.05) {
+        versionLimits++;
+        throw Object.assign(new Error("A managed policy can have up to 5 versions."), {
+          name: "LimitExceeded",
+        });
+      }
+      awsFault(faults, op);
+    };
     const profiles = Object.values(x.deps.config.profiles) as Profile[];
 
     // Act
@@ -267,7 +278,7 @@ describe("lifecycles under injected faults", () => {
         scenarios,
         statuses,
         failures,
-        injected: faults.counts,
+        injected: { ...faults.counts, versionLimits },
         sweep: {
           revoked: report.revokedOverdue.length,
           deletedPolicies: report.deletedPolicies.length,
@@ -288,6 +299,7 @@ describe("lifecycles under injected faults", () => {
     expect(faults.counts.aws + faults.counts.before + faults.counts.lostResponse).toBeGreaterThan(100);
     expect(faults.counts.crashes).toBeGreaterThan(0);
     expect(faults.counts.abandonedLeases).toBeGreaterThan(0);
+    expect(versionLimits).toBeGreaterThan(0);
     expect(report.errors).toEqual([]);
     expect(afterEnd.checked).toBeGreaterThan(100);
     expect(afterEnd).toMatchObject({ policies: [], sessions: [] });
