@@ -182,7 +182,20 @@ export async function sweep(deps: Deps): Promise<SweepReport> {
   }
   for (const request of live) {
     if (!request.expiresAt || new Date(request.expiresAt) <= now) continue;
-    // A live record that does not hold up against the config (forged, or its rules changed) is revoked.
+    // The live grant's policy must be exactly what its record calls for: missing, stale (an
+    // extension whose write was lost) or changed by someone else, it is written again.
+    const shared = request.principal.kind === "shared-role";
+    const expiresAt = new Date(request.expiresAt);
+    const actual = shared
+      ? held.get(request.id)
+      : found.get(`${request.principal.arn} ${policyName(request.id)}`);
+    const expected = shared
+      ? slotGrant(deps, request, expiresAt)
+      : grantPolicyOf(deps, request, expiresAt).document;
+    if (actual !== undefined && canonical(actual) === canonical(expected)) continue;
+    // It needs writing, but the record does not hold up against the config (forged, say): it is
+    // revoked instead, with an alarm. A grant whose policy is in place is left to its expiry even
+    // when the rules changed since it was approved.
     const problems = grantProblems(deps, request);
     if (problems.length > 0) {
       await attempt("revoke ungrantable", request.id, async () => {
@@ -197,17 +210,6 @@ export async function sweep(deps: Deps): Promise<SweepReport> {
       });
       continue;
     }
-    // The live grant's policy must be exactly what its record calls for: missing, stale (an
-    // extension whose write was lost) or changed by someone else, it is written again.
-    const shared = request.principal.kind === "shared-role";
-    const expiresAt = new Date(request.expiresAt);
-    const actual = shared
-      ? held.get(request.id)
-      : found.get(`${request.principal.arn} ${policyName(request.id)}`);
-    const expected = shared
-      ? slotGrant(deps, request, expiresAt)
-      : grantPolicyOf(deps, request, expiresAt).document;
-    if (actual !== undefined && canonical(actual) === canonical(expected)) continue;
     await attempt("reapply grant", request.id, async () => {
       const applied = await applyRecord(deps, request.id, "sweeper");
       if (applied.outcome === "granted") report.reappliedGrants.push(request.id);
