@@ -20,11 +20,13 @@ import { sweep } from "../core/usecases/sweep.ts";
 import { startApi } from "./api.ts";
 import { newApiToken, writeApiToken } from "./api-guard.ts";
 import { ConsoleNotifier } from "./console-notifier.ts";
+import { SandboxRunningError, takeDataLock } from "./data-lock.ts";
 import { sandboxFleet } from "./nodes.ts";
 import { startSandbox } from "./sandbox.ts";
 import { startSlackSocket } from "./slack-socket.ts";
 
 const SWEEP_EVERY_MS = 15_000;
+const PARENT_CHECK_MS = 500;
 
 function clockFromEnv(): Clock {
   const offset = process.env.JIT_CLOCK_OFFSET;
@@ -37,6 +39,9 @@ async function main(): Promise<void> {
   const port = Number(process.env.JIT_PORT ?? 7420);
   const dataDir = resolve(process.env.JIT_DATA ?? ".jit");
   mkdirSync(dataDir, { recursive: true });
+  // Before dynalite opens the folder: a second sandbox on it is refused here, in one line.
+  const lock = takeDataLock(dataDir);
+  process.on("exit", lock.release);
   const accountFile = join(dataDir, "account.json");
   const config = loadConfigFile();
   const clock = clockFromEnv();
@@ -88,6 +93,7 @@ async function main(): Promise<void> {
   // JIT_PORT=0 takes any free port; the banner says which.
   const address = api.address();
   const apiPort = typeof address === "object" && address ? address.port : port;
+  lock.setPort(apiPort);
   const slack = await startSlackSocket(() => deps, account);
   if (slack) notifier.also = slack.notifier;
   const timer = setInterval(() => {
@@ -112,15 +118,25 @@ Stop with Ctrl-C.`);
     await slack?.app.stop();
     await sandbox.stop();
     writeFileSync(accountFile, JSON.stringify(account.snapshot()));
+    lock.release();
     console.log("sandbox stopped; data kept in", dataDir);
     process.exit(0);
   };
   process.on("SIGINT", stop);
   process.on("SIGTERM", stop);
+  process.on("SIGHUP", stop);
+  // SIGTERM to `npm start` reaches npm's shell, not this process: when the parent is gone (this
+  // process is handed to init or a subreaper), stop as if told to.
+  const parent = process.ppid;
+  setInterval(() => {
+    if (process.ppid !== parent) void stop();
+  }, PARENT_CHECK_MS).unref();
 }
 
 main().catch((error) => {
-  if (error instanceof ConfigError) {
+  if (error instanceof SandboxRunningError) {
+    console.error(`sandbox: ${error.message}`);
+  } else if (error instanceof ConfigError) {
     console.error(`The configuration has ${error.issues.length} problem(s):`);
     for (const issue of error.issues)
       console.error(`  ${issue.path ? `${issue.path}: ` : ""}${issue.message}`);
