@@ -39,16 +39,20 @@ export function formatDuration(seconds: number): string {
   return out;
 }
 
-/** Parses `text` and checks it lies within [min, max] seconds. */
+/**
+ * Parses `text` and checks it lies within [min, max] seconds (min: 1m unless given). `overMax` says
+ * why, when a bare maximum is not the whole story (an extension: what the grant has left).
+ */
 export function parseBoundedDuration(
   text: string,
   field: string,
   maxSeconds: number,
-  minSeconds = 60,
+  options: { minSeconds?: number; overMax?: string } = {},
 ): number {
+  const { minSeconds = 60, overMax } = options;
   const seconds = parseDuration(text, field);
   if (seconds > maxSeconds) {
-    throw new ValidationError(field, `${text} is over the maximum ${formatDuration(maxSeconds)}`);
+    throw new ValidationError(field, overMax ?? `${text} is over the maximum ${formatDuration(maxSeconds)}`);
   }
   if (seconds < minSeconds) {
     throw new ValidationError(field, `${text} is under the minimum ${formatDuration(minSeconds)}`);

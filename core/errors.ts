@@ -19,13 +19,31 @@ export class ConfigError extends Error {
   }
 }
 
-/** Input from a person (a duration, a reason, a ticket) that cannot be accepted. */
+/** One thing wrong with a person's input, and the field it is about. */
+export interface InputProblem {
+  field: string;
+  message: string;
+}
+
+/**
+ * Input from a person (a duration, a reason, a ticket) that cannot be accepted. `problems` holds every
+ * problem found, so one answer lists them all; `field` and `message` are the first and all of them.
+ */
 export class ValidationError extends Error {
   override name = "ValidationError";
   readonly field: string;
-  constructor(field: string, message: string) {
-    super(message);
+  readonly problems: readonly InputProblem[];
+  constructor(field: string, message: string, more: readonly InputProblem[] = []) {
+    const problems = [{ field, message }, ...more];
+    super(problems.map((p) => p.message).join("; "));
     this.field = field;
+    this.problems = problems;
+  }
+
+  /** One error for all the problems given (at least one). */
+  static of(problems: readonly [InputProblem, ...InputProblem[]]): ValidationError {
+    const [first, ...more] = problems;
+    return new ValidationError(first.field, first.message, more);
   }
 }
 

@@ -7,6 +7,7 @@ import { NotAuthorizedError, ValidationError } from "../errors.ts";
 import type { Deps } from "../ports.ts";
 import { type AccessRequest, isTerminal } from "../request.ts";
 import { audit, notifySafely, profileOf, retryOnConflict, transition } from "./common.ts";
+import { REASON_MIN } from "./request.ts";
 
 /** The request was settled (cancelled, denied, expired) before its approval step began. */
 export class RequestClosedError extends Error {
@@ -90,7 +91,10 @@ export async function deny(
   input: { requestId: string; approver: Approver; reason: string },
 ): Promise<AccessRequest> {
   const reason = input.reason.trim();
-  if (reason.length < 3) throw new ValidationError("reason", "a denial needs a reason");
+  if ([...reason].length < REASON_MIN) {
+    const needs = `a denial needs a reason of at least ${REASON_MIN} characters`;
+    throw new ValidationError("reason", reason ? `${needs}; "${reason}" is too short` : needs);
+  }
   const denied = await retryOnConflict(deps, input.requestId, async (request) => {
     const profile = profileOf(deps, request);
     const check = checkApprover(profile, request, input.approver);

@@ -87,7 +87,9 @@ export async function extendGrant(
         "by",
         `this grant is already at the ${profile.id} maximum of ${formatDuration(profile.maxDurationSeconds)}`,
       );
-    const seconds = parseBoundedDuration(input.by, "by", room);
+    const seconds = parseBoundedDuration(input.by, "by", room, {
+      overMax: `${input.by.trim()} is more than this grant can still grow: the ${profile.id} profile allows at most ${formatDuration(profile.maxDurationSeconds)} per grant, and ${formatDuration(room)} remains`,
+    });
     const expiresAt = new Date(current + seconds * 1000);
     if (profile.selfExtension || isAdmin) {
       return { outcome: "extended", request: await applyExtension(deps, request, expiresAt, input.actor) };

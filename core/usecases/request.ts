@@ -2,10 +2,17 @@
 import { isAutoApproved } from "../approval.ts";
 import type { Profile } from "../config/load.ts";
 import { parseBoundedDuration } from "../duration.ts";
-import { ConflictError, NotAuthorizedError, NotFoundError, ValidationError } from "../errors.ts";
+import {
+  ConflictError,
+  type InputProblem,
+  NotAuthorizedError,
+  NotFoundError,
+  ValidationError,
+} from "../errors.ts";
 import type { Deps, WorkflowInput } from "../ports.ts";
 import { type Person, resolvePrincipal } from "../principal.ts";
 import { type AccessRequest, newRequestId } from "../request.ts";
+import { ticketExample } from "../ticket-example.ts";
 import { audit, retryOnConflict, transition } from "./common.ts";
 
 export interface CreateRequestInput {
@@ -26,13 +33,67 @@ export const REASON_MAX = 500;
 /** The longest ticket accepted: ticket keys are short ("INC-1234", a URL at most). */
 export const TICKET_MAX = 100;
 
-/** Refuses text longer than `max` characters, naming the field, its length and the cap. */
-function capped(field: "reason" | "ticket", value: string, max: number): string {
+/** Why text longer than `max` characters is refused, naming the field, its length and the cap. */
+function tooLong(field: "reason" | "ticket", value: string, max: number): InputProblem | undefined {
   const length = [...value].length;
-  if (length > max) {
-    throw new ValidationError(field, `the ${field} is ${length} characters; at most ${max} are accepted`);
+  if (length <= max) return undefined;
+  return { field, message: `the ${field} is ${length} characters; at most ${max} are accepted` };
+}
+
+/** The shortest reason accepted where a profile needs one. */
+export const REASON_MIN = 3;
+
+/** Why a reason will not do, or undefined when it will. */
+function shortReason(profileId: string, reason: string): string | undefined {
+  if (!reason) return `the ${profileId} profile needs a reason of at least ${REASON_MIN} characters`;
+  if ([...reason].length >= REASON_MIN) return undefined;
+  return `the reason "${reason}" is too short: the ${profileId} profile needs at least ${REASON_MIN} characters`;
+}
+
+/** Why a ticket will not do (missing, or not matching), with one that would; undefined when it will. */
+function wrongTicket(profileId: string, pattern: string, ticket: string | undefined): string | undefined {
+  if (ticket && new RegExp(pattern).test(ticket)) return undefined;
+  const example = ticketExample(pattern);
+  const needs = `the ${profileId} profile needs a ticket matching ${pattern}${example ? `, such as ${example}` : ""}`;
+  return ticket ? `${needs}; "${ticket}" is not one` : needs;
+}
+
+/**
+ * The duration, reason and ticket as the profile accepts them. Every problem is found before one
+ * error reports them all: a person fixes the duration, the reason and the ticket in one go.
+ */
+function acceptedInput(
+  profile: Profile,
+  input: CreateRequestInput,
+): { durationSeconds: number; reason: string; ticket: string | undefined } {
+  const problems: (InputProblem | undefined)[] = [];
+  const duration = input.duration;
+  let durationSeconds = profile.defaultDurationSeconds;
+  if (duration) {
+    try {
+      durationSeconds = parseBoundedDuration(duration, "duration", profile.maxDurationSeconds);
+    } catch (error) {
+      if (!(error instanceof ValidationError)) throw error;
+      problems.push(...error.problems);
+    }
   }
-  return value;
+  const reason = (input.reason ?? "").trim();
+  const reasonTooLong = tooLong("reason", reason, REASON_MAX);
+  problems.push(reasonTooLong);
+  if (!reasonTooLong && profile.reasonRequired) {
+    const why = shortReason(profile.id, reason);
+    if (why) problems.push({ field: "reason", message: why });
+  }
+  const ticket = input.ticket?.trim() || undefined;
+  const ticketTooLong = ticket ? tooLong("ticket", ticket, TICKET_MAX) : undefined;
+  problems.push(ticketTooLong);
+  if (!ticketTooLong && profile.ticketPattern) {
+    const why = wrongTicket(profile.id, profile.ticketPattern, ticket);
+    if (why) problems.push({ field: "ticket", message: why });
+  }
+  const [first, ...more] = problems.filter((p) => p !== undefined);
+  if (first) throw ValidationError.of([first, ...more]);
+  return { durationSeconds, reason, ticket };
 }
 
 const workflowInput = (requestId: string, profile: Profile): WorkflowInput => ({
@@ -66,20 +127,7 @@ export async function createRequest(deps: Deps, input: CreateRequestInput): Prom
   if (!mayRequest(profile, input.requester, input.groups)) {
     throw new NotAuthorizedError(`you may not request the ${profile.id} profile`);
   }
-  const durationSeconds = input.duration
-    ? parseBoundedDuration(input.duration, "duration", profile.maxDurationSeconds)
-    : profile.defaultDurationSeconds;
-  const reason = capped("reason", (input.reason ?? "").trim(), REASON_MAX);
-  if (profile.reasonRequired && reason.length < 3) {
-    throw new ValidationError("reason", `the ${profile.id} profile needs a reason`);
-  }
-  const ticket = input.ticket?.trim() ? capped("ticket", input.ticket.trim(), TICKET_MAX) : undefined;
-  if (profile.ticketPattern && !(ticket && new RegExp(profile.ticketPattern).test(ticket))) {
-    throw new ValidationError(
-      "ticket",
-      `the ${profile.id} profile needs a ticket matching ${profile.ticketPattern}`,
-    );
-  }
+  const { durationSeconds, reason, ticket } = acceptedInput(profile, input);
   const principal = resolvePrincipal(deps.config, input.requester);
   const now = deps.clock.now();
   const detail = { profile: profile.id, durationSeconds, reason, ticket, principal: principal.arn };

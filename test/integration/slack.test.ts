@@ -144,7 +144,11 @@ describe("requesting", () => {
     );
     expect(json(bad)).toEqual({
       response_action: "errors",
-      errors: { duration: "8h is over the maximum 4h" },
+      // Every problem at once; the modal shows them at the first field's block.
+      errors: {
+        duration:
+          '8h is over the maximum 4h; the reason "x" is too short: the prod-web profile needs at least 3 characters',
+      },
     });
     const noTicket = await send(
       viewSubmission(ALICE, "access_request", { profile: "prod-web", duration: "1h", reason: "disk" }),

@@ -296,7 +296,7 @@ describe("during the grant", () => {
         const [active] = await h.deps.store.listByStatus("ACTIVE");
         const id = active?.id ?? "";
         await expect(extendGrant(h.deps, { requestId: id, actor: "U01ALICE", by: "4h" })).rejects.toThrow(
-          "4h is over the maximum 3h",
+          "4h is more than this grant can still grow: the prod-web profile allows at most 4h per grant, and 3h remains",
         );
         expect((await extendGrant(h.deps, { requestId: id, actor: "U01ALICE", by: "30m" })).outcome).toBe(
           "pending",
