@@ -15,6 +15,7 @@ import {
   type RawProfile,
   REMOVED_PROFILE_FIELDS,
 } from "./schema.ts";
+import { closest } from "./suggest.ts";
 
 type DurationKey = "defaultDuration" | "maxDuration" | "approvalTimeout";
 
@@ -88,7 +89,13 @@ export function parseConfig(text: string): AccessConfig {
 /** Checks already-parsed data (for example from JSON) and normalizes it. */
 export function checkConfig(data: unknown): AccessConfig {
   const result = configSchema.safeParse(data);
-  const issues: ConfigIssue[] = result.success ? [] : result.error.issues.flatMap((i) => toIssues(i));
+  const quoteAccount = unquotedAccountId(data);
+  const issues: ConfigIssue[] = result.success
+    ? []
+    : result.error.issues
+        .flatMap((i) => toIssues(i))
+        .filter((i) => !(quoteAccount && i.path === "accountId"));
+  if (quoteAccount) issues.push(quoteAccount);
   issues.push(...reservedKeys(data), ...crossChecks(data));
   if (!result.success || issues.length > 0) throw new ConfigError(dedupe(issues));
   return normalize(result.data);
@@ -116,15 +123,84 @@ function toIssues(issue: ZodIssue, base: PropertyKey[] = []): ConfigIssue[] {
   }
   if (issue.code === "invalid_key") return issueAt(issue.issues.map((i) => i.message).join("; "));
   if (issue.code === "unrecognized_keys") {
-    const unknown = issue.keys.filter((k) => !(path[0] === "profiles" && k in REMOVED_PROFILE_FIELDS));
-    if (unknown.length === 0) return [];
-    if (unknown.length < issue.keys.length) {
-      return issueAt(
-        `Unrecognized key${unknown.length > 1 ? "s" : ""}: ${unknown.map((k) => `"${k}"`).join(", ")}`,
-      );
-    }
+    // Each unknown key at its own path, with the known key it is probably a slip for.
+    const known = knownKeys(path);
+    return issue.keys
+      .filter((k) => !(path[0] === "profiles" && k in REMOVED_PROFILE_FIELDS))
+      .map((k) => {
+        const meant = closest(k, known, 2);
+        const hint = meant
+          ? `; did you mean ${meant}?`
+          : path.length === 0
+            ? `; the top-level keys are ${known.join(", ")}`
+            : "";
+        return { path: [...path, k].map(String).join("."), message: `unknown key${hint}` };
+      });
   }
   return issueAt(issue.message);
+}
+
+/** The keys the schema knows at a path of the config (records and lists stepped through). */
+function knownKeys(path: readonly PropertyKey[]): string[] {
+  // zod keeps each schema's parts on `_zod.def`; only the wrappers a config uses are unwrapped.
+  type Def = { type: string; shape?: object; innerType?: Node; valueType?: Node; element?: Node; in?: Node };
+  type Node = { _zod: { def: Def } };
+  const unwrap = (node: Node | undefined): Node | undefined => {
+    const def = node?._zod.def;
+    if (def && ["default", "optional", "nullable", "prefault"].includes(def.type))
+      return unwrap(def.innerType);
+    if (def?.type === "pipe") return unwrap(def.in);
+    return node;
+  };
+  let node = unwrap(configSchema as unknown as Node);
+  for (const step of path) {
+    const def = node?._zod.def;
+    if (def?.type === "object") node = unwrap((def.shape as Record<string, Node>)[String(step)]);
+    else if (def?.type === "record") node = unwrap(def.valueType);
+    else if (def?.type === "array") node = unwrap(def.element);
+    else return [];
+  }
+  const def = node?._zod.def;
+  return def?.type === "object" && def.shape ? Object.keys(def.shape) : [];
+}
+
+/**
+ * `accountId: 012345678901` unquoted is a YAML number: the schema's "must be a string" does not say
+ * why, and the leading zero is already gone. Say to quote it, with the value as it was meant.
+ */
+function unquotedAccountId(data: unknown): ConfigIssue | undefined {
+  const written = asRecord(data).accountId;
+  if (typeof written !== "number" || !Number.isInteger(written) || written < 0) return undefined;
+  const meant = String(written).padStart(12, "0");
+  return {
+    path: "accountId",
+    message: `write it in quotes, accountId: "${meant}": unquoted, YAML reads it as a number (and drops leading zeros)`,
+  };
+}
+
+/**
+ * A document name one edit from a built-in one (`shel`, `Ssh`, `SSM-SessionManagerRunShel`) is a
+ * typo until the config says otherwise: a custom document by that name rarely exists, and the grant
+ * would name it instead of the shell that was meant.
+ */
+function documentTypos(root: Record<string, unknown>): ConfigIssue[] {
+  const declared = new Set(Array.isArray(root.customDocuments) ? root.customDocuments : []);
+  const known = [...Object.keys(BUILT_IN_DOCUMENTS), ...Object.values(BUILT_IN_DOCUMENTS)];
+  return Object.entries(asRecord(root.profiles)).flatMap(([id, value]) => {
+    const documents = asRecord(value).documents;
+    if (!Array.isArray(documents)) return [];
+    return documents.flatMap((name, i) => {
+      if (typeof name !== "string" || known.includes(name) || declared.has(name)) return [];
+      const meant = closest(name, known, 1);
+      if (!meant) return [];
+      return [
+        {
+          path: `profiles.${id}.documents.${i}`,
+          message: `"${name}" is no known document; did you mean ${meant}? (list it under customDocuments if it is a document of your own)`,
+        },
+      ];
+    });
+  });
 }
 
 /** Keys that change how JavaScript objects behave; refused wherever they appear, never dropped. */
@@ -175,8 +251,8 @@ const asRecord = (value: unknown): Record<string, unknown> =>
  * parts of the file are broken.
  */
 function crossChecks(data: unknown): ConfigIssue[] {
-  const issues: ConfigIssue[] = [];
   const root = asRecord(data);
+  const issues: ConfigIssue[] = documentTypos(root);
   const globalMax = durationAt(root.maxDuration ?? "8h", "maxDuration", issues);
   const warning = durationAt(root.expiryWarning ?? "10m", "expiryWarning", issues);
   const accountId =

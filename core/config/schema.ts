@@ -228,6 +228,12 @@ export const configSchema = z.strictObject({
       })
       .optional(),
   }),
+  customDocuments: z
+    .array(documentName)
+    .default([])
+    .describe(
+      "Session documents of your own whose names are one edit from a built-in one (shel, Ssh): listed here, they are taken as meant instead of as a typo",
+    ),
   profiles: z
     .record(
       z

@@ -344,7 +344,7 @@ describe("config validation", () => {
       (c) => {
         c.profiles["prod-web"].aprovers = ["U03DAVE"];
       },
-      'profiles.prod-web: Unrecognized key: "aprovers"',
+      "profiles.prod-web.aprovers: unknown key; did you mean approvers?",
     ],
     ["a bad account id", (c) => (c.accountId = "1234"), "accountId: must be a 12-digit AWS account ID"],
     [
@@ -452,5 +452,77 @@ describe("config validation", () => {
 
   it("refuses text that is not YAML with a clear message", () => {
     expect(() => parseConfig("profiles: [unclosed")).toThrow(/^not valid YAML at line 1: /);
+  });
+});
+
+describe("mistakes a person makes in the file name what to do", () => {
+  it.each<[string, (c: Mutable) => void, string]>([
+    [
+      "a document name one edit from a built-in one",
+      (c) => {
+        c.profiles.staging.documents = ["shel"];
+      },
+      'profiles.staging.documents.0: "shel" is no known document; did you mean shell? (list it under customDocuments if it is a document of your own)',
+    ],
+    [
+      "a built-in name with a capital",
+      (c) => {
+        c.profiles.staging.documents = ["shell", "Ssh"];
+      },
+      'profiles.staging.documents.1: "Ssh" is no known document; did you mean ssh? (list it under customDocuments if it is a document of your own)',
+    ],
+    [
+      "an unknown top-level key close to a known one",
+      (c) => {
+        c.profile = c.profiles;
+      },
+      "profile: unknown key; did you mean profiles?",
+    ],
+    [
+      "an unknown top-level key like no other",
+      (c) => {
+        c.colour = "blue";
+      },
+      "colour: unknown key; the top-level keys are accountId, slack, notices, sessionManager, maxDuration, expiryWarning, principals, customDocuments, profiles",
+    ],
+    [
+      "an unknown key in a nested section",
+      (c) => {
+        c.slack.admin = ["U0ADMIN01"];
+      },
+      "slack.admin: unknown key; did you mean admins?",
+    ],
+  ])("reports %s", (_name, edit, expected) => {
+    // Act
+    const issues = issuesAfter(edit);
+    // Assess
+    expect(issues).toEqual([expected]);
+  });
+
+  it.each([
+    ["shel", ["shel"]],
+    ["My-Runbook", ["My-Runbook"]],
+  ])("accepts %j as a custom document when it is declared (or far from a built-in)", (name, declared) => {
+    // Act
+    const issues = issuesAfter((c) => {
+      c.profiles.staging.documents = ["shell", name];
+      if (name === "shel") c.customDocuments = declared;
+    });
+    // Assess
+    expect(issues).toEqual([]);
+  });
+
+  it.each([
+    ["123456789012", '"123456789012"'],
+    ["012345678901", '"012345678901"'],
+  ])("says to quote an unquoted account id (%s)", (written, quoted) => {
+    // Prepare
+    const text = exampleConfigText().replace(/^accountId: .*$/m, `accountId: ${written}`);
+    // Act
+    const issues = issuesOfText(text);
+    // Assess
+    expect(issues).toEqual([
+      `accountId: write it in quotes, accountId: ${quoted}: unquoted, YAML reads it as a number (and drops leading zeros)`,
+    ]);
   });
 });
