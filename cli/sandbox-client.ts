@@ -4,8 +4,8 @@
  * every POST a JSON body: what the sandbox requires so that only `jit` can drive it.
  */
 import { readFileSync } from "node:fs";
-import { resolve } from "node:path";
 import { apiTokenPath } from "../local/api-guard.ts";
+import { dataDir } from "./config-path.ts";
 
 /** The sandbox is not answering at the address `jit` uses. */
 export class SandboxUnreachableError extends Error {
@@ -27,7 +27,7 @@ export const sandboxUrl = (): string =>
   process.env.JIT_URL ?? `http://127.0.0.1:${process.env.JIT_PORT ?? 7420}`;
 
 /** Where the running sandbox wrote its token: the same folder `npm start` uses for its data. */
-export const sandboxTokenPath = (): string => apiTokenPath(resolve(process.env.JIT_DATA ?? ".jit"));
+export const sandboxTokenPath = (): string => apiTokenPath(dataDir());
 
 /** The run's token, or undefined when no sandbox has written one here. */
 function readToken(): string | undefined {

@@ -21,6 +21,7 @@ import { cancelRequest, createRequest } from "../core/usecases/request.ts";
 import { revokeNow } from "../core/usecases/revoke.ts";
 import { sweep } from "../core/usecases/sweep.ts";
 import { ApiRefusalError, checkCall } from "./api-guard.ts";
+import { awaitingVote, profilesFor, whoami } from "./caller.ts";
 import { personFor } from "./people.ts";
 import { startSession } from "./start-session.ts";
 
@@ -39,7 +40,13 @@ const need = (body: Body, field: string): string => {
   return value;
 };
 
+/** The person a read names with `?as=`. */
+const asOf = (query: URLSearchParams) => personFor(need({ as: query.get("as") ?? undefined }, "as"));
+
 const ROUTES: [string, RegExp, Route][] = [
+  ["GET", /^\/profiles$/, async (c, _b, _p, q) => profilesFor(c.deps, asOf(q))],
+  ["GET", /^\/whoami$/, async (c, _b, _p, q) => whoami(c.deps, asOf(q))],
+  ["GET", /^\/awaiting-vote$/, async (c, _b, _p, q) => awaitingVote(c.deps, asOf(q))],
   [
     "GET",
     /^\/health$/,

@@ -3,13 +3,12 @@ import { loadConfigFile } from "../../adapters/config-file.ts";
 import type { AccessConfig } from "../../core/config/load.ts";
 import { describeDropped, droppedPrincipals } from "../../core/offboarding.ts";
 import type { AccessRequest } from "../../core/request.ts";
-import type { Io } from "../main.ts";
+import { configPath } from "../config-path.ts";
+import type { Io } from "../io.ts";
 import { callSandbox } from "../sandbox-client.ts";
-import { parseFlags } from "../usage.ts";
 
-export function configCheck(args: string[], io: Io): Promise<number> {
-  const flags = parseFlags(args, { config: { type: "string" }, json: { type: "boolean" } });
-  const config = loadConfigFile(flags.config);
+export function configCheck(flags: { config?: string; json?: boolean }, io: Io): Promise<number> {
+  const config = loadConfigFile(configPath(flags.config));
   if (flags.json) {
     io.out(JSON.stringify(config, null, 2));
   } else {

@@ -20,8 +20,8 @@ import type { AccessConfig } from "../../core/config/load.ts";
 import { ValidationError } from "../../core/errors.ts";
 import { parsePrincipalArn } from "../../core/principal.ts";
 import { slotPolicyReferences } from "../../core/slots.ts";
-import type { Io } from "../main.ts";
-import { parseFlags } from "../usage.ts";
+import { configPath } from "../config-path.ts";
+import type { Io } from "../io.ts";
 
 const INSTANCE_PLACEHOLDER = "<INSTANCE_ARN>";
 const PERMISSION_SET_PLACEHOLDER = "<PERMISSION_SET_ARN>";
@@ -71,8 +71,7 @@ export function identityCenterCommandLines(config: AccessConfig): string[] {
   return lines;
 }
 
-export function identityCenterCommands(args: string[], io: Io): number {
-  const flags = parseFlags(args, { config: { type: "string" } });
-  for (const line of identityCenterCommandLines(loadConfigFile(flags.config))) io.out(line);
+export function identityCenterCommands(flags: { config?: string }, io: Io): number {
+  for (const line of identityCenterCommandLines(loadConfigFile(configPath(flags.config)))) io.out(line);
   return 0;
 }

@@ -8,31 +8,33 @@ import { buildGrantPolicy, type PolicyDocument, policySize } from "../../core/po
 import { summarizeGrant } from "../../core/policy-summary.ts";
 import { principalFromReference } from "../../core/principal.ts";
 import { basePolicyArn, MANAGED_POLICY_QUOTA, slotArns, slotStatements } from "../../core/slots.ts";
-import type { Io } from "../main.ts";
-import { parseFlags, required } from "../usage.ts";
+import { configPath } from "../config-path.ts";
+import type { Io } from "../io.ts";
 
 /** The request id shown in a preview; a real grant gets a fresh one. */
 const PREVIEW_ID = "preview";
 /** The same for a slot, whose statement ids carry a request id of the real shape. */
 const SLOT_PREVIEW_ID = "20261126-preview0";
 
-export function policyPreview(args: string[], io: Io, clock = systemClock): number {
-  const flags = parseFlags(args, {
-    config: { type: "string" },
-    profile: { type: "string" },
-    principal: { type: "string" },
-    for: { type: "string" },
-    json: { type: "boolean" },
-  });
-  const config = loadConfigFile(flags.config);
-  const profileId = required(flags, "profile");
+/** What `jit policy preview` is given. */
+export interface PreviewOptions {
+  profile: string;
+  principal: string;
+  for?: string;
+  config?: string;
+  json?: boolean;
+}
+
+export function policyPreview(flags: PreviewOptions, io: Io, clock = systemClock): number {
+  const config = loadConfigFile(configPath(flags.config));
+  const profileId = flags.profile;
   const profile = config.profiles[profileId];
   if (!profile) {
     throw new NotFoundError(
       `no profile "${profileId}"; the profiles are ${Object.keys(config.profiles).join(", ")}`,
     );
   }
-  const principal = principalFromReference(config, required(flags, "principal"));
+  const principal = principalFromReference(config, flags.principal);
   const seconds = flags.for
     ? parseBoundedDuration(flags.for, "--for", profile.maxDurationSeconds)
     : profile.defaultDurationSeconds;

@@ -6,8 +6,7 @@
 import { readFileSync } from "node:fs";
 import { parse, stringify } from "yaml";
 import { ValidationError } from "../../core/errors.ts";
-import type { Io } from "../main.ts";
-import { parseFlags, required } from "../usage.ts";
+import type { Io } from "../io.ts";
 
 const MANIFEST = new URL("../../slack/manifest.yaml", import.meta.url);
 
@@ -45,8 +44,7 @@ export function renderManifest(text: string, url: string): Manifest {
   };
 }
 
-export function slackManifest(args: string[], io: Io): number {
-  const flags = parseFlags(args, { url: { type: "string" } });
-  io.out(stringify(renderManifest(readFileSync(MANIFEST, "utf8"), required(flags, "url"))).trimEnd());
+export function slackManifest(flags: { url: string }, io: Io): number {
+  io.out(stringify(renderManifest(readFileSync(MANIFEST, "utf8"), flags.url)).trimEnd());
   return 0;
 }

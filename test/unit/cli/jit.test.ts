@@ -110,8 +110,16 @@ describe("jit policy preview", () => {
       "--for: 9h is over the maximum 4h",
     ],
     [["--profile", "prod-web", "--principal", "U09NOBODY"], 1, "no email is known for U09NOBODY"],
-    [["--profile", "prod-web"], 2, "--principal is required"],
-    [["--profile", "prod-web", "--principal", "U01ALICE", "--bogus"], 2, "Unknown option '--bogus'"],
+    [
+      ["--profile", "prod-web"],
+      2,
+      "jit: required option '--principal <ref>' not specified. See `jit policy preview --help`.",
+    ],
+    [
+      ["--profile", "prod-web", "--principal", "U01ALICE", "--bogus"],
+      2,
+      "jit: unknown option '--bogus'. See `jit policy preview --help`.",
+    ],
   ])("refuses %j with a clear message", async (args, exitCode, message) => {
     const { code, stderr } = await run("policy", "preview", ...args);
     expect(code).toBe(exitCode);

@@ -1,0 +1,69 @@
+/** `jit profiles` and `jit whoami`: what a person may ask for, and who they are to the sandbox. */
+import { formatDuration } from "../../core/duration.ts";
+import type { ProfileView, Whoami } from "../../local/caller.ts";
+import { nowOf, table, when } from "../format.ts";
+import type { Io } from "../io.ts";
+import { callSandbox, sandboxUrl } from "../sandbox-client.ts";
+
+/** A node selector in one short phrase: "Env=prod App=web", several values joined by "|". */
+export const selector = (tags: Record<string, string[]>): string =>
+  Object.entries(tags)
+    .map(([key, values]) => `${key}=${values.join("|")}`)
+    .join(" ");
+
+/** Who approves, and the self-approval rule in words that match it. */
+function approval(p: ProfileView): string {
+  if (p.approvalsRequired === 0) return "none: granted at once";
+  const self = p.selfApproval ? " (an approver may approve their own request)" : "";
+  return `${p.approvalsRequired} of ${p.approvers.join(", ")}${self}`;
+}
+
+export async function profilesCommand(o: { as: string; json?: boolean }, io: Io): Promise<number> {
+  const profiles = await callSandbox<ProfileView[]>("GET", `/profiles?as=${encodeURIComponent(o.as)}`);
+  if (o.json) {
+    io.out(JSON.stringify(profiles, null, 2));
+    return 0;
+  }
+  if (!profiles.length) {
+    io.out(`${o.as} may request no profile.`);
+    return 0;
+  }
+  const rows = profiles.map((p) => [
+    p.id,
+    selector(p.tags),
+    formatDuration(p.maxDurationSeconds),
+    approval(p),
+  ]);
+  io.out(table(["PROFILE", "NODES", "MAX", "APPROVAL"], rows, io).join("\n"));
+  return 0;
+}
+
+/** "/jit/jit-grants-1..4" from the slot ARNs. */
+const slotRange = (slots: string[]): string => {
+  const first = slots[0]?.replace(/^arn:[^:]+:iam::\d+:policy/, "") ?? "";
+  return slots.length > 1 ? `${first.replace(/\d+$/, "")}1..${slots.length}` : first;
+};
+
+export async function whoamiCommand(o: { as: string; json?: boolean }, io: Io): Promise<number> {
+  const me = await callSandbox<Whoami>("GET", `/whoami?as=${encodeURIComponent(o.as)}`);
+  if (o.json) {
+    io.out(JSON.stringify(me, null, 2));
+    return 0;
+  }
+  const { person, principal } = me;
+  const now = nowOf(io);
+  io.out(`${person.slackUserId}${person.email ? ` (${person.email})` : ""} at the sandbox ${sandboxUrl()}`);
+  io.out(
+    principal.kind === "shared-role"
+      ? `principal: ${principal.arn} as session ${principal.sessionName} (the Identity Center shared role: your grants land in its slots ${slotRange(me.slots)})`
+      : `principal: ${principal.arn} (your own ${principal.kind}: each grant is an inline policy jit-<request id> on it)`,
+  );
+  io.out(`approver of: ${me.approverOf.join(", ") || "no profile"}`);
+  if (!me.active.length) io.out("active grants: none");
+  else {
+    io.out("active grants:");
+    const rows = me.active.map((r) => [r.id, r.profileId, `until ${when(r.expiresAt, now)}`]);
+    io.out(table(["ID", "PROFILE", "EXPIRES"], rows, io).join("\n"));
+  }
+  return 0;
+}

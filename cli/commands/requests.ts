@@ -1,0 +1,142 @@
+/** `jit request`, `jit list` and `jit show`: asking for access and seeing where requests stand. */
+import { formatDuration } from "../../core/duration.ts";
+import type { AuditEvent } from "../../core/ports.ts";
+import type { AccessRequest } from "../../core/request.ts";
+import { follow } from "../follow.ts";
+import { nowOf, paintStatus, table, when } from "../format.ts";
+import type { Io } from "../io.ts";
+import { endedBadly, finalLine, progress, SETTLED } from "../outcome.ts";
+import { callSandbox } from "../sandbox-client.ts";
+import { sentence } from "../trail.ts";
+
+const json = (io: Io, data: unknown) => io.out(JSON.stringify(data, null, 2));
+const who = (r: AccessRequest) => r.requester.email ?? r.requester.slackUserId;
+
+export interface RequestOptions {
+  as: string;
+  profile: string;
+  for?: string;
+  reason?: string;
+  ticket?: string;
+  wait?: boolean;
+  json?: boolean;
+}
+
+/** Asks for access; with --wait, follows it and exits 1 unless it became active. */
+export async function requestCommand(o: RequestOptions, io: Io): Promise<number> {
+  const { as, profile, reason, ticket } = o;
+  const created = await callSandbox<AccessRequest>("POST", "/requests", {
+    as,
+    profile,
+    for: o.for,
+    reason,
+    ticket,
+  });
+  if (!o.wait) {
+    if (o.json) json(io, created);
+    else io.out(`${created.id}: ${progress(created, nowOf(io))}`);
+    return 0;
+  }
+  const { request, interrupted } = await follow(created.id, io, (r) => SETTLED.includes(r.status), {
+    quiet: o.json,
+  });
+  if (interrupted) {
+    io.err(
+      request.status === "PENDING"
+        ? `jit: ${request.id} is still pending (${progress(request, nowOf(io))}); cancel it with: jit cancel ${request.id} --as ${as}`
+        : `jit: stopped waiting; ${request.id} is ${progress(request, nowOf(io))} (see jit show ${request.id})`,
+    );
+    return 130;
+  }
+  const final = finalLine(request, nowOf(io), (r) => r.status === "ACTIVE");
+  if (o.json) json(io, request);
+  else if (final.ok) io.out(final.line);
+  else io.err(final.line);
+  return final.ok ? 0 : 1;
+}
+
+/** Requests as rows: the newest first, with the state people care about. */
+function requestRows(list: AccessRequest[], io: Io): string[] {
+  const now = nowOf(io);
+  const rows = list.map((r) => [
+    r.id,
+    paintStatus(r.status, io),
+    r.profileId,
+    who(r),
+    r.status === "ACTIVE" ? `until ${when(r.expiresAt, now)}` : when(r.createdAt, now),
+  ]);
+  return table(["ID", "STATUS", "PROFILE", "REQUESTER", "WHEN"], rows, io);
+}
+
+/** Lists requests; with --as, what waits for that person's vote comes first, then their own. */
+export async function listCommand(o: { as?: string; json?: boolean }, io: Io): Promise<number> {
+  if (!o.as) {
+    const all = await callSandbox<AccessRequest[]>("GET", "/requests");
+    if (o.json) json(io, all);
+    else io.out(all.length ? requestRows(all, io).join("\n") : "No requests yet.");
+    return 0;
+  }
+  const as = encodeURIComponent(o.as);
+  const [waiting, mine] = await Promise.all([
+    callSandbox<AccessRequest[]>("GET", `/awaiting-vote?as=${as}`),
+    callSandbox<AccessRequest[]>("GET", `/requests?as=${as}`),
+  ]);
+  if (o.json) {
+    json(io, { awaitingYourVote: waiting, yourRequests: mine });
+    return 0;
+  }
+  const now = nowOf(io);
+  if (waiting.length) {
+    io.out("Waiting for your vote:");
+    const rows = waiting.map((r) => [
+      r.id,
+      r.profileId,
+      who(r),
+      `${r.approvals.length} of ${r.approvalsRequired}`,
+      when(r.createdAt, now),
+    ]);
+    io.out(table(["ID", "PROFILE", "REQUESTER", "APPROVALS", "ASKED"], rows, io).join("\n"));
+    io.out("");
+  }
+  if (mine.length) io.out(`Your requests:\n${requestRows(mine, io).join("\n")}`);
+  else if (!waiting.length) io.out("No requests yet, and none waits for your vote.");
+  return 0;
+}
+
+/** The record and its audit trail; with --follow, after it settles (exit 1 if denied, failed or expired). */
+export async function showCommand(
+  id: string,
+  o: { json?: boolean; follow?: boolean },
+  io: Io,
+): Promise<number> {
+  if (o.follow) {
+    const followed = await follow(id, io, (r) => SETTLED.includes(r.status) && r.status !== "ACTIVE", {
+      quiet: o.json,
+    });
+    if (followed.interrupted) {
+      io.err(`jit: stopped following; ${id} is ${progress(followed.request, nowOf(io))}`);
+      return 130;
+    }
+  }
+  const data = await callSandbox<{ request: AccessRequest; trail: AuditEvent[] }>("GET", `/requests/${id}`);
+  if (o.json) {
+    json(io, data);
+    return o.follow && endedBadly(data.request) ? 1 : 0;
+  }
+  const r = data.request;
+  const now = nowOf(io);
+  const lines = [
+    `${r.id}  ${paintStatus(r.status, io)}  ${r.profileId}  requested by ${r.requester.slackUserId}${r.requester.email ? ` (${r.requester.email})` : ""}`,
+    progress(r, now),
+    `reason: ${r.reason || "-"}${r.ticket ? `  ticket: ${r.ticket}` : ""}`,
+    `asked ${when(r.createdAt, now)} for ${formatDuration(r.durationSeconds)}`,
+  ];
+  if (r.principal.kind === "shared-role" && r.status === "ACTIVE") {
+    lines.push(
+      `principal: ${r.principal.arn} as ${r.principal.sessionName}: your current SSO session works as it is (no new role, no re-login); use your SSO profile with aws ssm start-session`,
+    );
+  }
+  lines.push("audit trail:", ...data.trail.map((e) => `  ${when(e.at, now)}  ${sentence(e, r, now)}`));
+  io.out(lines.join("\n"));
+  return o.follow && endedBadly(r) ? 1 : 0;
+}

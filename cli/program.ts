@@ -1,0 +1,163 @@
+/**
+ * The `jit` command tree on commander: `<noun> <verb>` words, their options and per-command help.
+ * Wiring only: each action hands its parsed options to a command module and keeps its exit code.
+ */
+import { readFileSync } from "node:fs";
+import { Command } from "commander";
+import { profilesCommand, whoamiCommand } from "./commands/caller.ts";
+import { configCheck } from "./commands/config-check.ts";
+import {
+  approveCommand,
+  cancelCommand,
+  denyCommand,
+  extendCommand,
+  revokeCommand,
+} from "./commands/decisions.ts";
+import { identityCenterCommands } from "./commands/identity-center.ts";
+import { type PreviewOptions, policyPreview } from "./commands/policy-preview.ts";
+import { listCommand, type RequestOptions, requestCommand, showCommand } from "./commands/requests.ts";
+import { sessionsCommand, startSessionCommand } from "./commands/sessions.ts";
+import { slackManifest } from "./commands/slack-manifest.ts";
+import type { Io } from "./io.ts";
+
+const VERSION: string = JSON.parse(readFileSync(new URL("../package.json", import.meta.url), "utf8")).version;
+
+const PERSON = "a Slack user ID (U01ALICE) or an email";
+const FOOTER = `
+PERSON is ${PERSON}. The configuration is the nearest access.config.yaml at or above this folder,
+unless --config or JIT_CONFIG says otherwise. The sandbox (npm start) is at http://127.0.0.1:7420
+unless JIT_URL or JIT_PORT says otherwise. Every command takes --help.`;
+
+type Action<O> = (options: O, io: Io) => number | Promise<number>;
+type IdAction<O> = (id: string, options: O, io: Io) => number | Promise<number>;
+
+/** Builds a fresh command tree writing to `io`; `done` receives the exit code of the command run. */
+export function buildProgram(io: Io, done: (code: number) => void): Command {
+  const run =
+    <O>(action: Action<O>) =>
+    async (options: O) =>
+      done(await action(options, io));
+  const runId =
+    <O>(action: IdAction<O>) =>
+    async (id: string, options: O) =>
+      done(await action(id, options, io));
+
+  const jit = new Command("jit")
+    .description("Just-in-time access to servers through AWS Systems Manager Session Manager.")
+    .version(VERSION, "-V, --version", "print jit's version")
+    .helpOption("-h, --help", "show help for a command")
+    .addHelpText("after", FOOTER);
+
+  const config = jit.command("config").description("the access configuration (access.config.yaml)");
+  config
+    .command("check")
+    .description("validate the configuration: every problem at once, with its path")
+    .option("--config <file>", "the configuration file")
+    .option("--json", "print the normalized configuration")
+    .action(run(configCheck));
+
+  jit
+    .command("policy")
+    .description("the IAM policies grants attach")
+    .command("preview")
+    .description("print exactly the policy a grant would attach, and what it allows")
+    .requiredOption("--profile <id>", "the access profile")
+    .requiredOption("--principal <ref>", "a Slack user ID, an email or an IAM ARN")
+    .option("--for <duration>", "how long, e.g. 90m (default: the profile's)")
+    .option("--config <file>", "the configuration file")
+    .option("--json", "print the policy, its name and size as JSON")
+    .action(run<PreviewOptions>((o, out) => policyPreview(o, out)));
+
+  jit
+    .command("slack")
+    .description("the Slack app")
+    .command("manifest")
+    .description("print the Slack app manifest with the deployed request URL filled in")
+    .requiredOption("--url <url>", "the slackRequestUrl output of the deploy")
+    .action(run(slackManifest));
+
+  jit
+    .command("identity-center")
+    .description("the Identity Center shared role's permission set")
+    .command("commands")
+    .description("print the one-time AWS CLI commands that attach the grant slots to the permission set")
+    .option("--config <file>", "the configuration file")
+    .action(run(identityCenterCommands));
+
+  jit
+    .command("request")
+    .description("ask for access to a profile's nodes")
+    .requiredOption("--as <person>", "who asks")
+    .requiredOption("--profile <id>", "the access profile (see jit profiles)")
+    .option("--for <duration>", "how long, e.g. 2h (default: the profile's)")
+    .option("--reason <text>", "why: approvers read it")
+    .option("--ticket <id>", "the incident or change ticket, when the profile asks for one")
+    .option("--wait", "wait until access is active (exit 1 when denied, failed or expired)")
+    .option("--json", "print the request as JSON")
+    .action(run<RequestOptions>(requestCommand));
+
+  jit
+    .command("list")
+    .description("list requests; with --as, those waiting for your vote first, then yours")
+    .option("--as <person>", "whose view")
+    .option("--json", "print JSON")
+    .action(run(listCommand));
+
+  jit
+    .command("show")
+    .description("a request, where it stands and its audit trail")
+    .argument("<id>", "the request id")
+    .option("--follow", "wait until it settles first (exit 1 when denied, failed or expired)")
+    .option("--json", "print the record and the raw audit events")
+    .action(runId(showCommand));
+
+  const decision = (name: string, description: string) =>
+    jit
+      .command(name)
+      .description(description)
+      .argument("<id>", "the request id")
+      .requiredOption("--as <person>", "who acts")
+      .option("--json", "print the result as JSON");
+  decision("approve", "approve a pending request (approvers only)").action(runId(approveCommand));
+  decision("deny", "deny a pending request, with a reason (approvers only)")
+    .requiredOption("--reason <text>", "why, for the requester")
+    .action(runId(denyCommand));
+  decision("extend", "extend active access")
+    .requiredOption("--by <duration>", "how much longer, e.g. 1h")
+    .action(runId(extendCommand));
+  decision("revoke", "end access now: the policy goes, live sessions close").action(runId(revokeCommand));
+  decision("cancel", "withdraw your pending request").action(runId(cancelCommand));
+
+  jit
+    .command("sessions")
+    .description("Session Manager sessions in the sandbox account")
+    .option("--json", "print JSON")
+    .action(run(sessionsCommand));
+
+  jit
+    .command("ssm")
+    .description("Session Manager, as the AWS CLI's ssm commands")
+    .command("start-session")
+    .description("start a session on a node, as aws ssm start-session would")
+    .requiredOption("--as <person>", "who connects")
+    .requiredOption("--target <node>", "the node id, e.g. i-0web1000000000001")
+    .option("--document <name>", "the session document (default: a shell)")
+    .option("--json", "print JSON")
+    .action(run(startSessionCommand));
+
+  jit
+    .command("profiles")
+    .description("what you may request: each profile's nodes, maximum duration and approvers")
+    .requiredOption("--as <person>", "whose view")
+    .option("--json", "print JSON")
+    .action(run(profilesCommand));
+
+  jit
+    .command("whoami")
+    .description("who you are to the sandbox: your principal, what you approve, your active grants")
+    .requiredOption("--as <person>", "who")
+    .option("--json", "print JSON")
+    .action(run(whoamiCommand));
+
+  return jit;
+}

@@ -1,0 +1,64 @@
+/**
+ * The audit trail as sentences ("approved by U03DAVE (1 of 1)") with times people read; the raw
+ * events, with ISO times and details, stay in `jit show --json`.
+ */
+import { formatDuration } from "../core/duration.ts";
+import type { AuditEvent } from "../core/ports.ts";
+import type { AccessRequest } from "../core/request.ts";
+import { when } from "./format.ts";
+
+const ISO = /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d+)?Z$/;
+const plain = (text: unknown) => String(text).replace(/^[A-Z][A-Za-z]*Error: /, "");
+
+/** A detail value in words: times relative, lists joined, nested records as `key value`. */
+function value(v: unknown, now: Date): string {
+  if (typeof v === "string") return ISO.test(v) ? when(v, now) : v;
+  if (Array.isArray(v)) return v.map((x) => value(x, now)).join(", ");
+  if (v && typeof v === "object") return details(v as Record<string, unknown>, now);
+  return String(v);
+}
+
+/** Whatever else an event carries, as "key value, key value". */
+function details(detail: Record<string, unknown> | undefined, now: Date): string {
+  return Object.entries(detail ?? {})
+    .filter(([, v]) => v !== undefined && v !== null && v !== "")
+    .map(([k, v]) => `${k} ${value(v, now)}`)
+    .join(", ");
+}
+
+/** One event as a sentence about `request`. */
+export function sentence(e: AuditEvent, request: AccessRequest, now: Date): string {
+  const d = e.detail ?? {};
+  switch (e.action) {
+    case "requested":
+      return `${e.actor} requested ${request.profileId} for ${formatDuration(request.durationSeconds)}`;
+    case "approval-requested":
+      return "the approvers were asked";
+    case "approval":
+      return `approved by ${e.actor} (${d.count ?? "?"} of ${d.required ?? "?"})`;
+    case "approved":
+      return e.actor === "workflow"
+        ? "approved at once (this profile needs no approval)"
+        : "approval complete";
+    case "active":
+      return `access granted${request.principal.arn ? ` to ${request.principal.arn}` : ""}`;
+    case "denied":
+      return `${e.actor} denied it: ${d.reason ?? request.denialReason ?? "no reason given"}`;
+    case "cancelled":
+      return `${e.actor} cancelled it`;
+    case "revoked":
+      return e.actor === "workflow" ? "access ended at its expiry" : `${e.actor} revoked it`;
+    case "expired":
+      return "nobody approved it in time";
+    case "failed":
+      return `not granted: ${plain(d.failure ?? request.failure ?? "the grant failed")}`;
+    case "extended":
+      return `${e.actor} extended it until ${value(d.to, now)}`;
+    case "extension-requested":
+      return `${e.actor} asked to extend it until ${value(d.to, now)}`;
+    default: {
+      const more = details(d, now);
+      return `${e.action.replaceAll("-", " ")} by ${e.actor}${more ? ` (${more})` : ""}`;
+    }
+  }
+}
