@@ -13,6 +13,7 @@
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { loadConfigFile } from "../adapters/config-file.ts";
+import { sandboxHints } from "../cli/banner.ts";
 import { type Clock, systemClock } from "../core/clock.ts";
 import { parseDuration } from "../core/duration.ts";
 import { ConfigError } from "../core/errors.ts";
@@ -106,7 +107,7 @@ async function main(): Promise<void> {
   Workflow    the real definition on aws-local-stepfunctions${resumed ? `; ${resumed} request(s) resumed` : ""}
   Sweeper     every ${SWEEP_EVERY_MS / 1000} s
   Slack       ${slack ? "connected over Socket Mode" : "off (set SLACK_APP_TOKEN and SLACK_BOT_TOKEN for Socket Mode); use jit"}${clock === systemClock ? "" : `\n  Clock       shifted by ${process.env.JIT_CLOCK_OFFSET}`}
-Try: npx jit request --as U01ALICE --profile staging --for 2h --reason "look at logs"
+${sandboxHints(apiPort)}
 Stop with Ctrl-C.`);
 
   let stopping = false;
