@@ -26,11 +26,13 @@ import { S } from "../../workflows/access-workflow.ts";
 import { NODE, PEOPLE } from "../fixtures/nodes.ts";
 import { exampleConfigText } from "../helpers/config.ts";
 import { type Harness, startHarness } from "../helpers/harness.ts";
+import { captureLogs } from "../helpers/logs.ts";
 
 let h: Harness | undefined;
 afterEach(async () => {
   await h?.stop();
   h = undefined;
+  vi.restoreAllMocks();
 });
 
 const dave = { slackUserId: "U03DAVE" };
@@ -230,10 +232,14 @@ describe("each entry point with exactly the ports its file declares", () => {
     await x.workflow.settled(id);
 
     // Act: the real handler, which sees only the ports functions/sweeper.ts declares.
+    const logs = captureLogs("log");
     const report = (await sweeper({}, {} as Context)) as { endedSessions: string[]; errors: unknown[] };
 
     // Assess
     expect(report.errors).toEqual([]);
     expect(report.endedSessions).toEqual([sessionId]);
+    expect(logs.lines()).toEqual([
+      expect.objectContaining({ level: "info", message: "sweep finished", endedSessions: [sessionId] }),
+    ]);
   });
 });

@@ -21,6 +21,7 @@ import { type FakeSlack, startFakeSlack } from "../../local/fake-slack.ts";
 import { NODE, OWNER, PEOPLE } from "../fixtures/nodes.ts";
 import { exampleConfig } from "../helpers/config.ts";
 import { type Harness, startHarness } from "../helpers/harness.ts";
+import { captureLogs } from "../helpers/logs.ts";
 import { aRequest } from "../helpers/requests.ts";
 
 // biome-ignore lint/suspicious/noExplicitAny: fixtures are edited freely to spoil or vary them
@@ -67,7 +68,10 @@ beforeEach(async () => {
       ]),
   });
 });
-afterEach(async () => h.stop());
+afterEach(async () => {
+  await h.stop();
+  vi.restoreAllMocks();
+});
 
 /** An active grant, written as the workflow would have left it. */
 async function grant(person: keyof typeof PEOPLE, profileId: string, id: string): Promise<AccessRequest> {
@@ -85,8 +89,24 @@ async function grant(person: keyof typeof PEOPLE, profileId: string, id: string)
   return request;
 }
 
-const deliver = async (event: Event) =>
-  (await handler(event as never, context)) as { outcome?: string; rejected?: string };
+/**
+ * Delivers one event to the real handler. Its one info line per event is captured, not printed, and
+ * checked: it names the event and the outcome the handler returned.
+ */
+async function deliver(event: Event): Promise<{ outcome?: string; rejected?: string }> {
+  const logs = captureLogs("log");
+  const result = (await handler(event as never, context)) as { outcome?: string; rejected?: string };
+  if (result.outcome) {
+    expect(logs.lines().at(-1)).toMatchObject({
+      level: "info",
+      message: "session event",
+      eventId: event.detail?.eventID,
+      outcome: result.outcome,
+    });
+  }
+  logs.restore();
+  return result;
+}
 const published = () => sns.commandCalls(PublishCommand).map((c) => c.args[0].input);
 const audits = () => slack.of("chat.postMessage").filter((m) => m.channel === "C0AUDITLOG");
 

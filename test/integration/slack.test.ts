@@ -4,13 +4,14 @@
  * the real workflow runs on the sandbox.
  */
 import type { Context } from "aws-lambda";
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi } from "vitest";
 import { SlackNotifier } from "../../adapters/slack/notifier.ts";
 import { handler } from "../../functions/slack.ts";
 import { slackClient } from "../../functions/slack-client.ts";
 import { type FakeSlack, startFakeSlack } from "../../local/fake-slack.ts";
 import { NODE } from "../fixtures/nodes.ts";
 import { type Harness, startHarness } from "../helpers/harness.ts";
+import { captureLogs } from "../helpers/logs.ts";
 import {
   buttonClick,
   eventCallback,
@@ -52,6 +53,7 @@ beforeEach(async () => {
 });
 afterEach(async () => {
   await h.stop();
+  vi.restoreAllMocks();
 });
 
 type Response = { statusCode: number; body: string };
@@ -340,9 +342,19 @@ describe("following", () => {
   });
 
   it("keeps the request when Slack fails to post: the record and the workflow are the truth", async () => {
+    const errors = captureLogs("error");
     slack.failNext("chat.postMessage", "internal_error", 20);
     const { id } = await requestViaCommand("sandbox 30m still works");
     expect((await h.workflow.settled(id)).status).toBe("SUCCEEDED");
     expect((await h.deps.store.get(id))?.status).toBe("REVOKED");
+    // Each failed post is logged with its request, and only that.
+    expect(errors.lines().length).toBeGreaterThan(0);
+    for (const line of errors.lines()) {
+      expect(line).toMatchObject({
+        level: "error",
+        requestId: id,
+        error: expect.stringContaining("internal_error"),
+      });
+    }
   });
 });

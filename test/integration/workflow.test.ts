@@ -2,7 +2,7 @@
  * The real workflow definition, run by aws-local-stepfunctions with the real task handlers, dynalite
  * for the store and the sandbox account for IAM and SSM: every branch of the lifecycle.
  */
-import { afterEach, describe, expect, it } from "vitest";
+import { afterEach, describe, expect, it, vi } from "vitest";
 import { parse } from "yaml";
 import { checkConfig } from "../../core/config/load.ts";
 import { policyName } from "../../core/policy.ts";
@@ -16,11 +16,13 @@ import { S } from "../../workflows/access-workflow.ts";
 import { NODE, OWNER, PEOPLE } from "../fixtures/nodes.ts";
 import { exampleConfigText } from "../helpers/config.ts";
 import { type Harness, type HarnessOptions, startHarness } from "../helpers/harness.ts";
+import { captureLogs } from "../helpers/logs.ts";
 
 let h: Harness | undefined;
 afterEach(async () => {
   await h?.stop();
   h = undefined;
+  vi.restoreAllMocks();
 });
 
 async function harness(options: HarnessOptions = {}): Promise<Harness> {
@@ -199,6 +201,7 @@ describe("decisions before the grant", () => {
   });
 
   it("ends quietly when the request was cancelled before its approval step began", async () => {
+    const errors = captureLogs("error");
     // Prepare: the requester cancels in the instant between the start and "Ask approvers".
     const x = await harness({
       wrap: (state, task) =>
@@ -222,6 +225,14 @@ describe("decisions before the grant", () => {
     expect((await x.deps.store.get(request.id))?.status).toBe("CANCELLED");
     expect(types(x)).toEqual([]);
     expect(x.account.leftoverGrants()).toEqual([]);
+    // The step found the request closed: logged, and nothing else.
+    expect(errors.lines()).toEqual([
+      expect.objectContaining({
+        level: "error",
+        handler: "ask-approvers",
+        error: expect.stringMatching(/^RequestClosed/),
+      }),
+    ]);
   });
 
   it("needs two distinct approvers on a 2-of-3 profile, even when both click at once", async () => {
@@ -381,6 +392,7 @@ describe("during the grant", () => {
 
 describe("failures", () => {
   it("a grant that would not fit the quota fails, leaves nothing attached, and says why", async () => {
+    const errors = captureLogs("error");
     const x = await harness();
     const filler = {
       Version: "2012-10-17",
@@ -404,6 +416,12 @@ describe("failures", () => {
     );
     expect(x.account.leftoverGrants()).toEqual([]);
     expect(types(x)).toContain("failed");
+    expect(errors.lines()).toEqual([
+      expect.objectContaining({
+        handler: "grant-access",
+        error: expect.stringMatching(/^QuotaExceededError: /),
+      }),
+    ]);
   });
 
   it("a crash after the policy was attached is undone: nothing stays attached", async () => {
@@ -447,6 +465,7 @@ describe("failures", () => {
   });
 
   it("throttling on grant is retried until it succeeds", async () => {
+    const errors = captureLogs("error");
     const x = await harness();
     let throttles = 3;
     x.account.faults = (op) => {
@@ -457,9 +476,13 @@ describe("failures", () => {
     expect((await x.workflow.settled(request.id)).status).toBe("SUCCEEDED");
     expect((await x.deps.store.get(request.id))?.status).toBe("REVOKED");
     expect(throttles).toBe(-1);
+    expect(errors.lines().map((line) => line.error)).toEqual(
+      Array(3).fill("TransientAwsError: Rate exceeded"),
+    );
   });
 
   it("a revoke that keeps failing raises the alarm, and the sweeper finishes it", async () => {
+    const errors = captureLogs("error");
     let sessionId = "";
     const x = await harness({
       wrap: beforeState(S.warnExpiry, () => {
@@ -489,5 +512,8 @@ describe("failures", () => {
     expect((await x.deps.store.get(request.id))?.status).toBe("REVOKED");
     expect(x.account.leftoverGrants()).toEqual([]);
     expect(x.account.sessions.get(sessionId)?.status).toBe("Terminated");
+    expect(new Set(errors.lines().map((line) => `${line.handler} ${line.error}`))).toEqual(
+      new Set(["revoke-access TransientAwsError: Service unavailable"]),
+    );
   });
 });
