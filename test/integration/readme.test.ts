@@ -85,6 +85,16 @@ describe("README", () => {
     expect((await sandbox.deps.store.get(id))?.status).toBe("REVOKED");
   });
 
+  it("shows profiles, whoami and per-command help in the walkthrough, before the first request", () => {
+    const words = sandboxLines.map((l) => l.args);
+    const first = words.findIndex((w) => w.startsWith("request --as"));
+    expect(words.slice(0, first)).toEqual([
+      "profiles --as U01ALICE",
+      "whoami --as U01ALICE",
+      "request --help",
+    ]);
+  });
+
   it("names only npm scripts that exist", () => {
     const named = [...readme.matchAll(/npm run ([a-z:]+)/g)].map((m) => m[1]);
     for (const name of named) expect(scripts).toContain(name);
