@@ -102,6 +102,7 @@ describe("npm start", () => {
     const sandbox = await npmStart({ JIT_PORT: "0", JIT_DATA: data });
     const port = sandbox.port;
     expect(port, sandbox.output()).toBeGreaterThan(0);
+    expect(sandbox.output()).toContain(`\n  export JIT_URL=http://127.0.0.1:${port}   (`);
 
     // Act and assess, step by step as a person would.
     const asked = await jit(
@@ -153,7 +154,7 @@ describe("npm start", () => {
     expect((await jit(port, "sessions")).stdout).toMatch(/Connected\s+i-0web1000000000001/);
 
     expect((await jit(port, "revoke", id, "--as", "U01ALICE")).stdout).toBe(`revoked: ${id}`);
-    expect((await jit(port, "sessions")).stdout).toMatch(/Terminated i-0web1000000000001/);
+    expect((await jit(port, "sessions")).stdout).toMatch(/Terminated\si-0web1000000000001/);
     const shown = await jit(port, "show", id, "--json");
     const { request, trail } = JSON.parse(shown.stdout);
     expect(request.status).toBe("REVOKED");
@@ -162,7 +163,39 @@ describe("npm start", () => {
     );
     expect(sandbox.output()).toContain("notice  granted");
 
-    // Clear errors.
+    // Ctrl-C while waiting stops the waiting, not the request, and says how to cancel it.
+    const waiting = spawn(
+      process.execPath,
+      ["bin/jit.js", "request", "--as", "U01ALICE", "--profile", "staging", "--reason", "logs", "--wait"],
+      { cwd: ROOT, env: { ...process.env, JIT_PORT: String(port), JIT_DATA: data } },
+    );
+    let said = "";
+    waiting.stdout.on("data", (d) => {
+      said += d;
+    });
+    waiting.stderr.on("data", (d) => {
+      said += d;
+    });
+    await expect.poll(() => said, { timeout: 5000 }).toMatch(/waiting for approval: 0 of 1/);
+    const exited = new Promise<number | null>((r) => waiting.on("exit", (code) => r(code)));
+    waiting.kill("SIGINT");
+    expect(await exited).toBe(130);
+    const pendingId = idOf(said);
+    expect(said).toContain(
+      `jit: ${pendingId} is still pending (waiting for approval: 0 of 1); cancel it with: jit cancel ${pendingId} --as U01ALICE`,
+    );
+    expect(await jit(port, "cancel", pendingId, "--as", "U01ALICE")).toMatchObject({
+      code: 0,
+      stdout: `cancelled: ${pendingId}`,
+    });
+
+    // Clear errors, and exit codes a shell sees.
+    expect(await jit(port, "list", "profiles")).toEqual({
+      code: 2,
+      stdout: "",
+      stderr:
+        "jit: too many arguments for 'list'. Expected 0 arguments but got 1: profiles. See `jit list --help`.",
+    });
     expect((await jit(port, "show", "20261126-zzzzzzzz")).stderr).toBe("jit: no request 20261126-zzzzzzzz");
 
     // Only jit gets in: the token is the user's alone, a page's simple POST and a jit without the
