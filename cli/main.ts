@@ -11,6 +11,7 @@ import {
   QuotaExceededError,
   ValidationError,
 } from "../core/errors.ts";
+import { completions } from "./completion.ts";
 import { type Io, processIo } from "./io.ts";
 import { buildProgram } from "./program.ts";
 import { SandboxRefusalError, SandboxUnreachableError } from "./sandbox-client.ts";
@@ -75,6 +76,10 @@ export async function main(argv: string[], io: Io = processIo): Promise<number> 
     for (const sub of command.commands) configure(sub);
   };
   configure(program);
+  if (argv[0] === "__complete") {
+    io.out(completions(program, argv.slice(1)).join("\n"));
+    return 0;
+  }
   try {
     await program.parseAsync(argv.length ? argv : ["--help"], { from: "user" });
     return code;

@@ -18,6 +18,7 @@ import { type PreviewOptions, policyPreview } from "./commands/policy-preview.ts
 import { listCommand, type RequestOptions, requestCommand, showCommand } from "./commands/requests.ts";
 import { sessionsCommand, startSessionCommand } from "./commands/sessions.ts";
 import { slackManifest } from "./commands/slack-manifest.ts";
+import { BASH_SCRIPT } from "./completion.ts";
 import type { Io } from "./io.ts";
 
 const VERSION: string = JSON.parse(readFileSync(new URL("../package.json", import.meta.url), "utf8")).version;
@@ -158,6 +159,14 @@ export function buildProgram(io: Io, done: (code: number) => void): Command {
     .requiredOption("--as <person>", "who")
     .option("--json", "print JSON")
     .action(run(whoamiCommand));
+
+  jit
+    .command("completion")
+    .description("print bash completion for jit: source <(jit completion)")
+    .action(() => {
+      io.out(BASH_SCRIPT);
+      done(0);
+    });
 
   return jit;
 }

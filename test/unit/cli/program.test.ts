@@ -116,3 +116,35 @@ describe("an older Node", () => {
     expect(failed.stderr.trim()).toBe(nodeRequirement(version.trim().slice(1)));
   });
 });
+
+describe("shell completion", () => {
+  it.each([
+    [[], ["approve", "cancel", "completion", "config", "deny", "extend"]],
+    [["config"], ["check"]],
+    [["request"], ["--as", "--profile", "--for", "--reason", "--ticket", "--wait", "--json", "--help"]],
+    [
+      ["ssm", "start-session", "--as", "U01ALICE"],
+      ["--as", "--target", "--document", "--json", "--help"],
+    ],
+  ])("after `jit %j` offers its words", async (words, expected) => {
+    const { code, stdout } = await run("__complete", ...words);
+    expect(code).toBe(0);
+    expect(stdout.split("\n")).toEqual(expect.arrayContaining(expected));
+  });
+
+  it("`jit completion` prints a bash script that asks jit for the words", async () => {
+    const { code, stdout } = await run("completion");
+    expect(code).toBe(0);
+    expect(stdout).toContain("complete -F _jit jit");
+    expect(stdout).toContain("jit __complete");
+  });
+
+  it("completes `jit con` to config in a real bash", async () => {
+    const { stdout } = await run("completion");
+    const script = `${stdout}
+jit() { node ${join(ROOT, "bin/jit.js")} "$@"; }
+COMP_WORDS=(jit con); COMP_CWORD=1; _jit; echo "\${COMPREPLY[@]}"`;
+    const { stdout: offered } = await promisify(execFile)("bash", ["-c", script], { cwd: ROOT });
+    expect(offered.trim()).toBe("config");
+  });
+});
