@@ -170,24 +170,53 @@ export function grantsInSlot(document: PolicyDocument): Map<string, Statement[]>
 
 const ours = (requestId: string) => (s: Statement) => requestIdOfSid(s.Sid) === requestId;
 
+/**
+ * The statements of a slot a writer carries into its next version: grants of ours only. A statement
+ * someone else put in a `/jit/` slot (no request id in its Sid) would reach everyone on the role, so
+ * every write drops it (and the sweeper reports it).
+ */
+const grantStatements = (document: PolicyDocument, except?: string) =>
+  document.Statement.filter((s) => {
+    const id = requestIdOfSid(s.Sid);
+    return id !== undefined && id !== except;
+  });
+
+/** Statements in a slot that are neither the placeholder nor a grant of ours. */
+export const foreignStatements = (document: PolicyDocument): Statement[] =>
+  document.Statement.filter((s) => s.Sid !== PLACEHOLDER.Sid && requestIdOfSid(s.Sid) === undefined);
+
 /** The slot with this grant's statements in place of any it held before. */
 export function withGrant(
   document: PolicyDocument,
   requestId: string,
   statements: Statement[],
 ): PolicyDocument {
-  const kept = document.Statement.filter((s) => s.Sid !== PLACEHOLDER.Sid && !ours(requestId)(s));
-  return { Version: "2012-10-17", Statement: [...kept, ...statements] };
+  return { Version: "2012-10-17", Statement: [...grantStatements(document, requestId), ...statements] };
 }
 
 /** The slot without this grant; the placeholder when nothing is left. */
 export function withoutGrant(document: PolicyDocument, requestId: string): PolicyDocument {
-  const kept = document.Statement.filter((s) => s.Sid !== PLACEHOLDER.Sid && !ours(requestId)(s));
+  return withOnlyGrants(document, (id) => id !== requestId);
+}
+
+/** The slot with only the grants `keep` says are still live; the placeholder when none is. */
+export function withOnlyGrants(
+  document: PolicyDocument,
+  keep: (requestId: string) => boolean,
+): PolicyDocument {
+  const kept = grantStatements(document).filter((s) => keep(requestIdOfSid(s.Sid) ?? ""));
   return kept.length > 0 ? { Version: "2012-10-17", Statement: kept } : emptySlot();
 }
 
 export const holdsGrant = (document: PolicyDocument, requestId: string): boolean =>
   document.Statement.some(ours(requestId));
+
+/** A small stable hash of a request id. */
+function spread(requestId: string): number {
+  let h = 0;
+  for (const c of requestId) h = (h * 31 + c.charCodeAt(0)) >>> 0;
+  return h;
+}
 
 /**
  * Picks the slot for a grant: the one already holding it (a retry), else the first with room. Throws
@@ -200,7 +229,11 @@ export function chooseSlot(
   principalArn: string,
 ): { arn: string; document: PolicyDocument } {
   const holding = slots.find((s) => holdsGrant(s.document, requestId));
-  const order = holding ? [holding, ...slots.filter((s) => s !== holding)] : slots;
+  // Writers start at a slot picked by their request id, so concurrent grants spread over the slots'
+  // leases instead of all queueing on the first.
+  const start = slots.length > 0 ? spread(requestId) % slots.length : 0;
+  const rotated = [...slots.slice(start), ...slots.slice(0, start)];
+  const order = holding ? [holding, ...rotated.filter((s) => s !== holding)] : rotated;
   for (const slot of order) {
     const next = withGrant(slot.document, requestId, statements);
     if (policySize(next) <= MANAGED_POLICY_QUOTA) return { arn: slot.arn, document: next };

@@ -95,6 +95,8 @@ function nameOf(principal: Principal): string {
   return name;
 }
 
+const EMPTY: PolicyDocument = { Version: "2012-10-17", Statement: [] };
+
 export class IamBroker implements AccessBroker {
   private readonly client: IAMClient;
   private readonly allowed: ReadonlySet<string>;
@@ -261,7 +263,9 @@ export class IamBroker implements AccessBroker {
     }
     const versions = await this.policyVersions(policyArn);
     const prunable = versions.filter((v) => !v.IsDefaultVersion).sort(byAge);
-    const excess = versions.length - (MAX_POLICY_VERSIONS - 1);
+    // Room for two: ours, and a duplicate of it should the SDK resend CreatePolicyVersion after a
+    // lost response (a sixth version would be refused although the write landed).
+    const excess = versions.length - (MAX_POLICY_VERSIONS - 2);
     for (const old of prunable.slice(0, Math.max(0, excess))) {
       try {
         await call("DeletePolicyVersion", () =>
@@ -274,15 +278,30 @@ export class IamBroker implements AccessBroker {
         if (!isNoSuchEntity(error)) throw error;
       }
     }
-    await call("CreatePolicyVersion", async () => {
-      try {
-        return await this.client.send(
-          new CreatePolicyVersionCommand({ PolicyArn: policyArn, PolicyDocument: text, SetAsDefault: true }),
-        );
-      } catch (error) {
-        throw quotaRefusal(error);
-      }
-    });
+    try {
+      await call("CreatePolicyVersion", async () => {
+        try {
+          return await this.client.send(
+            new CreatePolicyVersionCommand({
+              PolicyArn: policyArn,
+              PolicyDocument: text,
+              SetAsDefault: true,
+            }),
+          );
+        } catch (error) {
+          throw quotaRefusal(error);
+        }
+      });
+    } catch (error) {
+      // Refused at the version limit: if the default already is our document, an earlier attempt of
+      // this very write landed (its response was lost) and the refusal is of the duplicate.
+      if (
+        errorName(error) === "LimitExceeded" &&
+        encodePolicy((await this.readSlot(policyArn)) ?? EMPTY) === text
+      )
+        return;
+      throw error;
+    }
   }
 
   private async policyVersions(policyArn: string): Promise<PolicyVersion[]> {

@@ -316,6 +316,19 @@ function crossChecks(data: unknown): ConfigIssue[] {
       });
     }
   }
+  // Slot statements tell people apart by role session name. Identity Center sets it to the user;
+  // on any other role whoever may call AssumeRole picks it (`--role-session-name dan@example.com`),
+  // unless the role's trust policy pins sts:RoleSessionName to the caller.
+  if (
+    typeof shared.arn === "string" &&
+    !isIdentityCenterRole(shared.arn) &&
+    shared.trustPinsSessionName !== true
+  ) {
+    issues.push({
+      path: "principals.sharedRole.trustPinsSessionName",
+      message: `${shared.arn} is not an Identity Center role: whoever may assume it chooses their role session name and would get another person's grants. Make its trust policy require sts:RoleSessionName to be the caller's own name (for example \${aws:username}), then set trustPinsSessionName: true`,
+    });
+  }
   const sharedMatch = typeof shared.arn === "string" ? PRINCIPAL_ARN.exec(shared.arn) : null;
   if (sharedMatch && sharedMatch[3] !== "role") {
     issues.push({ path: "principals.sharedRole.arn", message: "a shared principal must be an IAM role" });

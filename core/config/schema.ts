@@ -210,6 +210,12 @@ export const configSchema = z.strictObject({
           .describe(
             "How many customer-managed policies /jit/jit-grants-N hold this role's grants (each holds 6,144 characters). With jit-base they count against IAM's managed policies per role: 10 by default, 20 at most once raised",
           ),
+        trustPinsSessionName: z
+          .boolean()
+          .default(false)
+          .describe(
+            "For a shared role that is not an Identity Center role: true once its trust policy ties sts:RoleSessionName to the caller (otherwise whoever may assume it picks any person's session name)",
+          ),
         identityCenter: z
           .strictObject({
             instanceArn: z.string().regex(/^arn:aws[a-z-]*:sso:::instance\/ssoins-[0-9a-f]{16}$/, {

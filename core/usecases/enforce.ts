@@ -138,7 +138,7 @@ export async function applyRecord(deps: Deps, requestId: string, actor: string):
   let request = await loadRequest(deps, requestId);
   let written: string | undefined;
   for (let round = 0; round < 5 && wantsPolicy(deps, request); round++) {
-    assertGrantable(deps, request);
+    await assertGrantable(deps, request);
     const size = await writeGrant(deps, request, new Date(request.expiresAt));
     written = request.expiresAt;
     const after = await loadRequest(deps, requestId);

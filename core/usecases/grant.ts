@@ -54,7 +54,7 @@ export async function grantAccess(deps: Deps, input: { requestId: string }): Pro
     : new Date(now.getTime() + request.durationSeconds * 1000);
   // Refuse a record that does not hold up against the config, and a grant that cannot fit, before
   // claiming anything.
-  assertGrantable(deps, {
+  await assertGrantable(deps, {
     ...request,
     grantedAt: request.grantedAt ?? now.toISOString(),
     expiresAt: expiresAt.toISOString(),

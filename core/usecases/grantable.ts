@@ -50,9 +50,32 @@ export function grantProblems(deps: Deps, r: AccessRequest): string[] {
   return problems;
 }
 
+/**
+ * IAM allows StartSession when some statement allows the node and some statement allows the
+ * document, so two live grants of one person with different documents would combine into each
+ * document on the other's nodes (a shell on the database hosts that only port forwarding was approved
+ * for). A person holds grants of one document set at a time.
+ */
+export async function combinationProblem(deps: Deps, r: AccessRequest): Promise<string | undefined> {
+  const profile = deps.config.profiles[r.profileId];
+  if (!profile) return undefined;
+  const documents = (p: { documents: string[] }) => [...p.documents].sort().join(", ");
+  const now = deps.clock.now();
+  for (const other of await deps.store.listByStatus("ACTIVE")) {
+    if (other.id === r.id || !samePerson(other.principal, r.principal)) continue;
+    if (!other.expiresAt || new Date(other.expiresAt) <= now) continue;
+    const theirs = deps.config.profiles[other.profileId];
+    if (!theirs || documents(theirs) === documents(profile)) continue;
+    return `the requester holds ${other.id} (${other.profileId}: ${documents(theirs)}); with this grant's ${documents(profile)} IAM would allow each document on the other's nodes. Revoke ${other.id} first`;
+  }
+  return undefined;
+}
+
 /** Throws NotAuthorizedError naming every problem, before anything reaches IAM. */
-export function assertGrantable(deps: Deps, r: AccessRequest): void {
+export async function assertGrantable(deps: Deps, r: AccessRequest): Promise<void> {
   const problems = grantProblems(deps, r);
+  const combination = await combinationProblem(deps, r);
+  if (combination) problems.push(combination);
   if (problems.length > 0) {
     throw new NotAuthorizedError(`request ${r.id} was not granted: ${problems.join("; ")}`);
   }

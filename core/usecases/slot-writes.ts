@@ -4,20 +4,21 @@
  * the lease the slot is read again, changed, written as the new default version, and read back. A
  * writer that crashes holding the lease blocks the slot only until the lease's time runs out.
  */
-import { SlotBusyError } from "../errors.ts";
+import { NotFoundError, SlotBusyError } from "../errors.ts";
 import { type PolicyDocument, policySize, type Statement } from "../policy.ts";
 import type { Deps } from "../ports.ts";
 import type { AccessRequest } from "../request.ts";
 import {
   chooseSlot,
   emptySlot,
+  foreignStatements,
   grantsInSlot,
   holdsGrant,
   MANAGED_POLICY_QUOTA,
   slotArns,
   slotStatements,
   withGrant,
-  withoutGrant,
+  withOnlyGrants,
 } from "../slots.ts";
 import { grantPolicyOf } from "./grant-policy.ts";
 
@@ -28,24 +29,42 @@ const LEASE_TRIES = 60;
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
-/** Runs `work` holding the slot's lease; SlotBusyError when the slot stays busy. */
+/** Time a write needs after its check: a CreatePolicyVersion and a read back, with SDK retries. */
+const WRITE_MARGIN_MS = 10_000;
+
+/**
+ * Runs `work` holding the slot's lease; SlotBusyError when the slot stays busy. `work` gets a check
+ * to call right before it writes: a writer whose lease is nearly out (it stalled) gives up instead of
+ * writing over a slot another writer may hold by then.
+ */
 export async function withSlotLease<T>(
   deps: Deps,
   slotArn: string,
   owner: string,
-  work: () => Promise<T>,
+  work: (stillMine: () => void) => Promise<T>,
 ): Promise<T> {
   const random = deps.random ?? Math.random;
+  let until = 0;
   for (let tries = 1; ; tries++) {
     const now = deps.clock.now();
-    const until = new Date(now.getTime() + LEASE_MS).toISOString();
-    if (await deps.store.acquireLease(`slot#${slotArn}`, owner, until, now.toISOString())) break;
+    until = now.getTime() + LEASE_MS;
+    const leased = await deps.store.acquireLease(
+      `slot#${slotArn}`,
+      owner,
+      new Date(until).toISOString(),
+      now.toISOString(),
+    );
+    if (leased) break;
     if (tries >= LEASE_TRIES) throw new SlotBusyError(`grant slot ${slotArn} stayed busy; try again`);
     // Full jitter, growing to about 100 ms: writers on one slot take a few IAM calls each.
     await sleep(random() * Math.min(100, 5 * 2 ** Math.min(tries, 5)));
   }
+  const stillMine = () => {
+    if (deps.clock.now().getTime() > until - WRITE_MARGIN_MS)
+      throw new SlotBusyError(`the lease on ${slotArn} ran out before the write; try again`);
+  };
   try {
-    return await work();
+    return await work(stillMine);
   } finally {
     await deps.store.releaseLease(`slot#${slotArn}`, owner).catch(() => {
       // The lease runs out by itself; a lost release only delays the next writer.
@@ -56,14 +75,36 @@ export async function withSlotLease<T>(
 const leaseOwner = (deps: Deps, requestId: string) =>
   `${requestId}:${Math.floor((deps.random ?? Math.random)() * 1e12).toString(36)}`;
 
-/** Reads every slot of the shared role (an absent policy reads as empty: the stack creates them). */
+/**
+ * Reads the slots of the shared role that exist. A slot missing from the account (not deployed
+ * there, or deleted) is left out, so it never takes grants it cannot hold; none at all is an error.
+ */
 export async function readSlots(deps: Deps): Promise<{ arn: string; document: PolicyDocument }[]> {
-  return Promise.all(
-    slotArns(deps.config).map(async (arn) => ({
-      arn,
-      document: (await deps.broker.readSlot(arn)) ?? emptySlot(),
-    })),
+  const read = await Promise.all(
+    slotArns(deps.config).map(async (arn) => ({ arn, document: await deps.broker.readSlot(arn) })),
   );
+  const present = read.filter(
+    (s): s is { arn: string; document: PolicyDocument } => s.document !== undefined,
+  );
+  if (present.length === 0 && read.length > 0) {
+    throw new NotFoundError(
+      `none of the shared role's slots (${read.map((s) => s.arn).join(", ")}) exists in this account: deploy the stack here first`,
+    );
+  }
+  return present;
+}
+
+/**
+ * The grants a writer keeps when it rewrites a slot: those whose request is still live. A revoked
+ * grant brought back by a stale read, or a statement of a request nobody knows, is dropped.
+ */
+async function liveGrantsOf(deps: Deps, document: PolicyDocument): Promise<Set<string>> {
+  const live = new Set<string>();
+  for (const id of grantsInSlot(document).keys()) {
+    const record = await deps.store.get(id);
+    if (record && (record.status === "ACTIVE" || record.status === "APPROVED")) live.add(id);
+  }
+  return live;
 }
 
 /** Whether the slot's statements of this request are exactly `statements`. */
@@ -84,11 +125,17 @@ export async function placeInSlot(deps: Deps, request: AccessRequest, expiresAt:
   const owner = leaseOwner(deps, request.id);
   for (let round = 0; round < 5; round++) {
     const choice = chooseSlot(await readSlots(deps), request.id, statements, request.principal.arn);
-    const placed = await withSlotLease(deps, choice.arn, owner, async () => {
+    const placed = await withSlotLease(deps, choice.arn, owner, async (stillMine) => {
       const current = (await deps.broker.readSlot(choice.arn)) ?? emptySlot();
-      const next = withGrant(current, request.id, statements);
+      const live = await liveGrantsOf(deps, current);
+      const next = withGrant(
+        withOnlyGrants(current, (id) => live.has(id)),
+        request.id,
+        statements,
+      );
       // Filled by another grant since it was chosen: choose again.
       if (policySize(next) > MANAGED_POLICY_QUOTA) return false;
+      stillMine();
       await deps.broker.writeSlot(choice.arn, next);
       const check = await deps.broker.readSlot(choice.arn);
       if (!check || !holdsExactly(check, request.id, statements))
@@ -110,10 +157,15 @@ export async function removeFromSlots(deps: Deps, requestId: string, keep?: stri
   const owner = leaseOwner(deps, requestId);
   for (const slot of await readSlots(deps)) {
     if (slot.arn === keep || !holdsGrant(slot.document, requestId)) continue;
-    await withSlotLease(deps, slot.arn, owner, async () => {
+    await withSlotLease(deps, slot.arn, owner, async (stillMine) => {
       const current = (await deps.broker.readSlot(slot.arn)) ?? emptySlot();
       if (!holdsGrant(current, requestId)) return;
-      await deps.broker.writeSlot(slot.arn, withoutGrant(current, requestId));
+      const live = await liveGrantsOf(deps, current);
+      stillMine();
+      await deps.broker.writeSlot(
+        slot.arn,
+        withOnlyGrants(current, (id) => id !== requestId && live.has(id)),
+      );
       const check = await deps.broker.readSlot(slot.arn);
       if (check && holdsGrant(check, requestId))
         throw new SlotBusyError(`grant ${requestId} is still in ${slot.arn} after its removal`);
@@ -121,4 +173,18 @@ export async function removeFromSlots(deps: Deps, requestId: string, keep?: stri
     });
   }
   return removed;
+}
+
+/** Rewrites a slot with only its live grants of ours: statements someone else added go. */
+export async function removeForeign(deps: Deps, slotArn: string): Promise<void> {
+  await withSlotLease(deps, slotArn, leaseOwner(deps, "sweeper"), async (stillMine) => {
+    const current = (await deps.broker.readSlot(slotArn)) ?? emptySlot();
+    if (foreignStatements(current).length === 0) return;
+    const live = await liveGrantsOf(deps, current);
+    stillMine();
+    await deps.broker.writeSlot(
+      slotArn,
+      withOnlyGrants(current, (id) => live.has(id)),
+    );
+  });
 }

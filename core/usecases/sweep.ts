@@ -14,14 +14,14 @@ import {
 import type { Deps } from "../ports.ts";
 import { configuredPrincipalArns, type Principal, parsePrincipalArn } from "../principal.ts";
 import { type AccessRequest, isTerminal, type Status } from "../request.ts";
-import { grantsInSlot, isIdentityCenterRole } from "../slots.ts";
+import { foreignStatements, grantsInSlot, isIdentityCenterRole } from "../slots.ts";
 import { loadRequest, notifySafely, retryOnConflict, transition } from "./common.ts";
 import { applyRecord, endUncoveredSessions, type Grantee } from "./enforce.ts";
 import { grantPolicyOf } from "./grant-policy.ts";
 import { grantProblems } from "./grantable.ts";
 import { revokeAccess } from "./revoke.ts";
 import { announceEndedSessions } from "./session-events.ts";
-import { readSlots, removeFromSlots, slotGrant } from "./slot-writes.ts";
+import { readSlots, removeForeign, removeFromSlots, slotGrant } from "./slot-writes.ts";
 
 export interface SweepReport {
   revokedOverdue: string[];
@@ -141,7 +141,7 @@ export async function sweep(deps: Deps): Promise<SweepReport> {
           let why: string | undefined;
           if (!record) why = "no request record";
           else if (isTerminal(record.status)) why = `request is ${record.status}`;
-          else if (expiry && expiry <= now) why = "its embedded expiry has passed";
+          else if (expiry && expiry <= now && !stillLive(record, now)) why = "its embedded expiry has passed";
           if (!why) return;
           await deps.broker.deleteGrant(principal, grant.policyName);
           report.deletedPolicies.push({ principal: principal.arn, policyName: grant.policyName, why });
@@ -160,6 +160,19 @@ export async function sweep(deps: Deps): Promise<SweepReport> {
   if (deps.config.principals.sharedRole) {
     await attempt("read slots", deps.config.principals.sharedRole.arn, async () => {
       for (const slot of await readSlots(deps)) {
+        // Anything in a /jit/ slot that is not a grant of ours would reach everyone on the role.
+        const foreign = foreignStatements(slot.document);
+        if (foreign.length > 0) {
+          await attempt("remove foreign statements", slot.arn, async () => {
+            await removeForeign(deps, slot.arn);
+            for (const f of foreign)
+              report.deletedPolicies.push({
+                principal: slot.arn,
+                policyName: f.Sid || "(no Sid)",
+                why: "a statement that is not a grant of ours",
+              });
+          });
+        }
         for (const [requestId, statements] of grantsInSlot(slot.document)) {
           const expiry = embeddedExpiry({ Version: "2012-10-17", Statement: statements });
           held.set(requestId, statements);
@@ -168,7 +181,8 @@ export async function sweep(deps: Deps): Promise<SweepReport> {
             let why: string | undefined;
             if (!record) why = "no request record";
             else if (isTerminal(record.status)) why = `request is ${record.status}`;
-            else if (expiry && expiry <= now) why = "its embedded expiry has passed";
+            else if (expiry && expiry <= now && !stillLive(record, now))
+              why = "its embedded expiry has passed";
             if (!why) return;
             await removeFromSlots(deps, requestId);
             held.delete(requestId);
@@ -278,6 +292,13 @@ async function sweepPrincipals(deps: Deps, now: Date): Promise<Principal[]> {
 }
 
 const OPEN = ["PENDING", "APPROVED", "ACTIVE"] as const;
+
+/**
+ * A live grant whose record runs later than its policy was extended and awaits its rewrite: the
+ * reapply step below handles it; removing it (and ending its sessions) would be wrong.
+ */
+const stillLive = (record: AccessRequest, now: Date) =>
+  record.status === "ACTIVE" && record.expiresAt !== undefined && new Date(record.expiresAt) > now;
 
 /** Lists requests in `status`; a failure is recorded by `attempt` and yields none. */
 async function listSafely(

@@ -199,27 +199,57 @@ describe("IamBroker slots", () => {
     });
   });
 
+  // Pruned to three before each write: room for ours and for a duplicate the SDK may resend.
   it.each([
-    ["the default is the newest", [version(1), version(2), version(3), version(4), version(5, true)], "v1"],
-    ["the default is the oldest", [version(1, true), version(2), version(3), version(4), version(5)], "v2"],
-    ["listed out of order", [version(7, true), version(9), version(6), version(8), version(10)], "v6"],
+    [
+      "the default is the newest",
+      [version(1), version(2), version(3), version(4), version(5, true)],
+      ["v1", "v2"],
+    ],
+    [
+      "the default is the oldest",
+      [version(1, true), version(2), version(3), version(4), version(5)],
+      ["v2", "v3"],
+    ],
+    [
+      "listed out of order",
+      [version(7, true), version(9), version(6), version(8), version(10)],
+      ["v6", "v8"],
+    ],
     [
       "two created in the same second",
       [version(12, false, 1), version(11, false, 1), version(13, true), version(14), version(15)],
-      "v11",
+      ["v11", "v12"],
     ],
-  ])("with five versions, deletes the oldest non-default one first (%s)", async (_, versions, oldest) => {
+  ])("with five versions, deletes the oldest non-default ones first (%s)", async (_, versions, oldest) => {
     iam.on(ListPolicyVersionsCommand).resolves({ Versions: versions });
     iam.on(DeletePolicyVersionCommand).resolves({});
     iam.on(CreatePolicyVersionCommand).resolves({});
     await broker().writeSlot(SLOT, doc);
     const deletes = iam.commandCalls(DeletePolicyVersionCommand).map((c) => c.args[0].input);
-    expect(deletes).toEqual([{ PolicyArn: SLOT, VersionId: oldest }]);
+    expect(deletes).toEqual(oldest.map((VersionId) => ({ PolicyArn: SLOT, VersionId })));
     expect(iam.calls().map((c) => c.args[0].constructor.name)).toEqual([
       "ListPolicyVersionsCommand",
       "DeletePolicyVersionCommand",
+      "DeletePolicyVersionCommand",
       "CreatePolicyVersionCommand",
     ]);
+  });
+
+  it("takes a refusal at the version limit for success when the default already is this write", async () => {
+    // Review 2026-11-29: the SDK resent a CreatePolicyVersion whose response was lost; the duplicate
+    // was refused at five versions and the write, which had landed, was reported failed.
+    iam.on(ListPolicyVersionsCommand).resolves({ Versions: [version(1, true)] });
+    iam
+      .on(CreatePolicyVersionCommand)
+      .rejects(
+        new LimitExceededException({ message: "A managed policy can have up to 5 versions.", $metadata: {} }),
+      );
+    iam.on(GetPolicyCommand).resolves({ Policy: { DefaultVersionId: "v6" } });
+    iam.on(GetPolicyVersionCommand).resolves({
+      PolicyVersion: { Document: encodeURIComponent(JSON.stringify(doc)) },
+    });
+    await expect(broker().writeSlot(SLOT, doc)).resolves.toBeUndefined();
   });
 
   it("goes on when the version it prunes is already gone (another writer pruned it)", async () => {
@@ -284,6 +314,7 @@ describe("IamBroker slots", () => {
 
   it("passes IAM's version limit on as LimitExceeded, not as something to retry", async () => {
     iam.on(ListPolicyVersionsCommand).resolves({ Versions: [version(1, true)] });
+    iam.on(GetPolicyCommand).rejects(new NoSuchEntityException({ message: "no policy", $metadata: {} }));
     iam.on(CreatePolicyVersionCommand).rejects(
       new LimitExceededException({
         message:
