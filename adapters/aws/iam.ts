@@ -102,7 +102,18 @@ export class IamBroker implements AccessBroker {
   private readonly allowed: ReadonlySet<string>;
 
   /** `allowedArns`: the principals the configuration names; any other is refused before a call. */
-  constructor(allowedArns: Iterable<string>, client = new IAMClient({})) {
+  /**
+   * Every IAM call is bounded (3 s per attempt, 2 attempts), so one slot write (a list, up to two
+   * deletes, a create) ends well inside the slot lease's write margin: a writer cannot stall past its
+   * lease and write over the next one.
+   */
+  constructor(
+    allowedArns: Iterable<string>,
+    client = new IAMClient({
+      maxAttempts: 2,
+      requestHandler: { requestTimeout: 3_000, connectionTimeout: 1_000 },
+    }),
+  ) {
     this.client = client;
     this.allowed = new Set(allowedArns);
   }

@@ -23,14 +23,17 @@ import {
 import { grantPolicyOf } from "./grant-policy.ts";
 
 /** How long a writer may hold a slot; far above a read, a write and a read-back. */
-export const LEASE_MS = 30_000;
+export const LEASE_MS = 60_000;
 /** Tries to take a busy slot's lease before giving up (the workflow retries the whole task). */
 const LEASE_TRIES = 60;
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
-/** Time a write needs after its check: a CreatePolicyVersion and a read back, with SDK retries. */
-const WRITE_MARGIN_MS = 10_000;
+/**
+ * Time a write needs after its check: a list, two deletes, a create and a read back, each bounded by
+ * the IAM client (3 s per attempt, 2 attempts): under 30 s in all.
+ */
+const WRITE_MARGIN_MS = 30_000;
 
 /**
  * Runs `work` holding the slot's lease; SlotBusyError when the slot stays busy. `work` gets a check

@@ -116,8 +116,8 @@ describe("lifecycles under injected faults", () => {
           inner,
           faults,
           () => faults.random() < 0.15,
-          // The crashed holder's lease runs out: 31 s later the next writer takes it over.
-          () => h?.clock.advance(31),
+          // The crashed holder's lease runs out: 61 s later the next writer takes it over.
+          () => h?.clock.advance(61),
         ),
       notifier: {
         notify: async () => awsFault(faults, "Publish"),

@@ -152,12 +152,10 @@ describe("a workflow revoke retried after its first attempt settled the record",
   });
 });
 
-describe("a session another live grant covers only by its nodes", () => {
-  // Review 2026-11-29: a shell session allowed by grant A stayed Connected after A's revoke because
-  // grant B (same person, same nodes, port forwarding only) was live; IAM would refuse that shell.
-  it("ends with its own grant: another grant must allow its document and region too", async () => {
-    // Prepare: alice holds staging (shell) and staging-pf (port forwarding) on the same nodes.
-    const text = exampleConfigText().replace(
+/** The example config with a port-forwarding profile on the staging nodes. */
+const withStagingPortForwarding = () =>
+  parseConfig(
+    exampleConfigText().replace(
       "  sandbox:\n",
       [
         "  staging-pf:",
@@ -176,24 +174,44 @@ describe("a session another live grant covers only by its nodes", () => {
         "  sandbox:",
         "",
       ].join("\n"),
-    );
-    const x = await startHarness({ config: parseConfig(text) });
+    ),
+  );
+
+describe("two live grants of one person with different documents", () => {
+  // Review 2026-11-29: IAM allows StartSession when some statement allows the node and some the
+  // document, so prod-web (shell on web) + prod-db (port forwarding on db) gave a shell on the db
+  // hosts; a shell session of grant A also outlived A's revoke because B covered its node.
+  it("are never both granted: the second is refused before anything reaches IAM", async () => {
+    const x = await startHarness({ config: withStagingPortForwarding() });
     h = x;
-    const shellGrant = await liveGrant(x);
-    await applyRecord(x.deps, shellGrant.id, "workflow");
+    const shell = await liveGrant(x);
+    await applyRecord(x.deps, shell.id, "workflow");
     const pf = await liveGrant(x, { id: "20261126-pfgrantt", profileId: "staging-pf" });
-    await applyRecord(x.deps, pf.id, "workflow");
-    const shell = await startSession(x.deps, x.account, { person: PEOPLE.alice, target: NODE.stg1 });
-    expect(shell.allowed).toBe(true);
 
-    // Act
-    await revokeAccess(x.deps, { requestId: shellGrant.id, actor: PEOPLE.alice.slackUserId, reason: "done" });
-
-    // Assess: IAM now refuses a shell, and the one that was open is gone.
-    expect((await startSession(x.deps, x.account, { person: PEOPLE.alice, target: NODE.stg1 })).allowed).toBe(
-      false,
+    await expect(applyRecord(x.deps, pf.id, "workflow")).rejects.toThrow(
+      `the requester holds ${shell.id} (staging: AWS-StartSSHSession, SSM-SessionManagerRunShell); with this grant's AWS-StartPortForwardingSession IAM would allow each document on the other's nodes`,
     );
-    expect(x.account.sessions.get(shell.sessionId ?? "")?.status).toBe("Terminated");
+    expect(x.account.leftoverGrants()).toEqual([`${shell.principal.arn} jit-${shell.id}`]);
+  });
+
+  it("a session outlives its grant only if another live grant allows its document too", async () => {
+    // Two grants that do hold together (same documents), the second on other nodes: a shell on the
+    // first grant's node ends with the first grant.
+    const x = await startHarness();
+    h = x;
+    const staging = await liveGrant(x);
+    await applyRecord(x.deps, staging.id, "workflow");
+    const session = await startSession(x.deps, x.account, { person: PEOPLE.alice, target: NODE.stg1 });
+    expect(session.allowed).toBe(true);
+    // A document the other grant does not allow: recorded on the session as SSH.
+    const live = x.account.sessions.get(session.sessionId ?? "");
+    if (live) live.document = "AWS-StartPortForwardingSession";
+    const other = await liveGrant(x, { id: "20261126-othergrt" });
+    await applyRecord(x.deps, other.id, "workflow");
+
+    await revokeAccess(x.deps, { requestId: staging.id, actor: PEOPLE.alice.slackUserId, reason: "done" });
+
+    expect(x.account.sessions.get(session.sessionId ?? "")?.status).toBe("Terminated");
   });
 });
 

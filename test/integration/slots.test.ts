@@ -239,11 +239,110 @@ describe("the sweeper on slots", () => {
     const report = await sweep(x.deps);
 
     // Assess
-    expect(report.deletedPolicies.map((d) => [d.policyName, d.why])).toEqual([
-      [r.id, "request is REVOKED"],
+    expect(report.deletedPolicies.map((d) => [d.policyName, d.why]).sort()).toEqual([
+      ["20261126-dansgrnt", "request is REVOKED"],
       ["20261126-ghostgrn", "no request record"],
     ]);
-    expect(await x.deps.broker.readSlot(slot ?? "")).toEqual(emptySlot());
+    for (const arn of slotArns(x.deps.config)) expect(await x.deps.broker.readSlot(arn)).toEqual(emptySlot());
     expect(x.account.sessions.get(session.sessionId ?? "")?.status).toBe("Terminated");
+  });
+});
+
+describe("slot writers against AWS as it is (review 2026-11-29)", () => {
+  const person = (n: string): Person => ({ slackUserId: `U7${n.toUpperCase()}X`, email: `${n}@example.com` });
+  async function record(x: Harness, id: string, who: Person) {
+    const r = aRequest({
+      id,
+      requester: who,
+      profileId: "staging",
+      principal: resolvePrincipal(x.deps.config, who),
+      status: "ACTIVE",
+      approvals: [{ approver: "U03DAVE", at: "2026-11-26T09:00:00.000Z" }],
+      grantedAt: "2026-11-26T09:00:00.000Z",
+      expiresAt: "2026-11-26T10:00:00.000Z",
+    });
+    await x.deps.store.create(r);
+    return r;
+  }
+  const held = async (x: Harness) => {
+    const ids: string[] = [];
+    for (const arn of slotArns(x.deps.config))
+      ids.push(...grantsInSlot((await x.deps.broker.readSlot(arn)) ?? emptySlot()).keys());
+    return ids.sort();
+  };
+
+  it("a stale read of a slot (IAM is eventually consistent) does not bring a revoked grant back", async () => {
+    // Failed before: "slots hold: [aaaaaaaa, bbbbbbbb], A is REVOKED".
+    const x = await startHarness();
+    h = x;
+    const a = await record(x, "20261126-aaaaaaaa", person("ann"));
+    await applyRecord(x.deps, a.id, "test");
+    const before = new Map<string, unknown>();
+    for (const arn of slotArns(x.deps.config)) before.set(arn, await x.deps.broker.readSlot(arn));
+    await x.deps.store.update((await x.deps.store.get(a.id)) as AccessRequest, { status: "REVOKED" });
+    await removeAccess(x.deps, (await x.deps.store.get(a.id)) as AccessRequest);
+    expect(await held(x)).toEqual([]);
+    // Every read under the next writer's lease returns the slot as it was before the removal.
+    const broker = x.deps.broker;
+    const read = broker.readSlot.bind(broker);
+    const reads = new Map<string, number>();
+    broker.readSlot = async (arn) => {
+      const n = (reads.get(arn) ?? 0) + 1;
+      reads.set(arn, n);
+      return n === 2 ? (before.get(arn) as Awaited<ReturnType<typeof read>>) : read(arn);
+    };
+    const b = await record(x, "20261126-bbbbbbbb", person("ben"));
+    await applyRecord(x.deps, b.id, "test");
+    broker.readSlot = read;
+    expect(await held(x)).toEqual([b.id]);
+  });
+
+  it("a writer whose lease ran low gives up instead of writing over the slot", async () => {
+    const x = await startHarness();
+    h = x;
+    vi.spyOn(console, "error").mockImplementation(() => {});
+    const a = await record(x, "20261126-aaaaaaaa", person("ann"));
+    // The read under the lease stalls past the lease's write margin.
+    const broker = x.deps.broker;
+    const read = broker.readSlot.bind(broker);
+    let n = 0;
+    broker.readSlot = async (arn) => {
+      if (++n === 5) x.clock.advance(45);
+      return read(arn);
+    };
+    await expect(applyRecord(x.deps, a.id, "test")).rejects.toThrow("ran out before the write");
+    broker.readSlot = read;
+  });
+
+  it("a statement someone else put in a /jit/ slot is removed by the sweeper and dropped by writers", async () => {
+    // Failed before: "sweep deleted: []" and the slot kept its Action "*" statement.
+    const x = await startHarness();
+    h = x;
+    const [slot] = slotArns(x.deps.config);
+    const doc = (await x.deps.broker.readSlot(slot ?? "")) ?? emptySlot();
+    await x.deps.broker.writeSlot(slot ?? "", {
+      ...doc,
+      Statement: [...doc.Statement, { Sid: "Ops", Effect: "Allow", Action: "*", Resource: "*" }],
+    });
+
+    const report = await sweep(x.deps);
+
+    expect(report.deletedPolicies).toEqual([
+      { principal: slot, policyName: "Ops", why: "a statement that is not a grant of ours" },
+    ]);
+    expect(await x.deps.broker.readSlot(slot ?? "")).toEqual(emptySlot());
+  });
+
+  it("a slot missing from the account takes no grant; the others do", async () => {
+    // Failed before: "NoSuchEntity: Policy …/jit/jit-grants-1 does not exist" for every grant.
+    const x = await startHarness();
+    h = x;
+    const broker = x.deps.broker;
+    const read = broker.readSlot.bind(broker);
+    const missing = new Set(slotArns(x.deps.config).slice(0, 3));
+    broker.readSlot = async (arn) => (missing.has(arn) ? undefined : read(arn));
+    const a = await record(x, "20261126-aaaaaaaa", person("ann"));
+    expect((await applyRecord(x.deps, a.id, "test")).outcome).toBe("granted");
+    expect(await held(x)).toEqual([a.id]);
   });
 });
