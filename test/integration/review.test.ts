@@ -238,3 +238,25 @@ describe("a live grant's policy changed by someone else", () => {
     expect(String(x.notices.find((n) => n.type === "alarm")?.detail?.problem)).toContain("differed");
   });
 });
+
+describe("an extended grant whose policy still carries the old expiry", () => {
+  // Review 2026-11-29: the sweeper removed it ("its embedded expiry has passed") and ended the
+  // person's sessions before writing it back.
+  it("is rewritten by the sweeper, never removed, and its session stays", async () => {
+    const x = await startHarness();
+    h = x;
+    const r = await liveGrant(x);
+    await applyRecord(x.deps, r.id, "workflow");
+    const session = await startSession(x.deps, x.account, { person: PEOPLE.alice, target: NODE.stg1 });
+    // The record was extended; the rewrite has not landed yet; the old expiry passes.
+    const later = new Date(new Date(r.expiresAt ?? "").getTime() + 3_600_000).toISOString();
+    await x.deps.store.update((await x.deps.store.get(r.id)) as AccessRequest, { expiresAt: later });
+    x.clock.set(new Date(new Date(r.expiresAt ?? "").getTime() + 60_000));
+
+    const report = await sweep(x.deps);
+
+    expect(report.deletedPolicies).toEqual([]);
+    expect(report.reappliedGrants).toEqual([r.id]);
+    expect(x.account.sessions.get(session.sessionId ?? "")?.status).toBe("Connected");
+  });
+});
