@@ -28,6 +28,13 @@ export function when(iso: string | undefined, now: Date): string {
   return `${relative} (${clockTime(at, now)})`;
 }
 
+/** An end time, clock first: "until 14:05 (in 59m)". */
+export function until(iso: string | undefined, now: Date): string {
+  if (!iso) return "until -";
+  const [relative, clock] = when(iso, now).split(/ \((.*)\)$/);
+  return `until ${clock} (${relative})`;
+}
+
 /** The time `io` measures from. */
 export const nowOf = (io: Io): Date => io.now?.() ?? new Date();
 

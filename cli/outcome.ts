@@ -3,7 +3,7 @@
  * final line, true to how it ended, with the reason when access was not given.
  */
 import type { AccessRequest } from "../core/request.ts";
-import { when } from "./format.ts";
+import { until, when } from "./format.ts";
 
 /** States after which a request no longer changes by itself (ACTIVE moves only at its expiry). */
 export const SETTLED = ["ACTIVE", "REVOKED", "DENIED", "EXPIRED", "CANCELLED", "FAILED"];
@@ -21,7 +21,7 @@ export function progress(r: AccessRequest, now: Date): string {
     case "APPROVED":
       return `approved by ${r.approvals.map((a) => a.approver).join(", ") || "the profile"}; granting`;
     case "ACTIVE":
-      return `active until ${when(r.expiresAt, now)}`;
+      return `active ${until(r.expiresAt, now)}`;
     case "DENIED":
       return `denied by ${r.decidedBy ?? "an approver"}: ${r.denialReason ?? "no reason given"}`;
     case "FAILED":

@@ -1,7 +1,7 @@
 /** `jit profiles` and `jit whoami`: what a person may ask for, and who they are to the sandbox. */
 import { formatDuration } from "../../core/duration.ts";
 import type { ProfileView, Whoami } from "../../local/caller.ts";
-import { nowOf, table, when } from "../format.ts";
+import { nowOf, table, until } from "../format.ts";
 import type { Io } from "../io.ts";
 import { callSandbox, sandboxUrl } from "../sandbox-client.ts";
 
@@ -62,7 +62,7 @@ export async function whoamiCommand(o: { as: string; json?: boolean }, io: Io): 
   if (!me.active.length) io.out("active grants: none");
   else {
     io.out("active grants:");
-    const rows = me.active.map((r) => [r.id, r.profileId, `until ${when(r.expiresAt, now)}`]);
+    const rows = me.active.map((r) => [r.id, r.profileId, until(r.expiresAt, now)]);
     io.out(table(["ID", "PROFILE", "EXPIRES"], rows, io).join("\n"));
   }
   return 0;

@@ -1,6 +1,6 @@
 /** `jit approve`, `deny`, `extend`, `revoke` and `cancel`: one person acting on one request. */
 import type { AccessRequest } from "../../core/request.ts";
-import { nowOf, when } from "../format.ts";
+import { nowOf, until } from "../format.ts";
 import type { Io } from "../io.ts";
 import { callSandbox } from "../sandbox-client.ts";
 
@@ -58,7 +58,7 @@ export async function extendCommand(
     o.json,
     result,
     result.outcome === "extended"
-      ? `extended: ${id} until ${when(result.request.expiresAt, nowOf(io))}`
+      ? `extended: ${id} ${until(result.request.expiresAt, nowOf(io))}`
       : `extension asked: ${id} (an approver must approve it)`,
   );
   return 0;

@@ -3,7 +3,7 @@ import { formatDuration } from "../../core/duration.ts";
 import type { AuditEvent } from "../../core/ports.ts";
 import type { AccessRequest } from "../../core/request.ts";
 import { follow } from "../follow.ts";
-import { nowOf, paintStatus, table, when } from "../format.ts";
+import { nowOf, paintStatus, table, until, when } from "../format.ts";
 import type { Io } from "../io.ts";
 import { endedBadly, finalLine, progress, SETTLED } from "../outcome.ts";
 import { callSandbox } from "../sandbox-client.ts";
@@ -63,7 +63,7 @@ function requestRows(list: AccessRequest[], io: Io): string[] {
     paintStatus(r.status, io),
     r.profileId,
     who(r),
-    r.status === "ACTIVE" ? `until ${when(r.expiresAt, now)}` : when(r.createdAt, now),
+    r.status === "ACTIVE" ? until(r.expiresAt, now) : when(r.createdAt, now),
   ]);
   return table(["ID", "STATUS", "PROFILE", "REQUESTER", "WHEN"], rows, io);
 }

@@ -125,7 +125,7 @@ describe("jit request --wait tells the true outcome", () => {
     expect(err).toEqual([]);
     expect(out.join("\n")).not.toContain("0 of 0");
     expect(out.filter((l) => l.includes("active until"))).toEqual([
-      `${id}: active until in 1h (${hhmm(record?.expiresAt ?? "")})`,
+      `${id}: active until ${hhmm(record?.expiresAt ?? "")} (in 1h)`,
     ]);
   });
 

@@ -35,7 +35,7 @@ describe("the state of a request in words", () => {
       { approvalsRequired: 2, approvals: [{ approver: "U03DAVE", at: at(0) }] },
       "waiting for approval: 1 of 2",
     ],
-    [{ status: "ACTIVE", expiresAt: at(59) }, "active until in 59m (14:05)"],
+    [{ status: "ACTIVE", expiresAt: at(59) }, "active until 14:05 (in 59m)"],
     [{ status: "DENIED", decidedBy: "U03DAVE", denialReason: "freeze" }, "denied by U03DAVE: freeze"],
     [
       { status: "FAILED", failure: "QuotaExceededError: granting would put arn:x over the quota" },
