@@ -15,7 +15,6 @@ import { completions } from "./completion.ts";
 import { type Io, processIo } from "./io.ts";
 import { buildProgram } from "./program.ts";
 import { SandboxRefusalError, SandboxUnreachableError } from "./sandbox-client.ts";
-import { UsageError } from "./usage.ts";
 
 export type { Io } from "./io.ts";
 
@@ -95,10 +94,6 @@ function report(error: unknown, io: Io, helpWentToErr: boolean): number {
     if (code === "commander.helpDisplayed" || code === "commander.version") return 0;
     if (code === "commander.help" && !helpWentToErr) return exitCode;
     io.err(usageLine(error, helpWentToErr));
-    return 2;
-  }
-  if (error instanceof UsageError) {
-    io.err(`jit: ${error.message}`);
     return 2;
   }
   if (error instanceof ConfigError) {
