@@ -5,7 +5,7 @@
  * stale and taken over.
  */
 import { closeSync, openSync, readFileSync, rmSync, writeFileSync, writeSync } from "node:fs";
-import { join } from "node:path";
+import { basename, join } from "node:path";
 
 /** Another live sandbox holds this data folder. */
 export class SandboxRunningError extends Error {
@@ -24,6 +24,8 @@ export class SandboxRunningError extends Error {
 
 interface LockRecord {
   pid: number;
+  /** The owner's script (process.argv[1]): a pid reused after a reboot runs something else. */
+  script?: string;
   port?: number;
 }
 
@@ -34,20 +36,32 @@ export interface DataLock {
   release: () => void;
 }
 
-/** True while a process with this pid exists (EPERM: it exists, owned by someone else). */
-function isAlive(pid: number): boolean {
+/**
+ * True while the lock's owner runs: a process with its pid exists (EPERM: owned by someone else) and,
+ * where /proc tells, runs the owner's script, not a program that got the pid after a reboot.
+ */
+function isAlive(held: LockRecord): boolean {
   try {
-    process.kill(pid, 0);
-    return true;
+    process.kill(held.pid, 0);
   } catch (error) {
-    return (error as NodeJS.ErrnoException).code === "EPERM";
+    if ((error as NodeJS.ErrnoException).code !== "EPERM") return false;
+  }
+  if (!held.script) return true;
+  try {
+    // By file name: the arguments are as the owner was started (relative, through symlinks).
+    const args = readFileSync(`/proc/${held.pid}/cmdline`, "utf8").split("\0");
+    return args.some((arg) => arg && basename(arg) === basename(held.script ?? ""));
+  } catch {
+    return true; // no /proc (macOS) or not readable: the pid is all there is to go by
   }
 }
 
 function readLock(file: string): LockRecord | undefined {
   try {
     const record = JSON.parse(readFileSync(file, "utf8")) as Partial<LockRecord>;
-    return typeof record.pid === "number" ? { pid: record.pid, port: record.port } : undefined;
+    return typeof record.pid === "number"
+      ? { pid: record.pid, script: record.script, port: record.port }
+      : undefined;
   } catch {
     // Missing, or half written by an owner that died mid-write: nobody holds it.
     return undefined;
@@ -57,7 +71,7 @@ function readLock(file: string): LockRecord | undefined {
 /** Takes <dataDir>/sandbox.lock for this process; throws SandboxRunningError if a live one holds it. */
 export function takeDataLock(dataDir: string): DataLock {
   const file = join(dataDir, "sandbox.lock");
-  const mine: LockRecord = { pid: process.pid };
+  const mine: LockRecord = { pid: process.pid, script: process.argv[1] };
   // Two tries: the second follows the removal of a stale lock, and loses only to a sandbox that
   // started in between (which then holds the folder).
   for (let attempt = 0; ; attempt++) {
@@ -69,7 +83,7 @@ export function takeDataLock(dataDir: string): DataLock {
     } catch (error) {
       if ((error as NodeJS.ErrnoException).code !== "EEXIST") throw error;
       const held = readLock(file);
-      if (held && isAlive(held.pid) && held.pid !== process.pid) {
+      if (held && held.pid !== process.pid && isAlive(held)) {
         throw new SandboxRunningError(dataDir, held.pid, held.port);
       }
       if (attempt > 0) throw new SandboxRunningError(dataDir, held?.pid ?? 0, held?.port);

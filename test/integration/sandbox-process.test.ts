@@ -112,7 +112,7 @@ describe("npm start on a data folder", () => {
     );
     expect(second.output()).not.toContain("Database is closed");
     expect(await listening(first.port)).toBe(true);
-    expect(lockOf(data)).toEqual({ pid, port: first.port });
+    expect(lockOf(data)).toEqual({ pid, script: join(ROOT, "local/start.ts"), port: first.port });
   }, 60_000);
 
   it("starts over a lock left by a sandbox that was killed", async () => {
