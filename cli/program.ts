@@ -5,7 +5,6 @@
 import { readFileSync } from "node:fs";
 import { Command } from "commander";
 import { profilesCommand, whoamiCommand } from "./commands/caller.ts";
-import { configCheck } from "./commands/config-check.ts";
 import {
   approveCommand,
   cancelCommand,
@@ -13,13 +12,11 @@ import {
   extendCommand,
   revokeCommand,
 } from "./commands/decisions.ts";
-import { identityCenterCommands } from "./commands/identity-center.ts";
-import { type PreviewOptions, policyPreview } from "./commands/policy-preview.ts";
 import { listCommand, type RequestOptions, requestCommand, showCommand } from "./commands/requests.ts";
 import { sessionsCommand, startSessionCommand } from "./commands/sessions.ts";
-import { slackManifest } from "./commands/slack-manifest.ts";
 import { BASH_SCRIPT } from "./completion.ts";
 import type { Io } from "./io.ts";
+import { type Action, addOfflineCommands } from "./offline-commands.ts";
 
 const VERSION: string = JSON.parse(readFileSync(new URL("../package.json", import.meta.url), "utf8")).version;
 
@@ -29,7 +26,6 @@ PERSON is ${PERSON}. The configuration is the nearest access.config.yaml at or a
 unless --config or JIT_CONFIG says otherwise. The sandbox (npm start) is at http://127.0.0.1:7420
 unless JIT_URL or JIT_PORT says otherwise. Every command takes --help.`;
 
-type Action<O> = (options: O, io: Io) => number | Promise<number>;
 type IdAction<O> = (id: string, options: O, io: Io) => number | Promise<number>;
 
 /** Builds a fresh command tree writing to `io`; `done` receives the exit code of the command run. */
@@ -49,41 +45,7 @@ export function buildProgram(io: Io, done: (code: number) => void): Command {
     .helpOption("-h, --help", "show help for a command")
     .addHelpText("after", FOOTER);
 
-  const config = jit.command("config").description("the access configuration (access.config.yaml)");
-  config
-    .command("check")
-    .description("validate the configuration: every problem at once, with its path")
-    .option("--config <file>", "the configuration file")
-    .option("--json", "print the normalized configuration")
-    .action(run(configCheck));
-
-  jit
-    .command("policy")
-    .description("the IAM policies grants attach")
-    .command("preview")
-    .description("print exactly the policy a grant would attach, and what it allows")
-    .requiredOption("--profile <id>", "the access profile")
-    .requiredOption("--principal <ref>", "a Slack user ID, an email or an IAM ARN")
-    .option("--for <duration>", "how long, e.g. 90m (default: the profile's)")
-    .option("--config <file>", "the configuration file")
-    .option("--json", "print the policy, its name and size as JSON")
-    .action(run<PreviewOptions>((o, out) => policyPreview(o, out)));
-
-  jit
-    .command("slack")
-    .description("the Slack app")
-    .command("manifest")
-    .description("print the Slack app manifest with the deployed request URL filled in")
-    .requiredOption("--url <url>", "the slackRequestUrl output of the deploy")
-    .action(run(slackManifest));
-
-  jit
-    .command("identity-center")
-    .description("the Identity Center shared role's permission set")
-    .command("commands")
-    .description("print the one-time AWS CLI commands that attach the grant slots to the permission set")
-    .option("--config <file>", "the configuration file")
-    .action(run(identityCenterCommands));
+  addOfflineCommands(jit, run);
 
   jit
     .command("request")

@@ -235,6 +235,9 @@ describe("jit show", () => {
     expect(trail).toContain("U01ALICE requested prod-web for 1h");
     expect(trail).toContain("U03DAVE denied it: use the runbook");
     expect(out.join("\n")).not.toMatch(/\{"|\d{4}-\d\d-\d\dT/);
+    const followed = await jit(["show", id, "--follow"]);
+    expect(followed.code).toBe(1);
+    expect(followed.out[1]).toBe("denied by U03DAVE: use the runbook");
   });
 
   it("counts approvals in the trail: approved by U03DAVE (1 of 1)", async () => {
