@@ -14,14 +14,15 @@ import {
 import type { Deps } from "../ports.ts";
 import { configuredPrincipalArns, type Principal, parsePrincipalArn } from "../principal.ts";
 import { type AccessRequest, isTerminal, type Status } from "../request.ts";
-import { foreignStatements, grantsInSlot, isIdentityCenterRole } from "../slots.ts";
+import { isIdentityCenterRole } from "../slots.ts";
 import { loadRequest, notifySafely, retryOnConflict, transition } from "./common.ts";
-import { applyRecord, endUncoveredSessions, type Grantee } from "./enforce.ts";
+import { applyRecord, endUncoveredSessions } from "./enforce.ts";
 import { grantPolicyOf } from "./grant-policy.ts";
 import { grantProblems } from "./grantable.ts";
 import { revokeAccess } from "./revoke.ts";
 import { announceEndedSessions } from "./session-events.ts";
-import { readSlots, removeForeign, removeFromSlots, slotGrant } from "./slot-writes.ts";
+import { slotGrant } from "./slot-writes.ts";
+import { stillLive, sweepSlots } from "./sweep-slots.ts";
 
 export interface SweepReport {
   revokedOverdue: string[];
@@ -155,45 +156,8 @@ export async function sweep(deps: Deps): Promise<SweepReport> {
     });
   }
   // 3b. The shared role's slots: statements of settled, unknown or expired grants go, with the
-  //     sessions of their people.
-  const held = new Map<string, Statement[]>();
-  if (deps.config.principals.sharedRole) {
-    await attempt("read slots", deps.config.principals.sharedRole.arn, async () => {
-      for (const slot of await readSlots(deps)) {
-        // Anything in a /jit/ slot that is not a grant of ours would reach everyone on the role.
-        const foreign = foreignStatements(slot.document);
-        if (foreign.length > 0) {
-          await attempt("remove foreign statements", slot.arn, async () => {
-            await removeForeign(deps, slot.arn);
-            for (const f of foreign)
-              report.deletedPolicies.push({
-                principal: slot.arn,
-                policyName: f.Sid || "(no Sid)",
-                why: "a statement that is not a grant of ours",
-              });
-          });
-        }
-        for (const [requestId, statements] of grantsInSlot(slot.document)) {
-          const expiry = embeddedExpiry({ Version: "2012-10-17", Statement: statements });
-          held.set(requestId, statements);
-          await attempt("remove slot grant", `${slot.arn} ${requestId}`, async () => {
-            const record = await deps.store.get(requestId);
-            let why: string | undefined;
-            if (!record) why = "no request record";
-            else if (isTerminal(record.status)) why = `request is ${record.status}`;
-            else if (expiry && expiry <= now && !stillLive(record, now))
-              why = "its embedded expiry has passed";
-            if (!why) return;
-            await removeFromSlots(deps, requestId);
-            held.delete(requestId);
-            report.deletedPolicies.push({ principal: slot.arn, policyName: requestId, why });
-            const grantee = record ?? granteeOfStatements(deps, requestId, statements);
-            if (grantee) report.lateSessions.push(...(await endUncoveredSessions(deps, grantee)));
-          });
-        }
-      }
-    });
-  }
+  //     sessions of their people; statements that are not grants of ours go too.
+  const held = await sweepSlots(deps, now, report, attempt);
   for (const request of live) {
     if (!request.expiresAt || new Date(request.expiresAt) <= now) continue;
     // The live grant's policy must be exactly what its record calls for: missing, stale (an
@@ -293,13 +257,6 @@ async function sweepPrincipals(deps: Deps, now: Date): Promise<Principal[]> {
 
 const OPEN = ["PENDING", "APPROVED", "ACTIVE"] as const;
 
-/**
- * A live grant whose record runs later than its policy was extended and awaits its rewrite: the
- * reapply step below handles it; removing it (and ending its sessions) would be wrong.
- */
-const stillLive = (record: AccessRequest, now: Date) =>
-  record.status === "ACTIVE" && record.expiresAt !== undefined && new Date(record.expiresAt) > now;
-
 /** Lists requests in `status`; a failure is recorded by `attempt` and yields none. */
 async function listSafely(
   deps: Deps,
@@ -311,20 +268,6 @@ async function listSafely(
     found = await deps.store.listByStatus(status);
   });
   return found;
-}
-
-/** The person a slot grant with no record was for, from its `aws:userid` narrowing. */
-function granteeOfStatements(deps: Deps, requestId: string, statements: Statement[]): Grantee | undefined {
-  const shared = deps.config.principals.sharedRole;
-  const userid = statements
-    .map((s) => s.Condition?.StringLike?.["aws:userid"])
-    .find((v) => typeof v === "string");
-  if (!shared || typeof userid !== "string" || !userid.startsWith("*:")) return undefined;
-  const name = parsePrincipalArn(shared.arn).name;
-  return {
-    id: requestId,
-    principal: { kind: "shared-role", arn: shared.arn, name, sessionName: userid.slice(2) },
-  };
 }
 
 const asDocument = (p: PolicyDocument | Statement[]): PolicyDocument =>
