@@ -89,7 +89,12 @@ export const profileSchema = z.strictObject({
     .describe("Who may request this profile; everyone mapped when absent"),
   approvers: z.array(slackApprover).default([]),
   approvalsRequired: z.number().int().min(0).max(10).default(1),
-  selfApproval: z.boolean().default(false),
+  selfApproval: z
+    .boolean()
+    .default(false)
+    .describe(
+      "Whether an approver of this profile may approve their own request (requesters who are not approvers never can)",
+    ),
   selfExtension: z.boolean().default(false),
   approvalTimeout: duration.default("30m"),
   reasonRequired: z.boolean().default(true),
