@@ -200,6 +200,8 @@ export function functionPermissions(config: AccessConfig, r: ResourceArns, openP
       ...publish(r),
       { actions: ["ssm:DescribeSessions"], resources: ["*"] },
       { actions: ["states:StartExecution"], resources: [r.stateMachine] },
+      // A start that finds the execution already there checks it is ours (same input).
+      { actions: ["states:DescribeExecution"], resources: [executionArn] },
       decide,
     ],
   } satisfies Record<FunctionName, Permission[]>;

@@ -13,6 +13,17 @@ import { call, errorName } from "./errors.ts";
 export const syncExecutionName = (requestId: string, version: number): string =>
   `${requestId}-sync-${version}`;
 
+/** Whether an execution's stored input is this input (key order aside). */
+function sameInput(stored: string | undefined, input: WorkflowInput): boolean {
+  try {
+    const parsed = JSON.parse(stored ?? "") as Record<string, unknown>;
+    const keys = new Set([...Object.keys(parsed), ...Object.keys(input)]);
+    return [...keys].every((k) => parsed[k] === (input as unknown as Record<string, unknown>)[k]);
+  } catch {
+    return false;
+  }
+}
+
 /** Token errors that mean the approval step is already over (timed out or settled). */
 const STALE_TOKEN = new Set(["TaskTimedOut", "TaskDoesNotExist", "InvalidToken"]);
 
@@ -55,8 +66,18 @@ export class StepFunctionsWorkflow implements Workflow {
         ),
       );
     } catch (error) {
-      // Same name and same input: Step Functions says it already exists; that execution is ours.
       if (errorName(error) !== "ExecutionAlreadyExists") throw error;
+      // A second start of the same execution (a repeated click, a retry) is a no-op, but only if the
+      // one that exists is ours: one started under this name with another input would otherwise
+      // stand in for the real cleanup unseen.
+      const existing = await call("DescribeExecution", () =>
+        this.client.send(new DescribeExecutionCommand({ executionArn: this.executionArn(name) })),
+      );
+      if (!sameInput(existing.input, input)) {
+        throw new Error(
+          `execution ${name} exists with another input (${existing.input ?? "none"}); it was not started by this product`,
+        );
+      }
     }
   }
 

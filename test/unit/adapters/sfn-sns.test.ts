@@ -38,7 +38,20 @@ describe("StepFunctionsWorkflow", () => {
 
   it("treats a second start of the same request as done", async () => {
     sfn.on(StartExecutionCommand).rejects(new ExecutionAlreadyExists({ message: "exists", $metadata: {} }));
+    sfn.on(DescribeExecutionCommand).resolves({ input: JSON.stringify(input) });
     await expect(workflow().start(input.requestId, input)).resolves.toBeUndefined();
+  });
+
+  it("refuses to take an execution of that name with another input for its own", async () => {
+    // Review 2026-11-29: ExecutionAlreadyExists was taken for "already started" whatever the input,
+    // so a sync pre-started under the name with another input stood in for the real cleanup.
+    sfn.on(StartExecutionCommand).rejects(new ExecutionAlreadyExists({ message: "exists", $metadata: {} }));
+    sfn
+      .on(DescribeExecutionCommand)
+      .resolves({ input: JSON.stringify({ requestId: input.requestId, action: "noop" }) });
+    await expect(workflow().sync(input.requestId, 3)).rejects.toThrow(
+      `execution ${input.requestId}-sync-3 exists with another input`,
+    );
   });
 
   it("ignores a token whose step is already over, and says so in the log", async () => {

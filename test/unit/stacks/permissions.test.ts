@@ -358,3 +358,13 @@ describe("every function", () => {
     expect(await can("slack", "states:StartExecution", other)).toBe("ImplicitlyDenied");
   });
 });
+
+describe("the Slack function's look at an existing execution", () => {
+  it("may describe executions of this state machine only", async () => {
+    const execution = `arn:aws:states:eu-west-1:${ACCOUNT}:execution:jit-prod-access:20261126-abcdefgh-sync-3`;
+    expect(await can("slack", "states:DescribeExecution", execution)).toBe("Allowed");
+    expect(
+      await can("slack", "states:DescribeExecution", `arn:aws:states:eu-west-1:${ACCOUNT}:execution:other:x`),
+    ).toBe("ImplicitlyDenied");
+  });
+});
