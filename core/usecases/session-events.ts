@@ -160,14 +160,24 @@ async function handle(deps: Deps, e: SessionEvent): Promise<SessionOutcome> {
       e.principalArn && !isIdentityCenterRole(e.principalArn) && e.actorArn.includes(":assumed-role/")
         ? e.principalArn
         : e.actorArn;
-    const count = await deps.sessionLog.countEvent(`refused#${caller}#${hour}`);
-    if (!ANNOUNCE_AT.has(count)) {
+    const key = `refused#${caller}#${hour}`;
+    const count = await deps.sessionLog.countEvent(key);
+    // The highest mark reached is announced once: a mark whose announcement failed (the event is
+    // handed back and retried, and counted again) is still announced by the retry.
+    const mark = Math.max(0, ...[...ANNOUNCE_AT].filter((m) => m <= count));
+    const markKey = `announced#${key}#${mark}`;
+    if (mark === 0 || !(await deps.sessionLog.claimEvent(markKey))) {
       await deps.sessionLog.saveAlert(alertOf(e, "refused", detail));
       return "refused-counted";
     }
     const counted =
       count > 1 ? `${count} refused attempts by this caller since ${hour}:00Z; ${detail}` : detail;
-    return alert(deps, e, "refused", counted);
+    try {
+      return await alert(deps, e, "refused", counted);
+    } catch (error) {
+      await deps.sessionLog.releaseEvent(markKey);
+      throw error;
+    }
   }
   const sessionId = e.sessionId;
   if (!sessionId) return alert(deps, e, "refused", "the event names no session");

@@ -376,3 +376,20 @@ describe("events we must not trust as they come", () => {
     expect(JSON.stringify(published()[1])).toContain("10 refused attempts by this caller since");
   });
 });
+
+describe("a refused-attempt alert whose announcement failed", () => {
+  // Review 2026-11-29: the event was handed back and retried, counted again (2), and the first
+  // alert was never announced.
+  it("is announced by the retry", async () => {
+    const logs = vi.spyOn(console, "error").mockImplementation(() => {});
+    slack.failNext("chat.postMessage", "internal_error", 5);
+    sns.on(PublishCommand).rejectsOnce(new Error("sns down"));
+    const event = fixture("start-session-access-denied");
+
+    await expect(deliver(event)).rejects.toThrow();
+    // Announced (not merely counted) on the retry: the failed publish, then the delivered one.
+    expect(await deliver(event)).toEqual({ outcome: "refused" });
+    expect(published()).toHaveLength(2);
+    logs.mockRestore();
+  });
+});
