@@ -2,11 +2,13 @@
  * The ports the use cases need. Adapters implement them: aws/ for the deployed product, local/ for
  * the sandbox, and in-memory fakes for tests. Nothing here imports an SDK.
  */
+
 import type { Clock } from "./clock.ts";
 import type { AccessConfig } from "./config/load.ts";
 import type { PolicyDocument } from "./policy.ts";
 import type { Principal } from "./principal.ts";
 import type { AccessRequest, Status } from "./request.ts";
+import type { TranscriptLocation } from "./transcripts.ts";
 
 /** One append-only entry of a request's audit trail. */
 export interface AuditEvent {
@@ -160,6 +162,11 @@ export interface SessionRecord {
   owner: string;
   target?: string | undefined;
   region?: string | undefined;
+  /**
+   * The session document, from StartSession's DocumentName (absent there means the default shell)
+   * or DescribeSessions; undefined when neither was seen. It decides whether a transcript exists.
+   */
+  document?: string | undefined;
   startedAt?: string | undefined;
   endedAt?: string | undefined;
   /** terminated (TerminateSession), exit-or-idle (found ended by the sweeper), revoked (by us). */
@@ -205,6 +212,8 @@ export interface SessionNotice {
   outcome: string;
   actor: string;
   detail?: string | undefined;
+  /** Where the session's transcript is (session-ended notices). */
+  transcript?: TranscriptLocation | undefined;
 }
 
 /** Everything a use case may need, passed in explicitly. */
@@ -219,4 +228,6 @@ export interface Deps {
   clock: Clock;
   /** Random numbers for request ids; injectable for reproducible tests. */
   random?: () => number;
+  /** The sandbox's transcript file of a session; absent on AWS, where the preferences decide. */
+  transcriptFile?: ((sessionId: string) => string) | undefined;
 }

@@ -1,5 +1,6 @@
 /** Notices in the sandbox: one readable line each on the terminal, kept for `jit` and tests to read. */
 import type { Notice, Notifier, SessionNotice } from "../core/ports.ts";
+import { describeTranscript } from "../core/transcripts.ts";
 
 export class ConsoleNotifier implements Notifier {
   readonly kept: (Notice | SessionNotice)[] = [];
@@ -26,8 +27,9 @@ export class ConsoleNotifier implements Notifier {
     this.kept.push(n);
     const where = n.session.target ? ` on ${n.session.target}` : "";
     const grant = n.request ? `  grant ${n.request.id}` : "";
+    const transcript = n.transcript ? `  transcript ${describeTranscript(n.transcript)}` : "";
     this.print(
-      `notice  ${n.type.padEnd(16)} ${n.session.sessionId}${where}  ${n.outcome}  by ${n.actor}${grant}${n.detail ? `  (${n.detail})` : ""}`,
+      `notice  ${n.type.padEnd(16)} ${n.session.sessionId}${where}  ${n.outcome}  by ${n.actor}${grant}${n.detail ? `  (${n.detail})` : ""}${transcript}`,
     );
     await this.also?.notifySession(n);
   }

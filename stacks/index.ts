@@ -4,10 +4,12 @@
  * stops the deploy with every problem listed, and so do credentials for another account or partition
  * and a Session Manager preferences document this stage does not own.
  */
+
 import { mkdirSync } from "node:fs";
 import { loadConfigFile } from "../adapters/config-file.ts";
 import { writeNormalizedConfig } from "../adapters/config-json.ts";
 import { describeDropped, droppedPrincipals } from "../core/offboarding.ts";
+import { withManagedLogGroup } from "../core/transcripts.ts";
 import { createFunctions } from "./functions.ts";
 import { alarmOnForeignPolicies, createPermissionsBoundary } from "./guard.ts";
 import { createSlotPolicies } from "./identity-center.ts";
@@ -30,7 +32,9 @@ export async function deploy(options: DeployOptions = {}) {
   // Validated once here; the functions read this normalized copy (no YAML or schema at cold start).
   mkdirSync(".sst", { recursive: true });
   const configFile = ".sst/access.config.json";
-  writeNormalizedConfig(configFile, config);
+  // The managed log group's name needs the app and stage: written in, so notices can name each
+  // session's log stream (core/transcripts.ts).
+  writeNormalizedConfig(configFile, withManagedLogGroup(config, $app.name, $app.stage));
   const [identity, partition, home] = await Promise.all([
     aws.getCallerIdentity({}),
     aws.getPartition({}),

@@ -7,10 +7,14 @@
  * `kms:EncryptionContext:aws:logs:arn` condition limits that to the one log group
  * (https://docs.aws.amazon.com/AmazonCloudWatch/latest/logs/encrypt-log-data-kms.html). Pure.
  */
+import { managedLogGroupName } from "../core/transcripts.ts";
 import { accountRootArn, logGroupArn } from "./arns.ts";
 
-/** The session log group's fixed name (fixed so the key policy can name it before it exists). */
-export const sessionLogGroupName = (app: string, stage: string): string => `/${app}/${stage}/sessions`;
+/**
+ * The session log group's fixed name (fixed so the key policy can name it before it exists). Core
+ * owns it: notices derive each session's log stream from it (core/transcripts.ts).
+ */
+export const sessionLogGroupName = managedLogGroupName;
 
 export interface SessionLogsKeyInput {
   partition: string;

@@ -4,6 +4,7 @@
  */
 import { DEFAULT_SESSION_KEY_ALIAS } from "../core/config/constants.ts";
 import type { SessionManagerPreferences } from "../core/config/load.ts";
+import { MANAGED_S3_PREFIX } from "../core/transcripts.ts";
 
 /** The account's preferences document: Session Manager reads this exact name. */
 export const PREFERENCES_DOCUMENT = "SSM-SessionManagerRunShell";
@@ -34,7 +35,7 @@ export function sessionPreferencesDocument(
     sessionType: "Standard_Stream",
     inputs: {
       s3BucketName: prefs.s3LogBucket ?? "",
-      s3KeyPrefix: prefs.s3LogBucket ? "sessions/" : "",
+      s3KeyPrefix: prefs.s3LogBucket ? MANAGED_S3_PREFIX : "",
       s3EncryptionEnabled: Boolean(prefs.s3LogBucket),
       cloudWatchLogGroupName: prefs.cloudWatchLogs ? (resources.logGroupName ?? "") : "",
       cloudWatchEncryptionEnabled: prefs.cloudWatchLogs,

@@ -28,7 +28,13 @@ export const cloudTrailSessionEvent = z.object({
       ),
     }),
     requestParameters: z.optional(
-      z.nullable(z.object({ target: z.optional(z.string()), sessionId: z.optional(z.string()) })),
+      z.nullable(
+        z.object({
+          target: z.optional(z.string()),
+          sessionId: z.optional(z.string()),
+          documentName: z.optional(z.string()),
+        }),
+      ),
     ),
     responseElements: z.optional(z.nullable(z.object({ sessionId: z.optional(z.string()) }))),
     errorCode: z.optional(z.string()),
@@ -55,6 +61,7 @@ export function toSessionEvent(event: CloudTrailSessionEvent): SessionEvent {
     sessionName: assumed ? identity.arn.split("/").pop() : undefined,
     target: d.requestParameters?.target,
     sessionId: d.responseElements?.sessionId ?? d.requestParameters?.sessionId,
+    document: d.requestParameters?.documentName,
     errorCode: d.errorCode,
     errorMessage: d.errorMessage,
   };

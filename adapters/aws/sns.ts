@@ -42,6 +42,9 @@ export function sessionMessage(n: SessionNotice) {
     reason: n.request?.reason,
     grantExpiresAt: n.request?.expiresAt,
     detail: n.detail,
+    document: n.session.document,
+    /** Where the transcript is (session-ended): CloudWatch stream and S3 key with console links, or why none. */
+    transcript: n.transcript,
   };
 }
 

@@ -8,6 +8,7 @@ import { formatDuration } from "../../core/duration.ts";
 import type { SessionNotice } from "../../core/ports.ts";
 import type { AccessRequest } from "../../core/request.ts";
 import { clip, SHOWN, section, shown, slackTime, who } from "./mrkdwn.ts";
+import { transcriptLine } from "./transcript-line.ts";
 
 /** One line for the audit channel (posted as a message's text, so held to a section's size too). */
 export function auditLine(type: string, r: AccessRequest, detail?: Record<string, unknown>): string {
@@ -60,6 +61,7 @@ export function sessionBlocks(n: SessionNotice, now: Date): { text: string; bloc
     lines.push(
       `Ended by ${shown(s.endReason, SHOWN.word) || "unknown"}${duration ? ` after ${duration}` : ""}`,
     );
+    if (n.transcript) lines.push(transcriptLine(n.transcript));
   }
   if (n.detail) lines.push(shown(n.detail, SHOWN.detail));
   return { text: `${label.replace(/^:[a-z_]+: /, "")}: ${id}`, blocks: [section(lines.join("\n"))] };

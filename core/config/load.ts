@@ -7,6 +7,7 @@ import type { z } from "zod";
 import { formatDuration, parseDuration } from "../duration.ts";
 import { ConfigError, type ConfigIssue, ValidationError } from "../errors.ts";
 import { isIdentityCenterRole } from "../slots.ts";
+import { LOGGED_DOCUMENTS } from "../transcripts.ts";
 import {
   BUILT_IN_DOCUMENTS,
   configSchema,
@@ -39,6 +40,8 @@ export type SessionManagerPreferences = Omit<
 > & {
   /** Alias of the session key in each region (the schema defaults it). */
   sessionKeyAlias?: string | undefined;
+  /** The log group the stack creates for transcripts; set at deploy (core/transcripts.ts). */
+  logGroupName?: string | undefined;
   idleTimeoutSeconds: number;
   maxSessionDurationSeconds?: number | undefined;
 };
@@ -276,6 +279,17 @@ function crossChecks(data: unknown): ConfigIssue[] {
       message: `${sm.maxSessionDuration} must be between 1m and 24h`,
     });
   }
+  if (sm.manage === true && sm.transcripts !== undefined) {
+    issues.push({
+      path: "sessionManager.transcripts",
+      message:
+        "the stack manages the preferences, so it knows where transcripts go; remove transcripts (it is for preferences you manage yourself)",
+    });
+  }
+  const logsSomewhere =
+    sm.manage === true
+      ? sm.cloudWatchLogs === true || sm.s3LogBucket !== undefined
+      : sm.transcripts !== undefined;
 
   const principals = asRecord(root.principals);
   const map = asRecord(principals.map);
@@ -375,6 +389,9 @@ function crossChecks(data: unknown): ConfigIssue[] {
         message: `${required} approvals required but only ${new Set(approvers).size} approvers listed`,
       });
     }
+    if (profile.requireTranscripts === true) {
+      issues.push(...transcriptIssues(profile.documents, at, logsSomewhere));
+    }
     if (typeof profile.ticketPattern === "string") {
       try {
         new RegExp(profile.ticketPattern);
@@ -385,6 +402,28 @@ function crossChecks(data: unknown): ConfigIssue[] {
         });
       }
     }
+  }
+  return issues;
+}
+
+/** A profile that requires transcripts: only logged documents, and a place the logs go. */
+function transcriptIssues(documents: unknown, at: (field: string) => string, logsSomewhere: boolean) {
+  const issues: ConfigIssue[] = [];
+  const names = Array.isArray(documents) ? documents.map(String) : ["shell"];
+  names.forEach((name, i) => {
+    if (!LOGGED_DOCUMENTS.has(resolveDocument(name))) {
+      issues.push({
+        path: `${at("documents")}.${i}`,
+        message: `requireTranscripts allows only shell sessions, and Session Manager keeps no transcript of ${name} sessions (it logs neither port forwarding nor SSH); remove ${name} or requireTranscripts`,
+      });
+    }
+  });
+  if (!logsSomewhere) {
+    issues.push({
+      path: at("requireTranscripts"),
+      message:
+        "no transcripts are known to be kept: turn on sessionManager.cloudWatchLogs or s3LogBucket (with manage: true), or name sessionManager.transcripts",
+    });
   }
   return issues;
 }

@@ -100,6 +100,12 @@ export const profileSchema = z.strictObject({
   reasonRequired: z.boolean().default(true),
   ticketPattern: z.string().optional(),
   regions: z.array(region).min(1),
+  requireTranscripts: z
+    .boolean()
+    .default(false)
+    .describe(
+      "Allow only documents Session Manager logs (the shell): port forwarding and SSH sessions leave no transcript",
+    ),
 });
 
 /** Session Manager preferences, managed by the stack when `manage` is on (the account's SSM-SessionManagerRunShell). */
@@ -138,6 +144,29 @@ export const sessionManagerSchema = z.strictObject({
   shellProfile: z
     .strictObject({ linux: z.string().max(512).optional(), windows: z.string().max(512).optional() })
     .optional(),
+  transcripts: z
+    .strictObject({
+      logGroup: z
+        .string()
+        .regex(/^[\w./#-]{1,512}$/, { error: "must be a CloudWatch Logs log group name" })
+        .optional(),
+      s3Bucket: z
+        .string()
+        .regex(/^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/, { error: "must be an S3 bucket name" })
+        .optional(),
+      s3Prefix: z
+        .string()
+        .max(256)
+        .regex(/^[^*?]*$/, { error: "is a key prefix, not a pattern" })
+        .optional(),
+    })
+    .refine((t) => t.logGroup !== undefined || t.s3Bucket !== undefined, {
+      error: "name a logGroup or an s3Bucket (or leave transcripts out)",
+    })
+    .optional()
+    .describe(
+      "Where your own Session Manager preferences send transcripts, when manage is off: notices then link each session's transcript",
+    ),
 });
 
 export const configSchema = z.strictObject({

@@ -7,6 +7,7 @@ import { ConflictError } from "../errors.ts";
 import type { AlertRecord, Deps, SessionNotice, SessionRecord } from "../ports.ts";
 import type { AccessRequest } from "../request.ts";
 import { isIdentityCenterRole } from "../slots.ts";
+import { describeTranscript, transcriptOf } from "../transcripts.ts";
 import { audit } from "./common.ts";
 
 /** One StartSession, ResumeSession or TerminateSession call, as CloudTrail reported it. */
@@ -25,6 +26,8 @@ export interface SessionEvent {
   sessionName?: string | undefined;
   target?: string | undefined;
   sessionId?: string | undefined;
+  /** StartSession's DocumentName; CloudTrail leaves it out when the caller used the default shell. */
+  document?: string | undefined;
   errorCode?: string | undefined;
   errorMessage?: string | undefined;
 }
@@ -115,6 +118,16 @@ const blank = (e: SessionEvent, sessionId: string): SessionRecord => ({
   version: 0,
 });
 
+const SHELL_DOCUMENT = "SSM-SessionManagerRunShell";
+
+/** Where an ended session's transcript is: the sandbox's file, or what the preferences say. */
+const transcriptFor = (deps: Deps, s: SessionRecord) =>
+  transcriptOf(
+    deps.config,
+    { sessionId: s.sessionId, region: s.region, document: s.document },
+    deps.transcriptFile,
+  );
+
 async function announce(deps: Deps, notice: SessionNotice): Promise<void> {
   await deps.notifier.notifySession(notice);
 }
@@ -199,13 +212,14 @@ async function handle(deps: Deps, e: SessionEvent): Promise<SessionOutcome> {
     );
     if (before?.endAnnounced) return "ended";
     const request = after.requestId ? await deps.store.get(after.requestId) : undefined;
+    const transcript = transcriptFor(deps, after);
     if (request)
       await audit(
         deps,
         request.id,
         e.actorArn,
         "session-ended",
-        { sessionId, reason: after.endReason },
+        { sessionId, reason: after.endReason, transcript: describeTranscript(transcript) },
         e.time,
       );
     await announce(deps, {
@@ -214,6 +228,7 @@ async function handle(deps: Deps, e: SessionEvent): Promise<SessionOutcome> {
       request,
       outcome: "ended",
       actor: e.actorArn,
+      transcript,
     });
     return "ended";
   }
@@ -247,6 +262,8 @@ async function handle(deps: Deps, e: SessionEvent): Promise<SessionOutcome> {
       owner: e.actorArn,
       target: e.target ?? s.target,
       region: e.region,
+      // A start without DocumentName used the default shell; a resume names no document at all.
+      document: s.document ?? (e.name === "StartSession" ? (e.document ?? SHELL_DOCUMENT) : undefined),
       startedAt: s.startedAt ?? e.time,
       requestId: s.requestId ?? covering?.id,
       startAnnounced: true,
@@ -331,6 +348,7 @@ export async function announceEndedSessions(deps: Deps, since: Date): Promise<st
           ...s,
           target: s.target ?? ended.target,
           region: s.region ?? ended.region,
+          document: s.document ?? ended.document,
           startedAt: s.startedAt ?? ended.startDate,
           endedAt: s.endedAt ?? ended.endDate ?? deps.clock.now().toISOString(),
           endReason: s.endReason ?? "exit or idle timeout",
@@ -346,10 +364,12 @@ export async function announceEndedSessions(deps: Deps, since: Date): Promise<st
       );
       if (before?.endAnnounced) continue;
       const request = after.requestId ? await deps.store.get(after.requestId) : undefined;
+      const transcript = transcriptFor(deps, after);
       if (request)
         await audit(deps, request.id, "sweeper", "session-ended", {
           sessionId: after.sessionId,
           reason: after.endReason,
+          transcript: describeTranscript(transcript),
         });
       await announce(deps, {
         type: "session-ended",
@@ -357,6 +377,7 @@ export async function announceEndedSessions(deps: Deps, since: Date): Promise<st
         request,
         outcome: "ended",
         actor: after.owner,
+        transcript,
       });
       announced.push(after.sessionId);
     } catch (error) {

@@ -13,7 +13,9 @@ import { FanOutNotifier } from "../../adapters/fan-out.ts";
 import { SlackNotifier } from "../../adapters/slack/notifier.ts";
 import { resolvePrincipal } from "../../core/principal.ts";
 import type { AccessRequest } from "../../core/request.ts";
+import { withManagedLogGroup } from "../../core/transcripts.ts";
 import { auditTrail } from "../../core/usecases/common.ts";
+import { announceEndedSessions } from "../../core/usecases/session-events.ts";
 import { sweep } from "../../core/usecases/sweep.ts";
 import { handler } from "../../functions/session-events.ts";
 import { slackClient } from "../../functions/slack-client.ts";
@@ -391,5 +393,103 @@ describe("a refused-attempt alert whose announcement failed", () => {
     expect(await deliver(event)).toEqual({ outcome: "refused" });
     expect(published()).toHaveLength(2);
     logs.mockRestore();
+  });
+});
+
+describe("where a session's transcript is", () => {
+  /** Preferences the stack manages: a log group of this stage and an S3 bucket. */
+  function managePreferences(): void {
+    h.deps.config = withManagedLogGroup(
+      {
+        ...config,
+        sessionManager: {
+          ...config.sessionManager,
+          manage: true,
+          cloudWatchLogs: true,
+          s3LogBucket: "acme-session-logs",
+        },
+      },
+      "ssm-jit-access",
+      "production",
+    );
+  }
+  const endMessage = () => JSON.parse(published().at(-1)?.Message ?? "{}");
+
+  it("a shell session's end notice carries its CloudWatch stream and S3 key, with console links", async () => {
+    // Prepare
+    managePreferences();
+    await grant("alice", "prod-web", "20261126-alice000");
+    await deliver(fixture("start-session-assumed-role"));
+    // Act
+    await deliver(fixture("terminate-session"));
+    // Assess
+    const blocks = JSON.stringify(audits().at(-1)?.blocks);
+    expect(blocks).toContain("/ssm-jit-access/production/sessions");
+    expect(blocks).toContain(
+      "https://eu-west-1.console.aws.amazon.com/cloudwatch/home?region=eu-west-1#logsV2:log-groups/log-group/$252Fssm-jit-access$252Fproduction$252Fsessions/log-events/alice-0a1b2c3d4e5f60001",
+    );
+    expect(blocks).toContain("sessions/alice-0a1b2c3d4e5f60001.log");
+    expect(endMessage().transcript).toEqual({
+      kind: "logged",
+      cloudWatch: expect.objectContaining({
+        logGroup: "/ssm-jit-access/production/sessions",
+        logStream: "alice-0a1b2c3d4e5f60001",
+      }),
+      s3: expect.objectContaining({
+        bucket: "acme-session-logs",
+        key: "sessions/alice-0a1b2c3d4e5f60001.log",
+      }),
+    });
+  });
+
+  it("a port-forwarding session's end notice says it has no transcript", async () => {
+    managePreferences();
+    await grant("alice", "prod-web", "20261126-alice000");
+    const start = fixture("start-session-assumed-role");
+    start.detail.requestParameters.documentName = "AWS-StartPortForwardingSession";
+    await deliver(start);
+    await deliver(fixture("terminate-session"));
+    expect(JSON.stringify(audits().at(-1)?.blocks)).toContain(
+      "No transcript: Session Manager does not log AWS-StartPortForwardingSession sessions",
+    );
+    expect(endMessage().transcript).toEqual({
+      kind: "not-logged",
+      document: "AWS-StartPortForwardingSession",
+    });
+  });
+
+  it("with unmanaged preferences and no configured location, the end notice says none is known", async () => {
+    await grant("alice", "prod-web", "20261126-alice000");
+    await deliver(fixture("start-session-assumed-role"));
+    await deliver(fixture("terminate-session"));
+    expect(JSON.stringify(audits().at(-1)?.blocks)).toContain("Transcript: none known");
+    expect(endMessage().transcript).toMatchObject({ kind: "none-known" });
+  });
+
+  it("the grant's trail names the transcript, so jit show lists it", async () => {
+    managePreferences();
+    const request = await grant("alice", "prod-web", "20261126-alice000");
+    await deliver(fixture("start-session-assumed-role"));
+    await deliver(fixture("terminate-session"));
+    const ended = (await auditTrail(h.deps, request.id)).find((e) => e.action === "session-ended");
+    expect(ended?.detail?.transcript).toBe(
+      "CloudWatch Logs /ssm-jit-access/production/sessions stream alice-0a1b2c3d4e5f60001 and s3://acme-session-logs/sessions/alice-0a1b2c3d4e5f60001.log",
+    );
+  });
+
+  it("a session whose start was never seen takes its document from DescribeSessions", async () => {
+    managePreferences();
+    vi.spyOn(h.deps.sessions, "endedSessions").mockResolvedValue([
+      {
+        sessionId: "alice-0a1b2c3d4e5f60001",
+        target: "i-0web1000000000001",
+        owner: "arn:aws:sts::123456789012:assumed-role/jit-alice/alice",
+        region: "eu-west-1",
+        document: "AWS-StartSSHSession",
+        endDate: "2026-11-26T09:30:00Z",
+      },
+    ]);
+    await announceEndedSessions(h.deps, new Date("2026-11-26T09:00:00Z"));
+    expect(endMessage().transcript).toEqual({ kind: "not-logged", document: "AWS-StartSSHSession" });
   });
 });
