@@ -3,6 +3,7 @@ import type { Profile } from "./config/load.ts";
 import { formatDuration } from "./duration.ts";
 import { type GrantPolicy, grantsThatFit, INLINE_POLICY_QUOTA, iamTime } from "./policy.ts";
 import type { Principal } from "./principal.ts";
+import { transcriptGap } from "./transcripts.ts";
 
 const who = (p: Principal): string =>
   p.kind === "shared-role"
@@ -39,6 +40,8 @@ export function summarizeGrant(input: {
       : []),
     `Until ${iamTime(expiresAt)} (${formatDuration((expiresAt.getTime() - now.getTime()) / 1000)} from now); IAM refuses new sessions from that second on`,
   ];
+  const gap = transcriptGap(profile.documents);
+  if (gap) lines.push(gap);
   if (principal.kind === "shared-role") {
     lines.push(
       `Only counts when aws:userid ends in :${principal.sessionName}, so others on the shared role get nothing`,

@@ -167,6 +167,13 @@ export function describeTranscript(t: TranscriptLocation): string {
 export const unloggedDocuments = (documents: readonly string[]): string[] =>
   documents.filter((d) => UNLOGGED_DOCUMENTS.has(d));
 
+/** The sentence that warns of a profile's unlogged documents; undefined when every session is logged. */
+export function transcriptGap(documents: readonly string[]): string | undefined {
+  const gaps = unloggedDocuments(documents);
+  if (gaps.length === 0) return undefined;
+  return `No transcript is kept of ${gaps.join(" and ")} sessions: Session Manager logs only shell sessions, never port forwarding or SSH`;
+}
+
 /** Sets the managed log group's name (app and stage are known only at deploy) on the normalized config. */
 export function withManagedLogGroup(config: AccessConfig, app: string, stage: string): AccessConfig {
   const prefs = config.sessionManager;

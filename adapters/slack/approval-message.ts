@@ -7,6 +7,7 @@ import type { Profile } from "../../core/config/load.ts";
 import { formatDuration } from "../../core/duration.ts";
 import { describeSelector } from "../../core/policy-summary.ts";
 import type { AccessRequest } from "../../core/request.ts";
+import { transcriptGap } from "../../core/transcripts.ts";
 import { ACTION } from "./ids.ts";
 import { context, plain, SHOWN, section, shown, slackTime, who } from "./mrkdwn.ts";
 
@@ -46,6 +47,9 @@ export function approvalMessage(
     const by = r.approvals.map((a) => who(a.approver)).join(", ");
     facts.push(`${r.approvals.length} of ${r.approvalsRequired} approvals${by ? `: ${by}` : ""}`);
   }
+  // Approvers should know, before they click, when what is done with the grant leaves no record.
+  const gap = profile ? transcriptGap(profile.documents) : undefined;
+  if (gap) facts.push(`:warning: ${gap}`);
   return [
     section(requestSummary(r, profile)),
     context(facts.join("  ·  ")),

@@ -53,3 +53,20 @@ describe("the grant summary", () => {
     expect(lines.join("\n")).not.toContain("session key");
   });
 });
+
+describe("the grant summary and transcripts", () => {
+  it("says port forwarding and SSH sessions leave no transcript", () => {
+    // Prepare / Act
+    const db = summary(exampleProfile("prod-db", config)).join("\n");
+    const staging = summary(exampleProfile("staging", config)).join("\n");
+    // Assess
+    expect(db).toContain(
+      "No transcript is kept of AWS-StartPortForwardingSession and AWS-StartPortForwardingSessionToRemoteHost sessions: Session Manager logs only shell sessions",
+    );
+    expect(staging).toContain("No transcript is kept of AWS-StartSSHSession sessions");
+  });
+
+  it("says nothing of the kind for a shell-only profile", () => {
+    expect(summary(exampleProfile("prod-web", config)).join("\n")).not.toMatch(/transcript/i);
+  });
+});
