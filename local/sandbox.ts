@@ -14,6 +14,7 @@ import { configuredPrincipalArns } from "../core/principal.ts";
 import { basePolicyArn, basePolicyDocument, emptySlot, slotArns } from "../core/slots.ts";
 import { handleSessionEvent } from "../core/usecases/session-events.ts";
 import { useDeps } from "../functions/runtime.ts";
+import { endingTranscripts, transcriptPath } from "./transcripts.ts";
 import { createLocalWorkflow } from "./wiring.ts";
 
 export interface SandboxOptions {
@@ -33,6 +34,8 @@ export interface SandboxOptions {
     | ((parts: { store: RequestStore; sessions: SandboxAccount; config: AccessConfig }) => Notifier);
   wrapStore?: (store: RequestStore) => RequestStore;
   wrapTask?: (state: string, task: LocalTask) => LocalTask;
+  /** Where sessions write their transcript files (<JIT_DATA>/transcripts); none written when absent. */
+  transcriptsDir?: string;
 }
 
 export interface Sandbox {
@@ -85,10 +88,13 @@ export async function startSandbox(options: SandboxOptions): Promise<Sandbox> {
     typeof options.notifier === "function"
       ? options.notifier({ store, sessions: account, config })
       : options.notifier;
-  const notifier = given ?? {
+  const announced = given ?? {
     notify: async (n: Notice) => void notices.push(n),
     notifySession: async (n: SessionNotice) => void sessionNotices.push(n),
   };
+  const { transcriptsDir } = options;
+  const transcriptFile = transcriptsDir ? (id: string) => transcriptPath(transcriptsDir, id) : undefined;
+  const notifier = transcriptFile ? endingTranscripts(announced, transcriptFile) : announced;
   const workflow = createLocalWorkflow({
     clock: clock instanceof FakeClock ? clock : undefined,
     wrap: options.wrapTask,
@@ -102,6 +108,7 @@ export async function startSandbox(options: SandboxOptions): Promise<Sandbox> {
     notifier,
     sessionLog: store,
     clock,
+    transcriptFile,
   };
   useDeps(deps);
   // A revocation's TerminateSession shows up in CloudTrail; the sandbox hands it on the same way.

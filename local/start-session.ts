@@ -11,7 +11,9 @@ import { ValidationError } from "../core/errors.ts";
 import type { Deps } from "../core/ports.ts";
 import type { Person, Principal } from "../core/principal.ts";
 import { resolvePrincipal } from "../core/principal.ts";
+import { transcriptOf } from "../core/transcripts.ts";
 import { handleSessionEvent, type SessionOutcome } from "../core/usecases/session-events.ts";
+import { writeTranscriptStart } from "./transcripts.ts";
 
 /** How the caller appears to IAM and CloudTrail. */
 export function callerOf(
@@ -148,6 +150,27 @@ export async function startSession(
     return { allowed: false, reason, outcome };
   }
   const session = account.openSession(caller.arn, node.id, document);
-  const outcome = await handleSessionEvent(deps, { ...event, sessionId: session.sessionId });
+  const outcome = await handleSessionEvent(deps, { ...event, sessionId: session.sessionId, document });
+  // Like Session Manager, only shell sessions leave a transcript (core/transcripts.ts says why).
+  const transcript = transcriptOf(
+    config,
+    { sessionId: session.sessionId, region: node.region, document },
+    deps.transcriptFile,
+  );
+  if (transcript.kind === "file") {
+    const record = await deps.sessionLog.getSession(session.sessionId);
+    writeTranscriptStart(
+      transcript.path,
+      {
+        sessionId: session.sessionId,
+        at: event.time,
+        owner: caller.arn,
+        target: node.id,
+        region: node.region,
+        document,
+      },
+      record?.requestId,
+    );
+  }
   return { allowed: true, sessionId: session.sessionId, outcome };
 }

@@ -54,6 +54,7 @@ async function main(): Promise<void> {
     clock,
     dataPath: join(dataDir, "dynamo"),
     notifier,
+    transcriptsDir: join(dataDir, "transcripts"),
   });
   const { deps, account, workflow } = sandbox;
   if (existsSync(accountFile)) account.restore(JSON.parse(readFileSync(accountFile, "utf8")));

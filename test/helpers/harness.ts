@@ -34,6 +34,7 @@ export interface HarnessOptions {
   store?: (store: RequestStore) => RequestStore;
   notifier?: SandboxOptions["notifier"];
   dynamo?: LocalDynamo;
+  transcriptsDir?: string;
 }
 
 let tableCounter = 0;
@@ -49,6 +50,7 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
     notifier: options.notifier,
     wrapStore: options.store,
     wrapTask: options.wrap,
+    transcriptsDir: options.transcriptsDir,
   });
   const waitFor = async (id: string, until: (r: AccessRequest) => boolean, timeoutMs = 10_000) => {
     const deadline = Date.now() + timeoutMs;
