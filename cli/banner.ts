@@ -7,12 +7,20 @@
 /** The port `jit` calls unless JIT_URL or JIT_PORT says otherwise. */
 export const DEFAULT_PORT = 7420;
 
-/** The banner's closing hints for a sandbox listening on `port`. */
-export function sandboxHints(port: number): string {
+/**
+ * The banner's closing hints for a sandbox listening on `port`, its data in `dataDir` (where its
+ * token is; `jit` reads `.jit` of the repo unless JIT_DATA names another folder).
+ */
+export function sandboxHints(port: number, dataDir?: string, defaultDataDir?: string): string {
   const lines: string[] = [];
   if (port !== DEFAULT_PORT) {
     lines.push(
       `  export JIT_URL=http://127.0.0.1:${port}   (jit looks at ${DEFAULT_PORT} unless told; run this in jit's terminal)`,
+    );
+  }
+  if (dataDir !== undefined && dataDir !== defaultDataDir) {
+    lines.push(
+      `  export JIT_DATA=${dataDir}   (where this sandbox's token is; run this in jit's terminal too)`,
     );
   }
   lines.push(

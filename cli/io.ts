@@ -17,6 +17,14 @@ export interface Io {
   onInterrupt?: (handler: () => void) => () => void;
 }
 
+// A reader that closes early (`jit --help | head -1`) is no error: stop quietly, as Unix tools do.
+for (const stream of [process.stdout, process.stderr]) {
+  stream.on("error", (error: NodeJS.ErrnoException) => {
+    if (error.code === "EPIPE") process.exit(0);
+    throw error;
+  });
+}
+
 /** The real terminal. */
 export const processIo: Io = {
   out: (t) => process.stdout.write(`${t}\n`),

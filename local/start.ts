@@ -108,7 +108,7 @@ async function main(): Promise<void> {
   Workflow    the real definition on aws-local-stepfunctions${resumed ? `; ${resumed} request(s) resumed` : ""}
   Sweeper     every ${SWEEP_EVERY_MS / 1000} s
   Slack       ${slack ? "connected over Socket Mode" : "off (set SLACK_APP_TOKEN and SLACK_BOT_TOKEN for Socket Mode); use jit"}${clock === systemClock ? "" : `\n  Clock       shifted by ${process.env.JIT_CLOCK_OFFSET}`}
-${sandboxHints(apiPort)}
+${sandboxHints(apiPort, dataDir, resolve(".jit"))}
 Stop with Ctrl-C.`);
 
   let stopping = false;

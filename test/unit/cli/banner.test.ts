@@ -26,3 +26,11 @@ describe("the sandbox banner's hints", () => {
     );
   });
 });
+
+describe("a sandbox on another data folder", () => {
+  // New-user trial 2026-11-29: the JIT_URL line alone left jit reading the default folder's token.
+  it("prints the JIT_DATA line too, and nothing for the default folder", () => {
+    expect(sandboxHints(41234, "/tmp/jit2", "/repo/.jit")).toContain("export JIT_DATA=/tmp/jit2");
+    expect(sandboxHints(41234, "/repo/.jit", "/repo/.jit")).not.toContain("JIT_DATA=");
+  });
+});
