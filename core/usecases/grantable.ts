@@ -66,7 +66,7 @@ export async function combinationProblem(deps: Deps, r: AccessRequest): Promise<
     if (!other.expiresAt || new Date(other.expiresAt) <= now) continue;
     const theirs = deps.config.profiles[other.profileId];
     if (!theirs || documents(theirs) === documents(profile)) continue;
-    return `the requester holds ${other.id} (${other.profileId}: ${documents(theirs)}); with this grant's ${documents(profile)} IAM would allow each document on the other's nodes. Revoke ${other.id} first`;
+    return `the requester holds ${other.id} (${other.profileId}: ${documents(theirs)}); with ${profile.id}'s ${documents(profile)} IAM would allow each document on the other's nodes. Revoke ${other.id} first`;
   }
   return undefined;
 }
@@ -77,6 +77,6 @@ export async function assertGrantable(deps: Deps, r: AccessRequest): Promise<voi
   const combination = await combinationProblem(deps, r);
   if (combination) problems.push(combination);
   if (problems.length > 0) {
-    throw new NotAuthorizedError(`request ${r.id} was not granted: ${problems.join("; ")}`);
+    throw new NotAuthorizedError(problems.join("; "));
   }
 }

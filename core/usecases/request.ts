@@ -14,6 +14,7 @@ import { type Person, resolvePrincipal } from "../principal.ts";
 import { type AccessRequest, newRequestId } from "../request.ts";
 import { ticketExample } from "../ticket-example.ts";
 import { audit, retryOnConflict, transition } from "./common.ts";
+import { combinationProblem } from "./grantable.ts";
 
 export interface CreateRequestInput {
   requester: Person;
@@ -146,6 +147,10 @@ export async function createRequest(deps: Deps, input: CreateRequestInput): Prom
     history: [{ at: now.toISOString(), actor: input.requester.slackUserId, action: "requested", detail }],
     version: 1,
   };
+  // Refused now, not after the approvers' time: a grant of other documents while another is live
+  // (IAM would combine the two; see grantable.ts).
+  const combination = await combinationProblem(deps, request);
+  if (combination) throw new ValidationError("profile", combination);
   try {
     await deps.store.create(request);
   } catch (error) {

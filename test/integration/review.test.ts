@@ -15,6 +15,7 @@ import { resolvePrincipal } from "../../core/principal.ts";
 import type { AccessRequest } from "../../core/request.ts";
 import { applyRecord } from "../../core/usecases/enforce.ts";
 import { extendGrant } from "../../core/usecases/expiry.ts";
+import { createRequest } from "../../core/usecases/request.ts";
 import { revokeAccess } from "../../core/usecases/revoke.ts";
 import { sweep } from "../../core/usecases/sweep.ts";
 import { startSession } from "../../local/start-session.ts";
@@ -189,7 +190,7 @@ describe("two live grants of one person with different documents", () => {
     const pf = await liveGrant(x, { id: "20261126-pfgrantt", profileId: "staging-pf" });
 
     await expect(applyRecord(x.deps, pf.id, "workflow")).rejects.toThrow(
-      `the requester holds ${shell.id} (staging: AWS-StartSSHSession, SSM-SessionManagerRunShell); with this grant's AWS-StartPortForwardingSession IAM would allow each document on the other's nodes`,
+      `the requester holds ${shell.id} (staging: AWS-StartSSHSession, SSM-SessionManagerRunShell); with staging-pf's AWS-StartPortForwardingSession IAM would allow each document on the other's nodes`,
     );
     expect(x.account.leftoverGrants()).toEqual([`${shell.principal.arn} jit-${shell.id}`]);
   });
@@ -258,5 +259,21 @@ describe("an extended grant whose policy still carries the old expiry", () => {
     expect(report.deletedPolicies).toEqual([]);
     expect(report.reappliedGrants).toEqual([r.id]);
     expect(x.account.sessions.get(session.sessionId ?? "")?.status).toBe("Connected");
+  });
+});
+
+describe("a request whose documents would combine with a live grant", () => {
+  // New-user trial 2026-11-29: it was accepted and sent to the approvers, and failed only after
+  // their approval.
+  it("is refused when it is made, before any approver is asked", async () => {
+    const x = await startHarness({ config: withStagingPortForwarding() });
+    h = x;
+    const shell = await liveGrant(x);
+    await applyRecord(x.deps, shell.id, "workflow");
+
+    await expect(
+      createRequest(x.deps, { requester: PEOPLE.alice, profileId: "staging-pf", reason: "tunnel" }),
+    ).rejects.toThrow(`the requester holds ${shell.id} (staging:`);
+    expect(x.notices.filter((n) => n.type === "approval-needed")).toEqual([]);
   });
 });

@@ -67,7 +67,11 @@ describe("sessions started while IAM still honours a deleted policy", () => {
     const hold = gate();
     const x = await startHarness({
       wrap: (name, task) => {
-        if (name === S.warnExpiry) return async (input) => (await hold.opened, task(input));
+        if (name === S.warnExpiry)
+          return async (input) => {
+            await hold.opened;
+            return task(input);
+          };
         if (name !== S.applyRecord) return task;
         return async (input) => {
           const result = await task(input);
@@ -100,7 +104,11 @@ describe("sessions started while IAM still honours a deleted policy", () => {
     const hold = gate();
     const x = await startHarness({
       wrap: (name, task) => {
-        if (name === S.warnExpiry) return async (input) => (await hold.opened, task(input));
+        if (name === S.warnExpiry)
+          return async (input) => {
+            await hold.opened;
+            return task(input);
+          };
         if (name !== S.closeLateSessions) return task;
         return async () => {
           throw Object.assign(new Error("gone"), { name: "Lambda.Unknown" });
