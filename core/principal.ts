@@ -72,7 +72,7 @@ export function resolvePrincipal(config: AccessConfig, person: Person): Principa
     }
     if (sharedRole.sessionName.includes("{email}") && !person.email) {
       throw new NotFoundError(
-        `no email is known for ${person.slackUserId}, and the shared role's session name needs one (${sharedRole.sessionName})`,
+        `${person.slackUserId} is not a person this configuration knows: no principals.map entry, and no email for the shared role's session name (${sharedRole.sessionName}). Check the Slack user ID, or map it in principals.map or principals.sharedRole.names`,
       );
     }
     const sessionName = sharedRole.sessionName

@@ -56,7 +56,7 @@ describe("createRequest refuses bad input and records nothing", () => {
     h = await startHarness();
     await expect(
       createRequest(h.deps, { requester: { slackUserId: "U0NOBODY" }, profileId: "staging" }),
-    ).rejects.toThrow("no email is known for U0NOBODY");
+    ).rejects.toThrow("U0NOBODY is not a person this configuration knows");
   });
 
   it("refuses a requester the profile does not list", async () => {

@@ -109,7 +109,11 @@ describe("jit policy preview", () => {
       1,
       "--for: 9h is over the maximum 4h",
     ],
-    [["--profile", "prod-web", "--principal", "U09NOBODY"], 1, "no email is known for U09NOBODY"],
+    [
+      ["--profile", "prod-web", "--principal", "U09NOBODY"],
+      1,
+      "U09NOBODY is not a person this configuration knows",
+    ],
     [
       ["--profile", "prod-web"],
       2,
