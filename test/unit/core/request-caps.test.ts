@@ -36,6 +36,8 @@ function recordingDeps() {
     store: {
       create: async () => void calls.push("store.create"),
       appendAudit: async () => void calls.push("audit"),
+      // No live grant: nothing for the new request to combine with.
+      listByStatus: async () => [],
     },
     workflow: { start: async () => void calls.push("workflow.start") },
   } as unknown as Deps;
