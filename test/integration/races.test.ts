@@ -17,6 +17,7 @@ import { revokeNow } from "../../core/usecases/revoke.ts";
 import { startSession } from "../../local/start-session.ts";
 import { S } from "../../workflows/access-workflow.ts";
 import { NODE, PEOPLE } from "../fixtures/nodes.ts";
+import { gate } from "../helpers/gate.ts";
 import { type Harness, type HarnessOptions, startHarness } from "../helpers/harness.ts";
 
 let h: Harness | undefined;
@@ -26,15 +27,6 @@ afterEach(async () => {
 });
 
 const dave = { slackUserId: "U03DAVE" };
-
-/** A promise with its resolve, to hold a call until the test lets it go. */
-function gate() {
-  let open: () => void = () => {};
-  const opened = new Promise<void>((resolve) => {
-    open = resolve;
-  });
-  return { open, opened };
-}
 
 /** Holds the workflow right before `state` until `g` opens (the grant stays live meanwhile). */
 const holdBefore =

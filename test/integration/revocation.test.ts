@@ -25,6 +25,7 @@ import { startSession } from "../../local/start-session.ts";
 import { S } from "../../workflows/access-workflow.ts";
 import { NODE, PEOPLE } from "../fixtures/nodes.ts";
 import { exampleConfigText } from "../helpers/config.ts";
+import { gate } from "../helpers/gate.ts";
 import { type Harness, startHarness } from "../helpers/harness.ts";
 import { captureLogs } from "../helpers/logs.ts";
 
@@ -36,15 +37,6 @@ afterEach(async () => {
 });
 
 const dave = { slackUserId: "U03DAVE" };
-
-/** A promise with its resolve, to hold a state until the test lets it go. */
-function gate() {
-  let open: () => void = () => {};
-  const opened = new Promise<void>((resolve) => {
-    open = resolve;
-  });
-  return { open, opened };
-}
 
 /** Waits for the sync executions a front door started for this request. */
 async function syncsSettled(x: Harness, id: string): Promise<void> {

