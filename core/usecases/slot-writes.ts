@@ -102,12 +102,11 @@ export async function readSlots(deps: Deps): Promise<{ arn: string; document: Po
  * grant brought back by a stale read, or a statement of a request nobody knows, is dropped.
  */
 async function liveGrantsOf(deps: Deps, document: PolicyDocument): Promise<Set<string>> {
-  const live = new Set<string>();
-  for (const id of grantsInSlot(document).keys()) {
-    const record = await deps.store.get(id);
-    if (record && (record.status === "ACTIVE" || record.status === "APPROVED")) live.add(id);
-  }
-  return live;
+  const ids = [...grantsInSlot(document).keys()];
+  const records = await Promise.all(ids.map((id) => deps.store.get(id)));
+  return new Set(
+    records.filter((r) => r && (r.status === "ACTIVE" || r.status === "APPROVED")).map((r) => r?.id ?? ""),
+  );
 }
 
 /** Whether the slot's statements of this request are exactly `statements`. */
@@ -127,7 +126,8 @@ export async function placeInSlot(deps: Deps, request: AccessRequest, expiresAt:
   const statements = slotGrant(deps, request, expiresAt);
   const owner = leaseOwner(deps, request.id);
   for (let round = 0; round < 5; round++) {
-    const choice = chooseSlot(await readSlots(deps), request.id, statements, request.principal.arn);
+    const slots = await readSlots(deps);
+    const choice = chooseSlot(slots, request.id, statements, request.principal.arn);
     const placed = await withSlotLease(deps, choice.arn, owner, async (stillMine) => {
       const current = (await deps.broker.readSlot(choice.arn)) ?? emptySlot();
       const live = await liveGrantsOf(deps, current);
@@ -146,8 +146,10 @@ export async function placeInSlot(deps: Deps, request: AccessRequest, expiresAt:
       return true;
     });
     if (placed) {
-      // A retry that landed in another slot than an earlier attempt leaves no copy behind.
-      await removeFromSlots(deps, request.id, choice.arn);
+      // A retry that landed in another slot than an earlier attempt leaves no copy behind (read
+      // again only when the slots just read showed such a copy).
+      if (slots.some((s) => s.arn !== choice.arn && holdsGrant(s.document, request.id)))
+        await removeFromSlots(deps, request.id, choice.arn);
       return choice.arn;
     }
   }

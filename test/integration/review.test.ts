@@ -13,12 +13,14 @@ import { afterEach, describe, expect, it, vi } from "vitest";
 import { parseConfig } from "../../core/config/load.ts";
 import { resolvePrincipal } from "../../core/principal.ts";
 import type { AccessRequest } from "../../core/request.ts";
+import { approve } from "../../core/usecases/approval.ts";
 import { applyRecord } from "../../core/usecases/enforce.ts";
 import { extendGrant } from "../../core/usecases/expiry.ts";
 import { createRequest } from "../../core/usecases/request.ts";
 import { revokeAccess } from "../../core/usecases/revoke.ts";
 import { sweep } from "../../core/usecases/sweep.ts";
 import { startSession } from "../../local/start-session.ts";
+import { S } from "../../workflows/access-workflow.ts";
 import { NODE, PEOPLE } from "../fixtures/nodes.ts";
 import { exampleConfigText } from "../helpers/config.ts";
 import { type Harness, startHarness } from "../helpers/harness.ts";
@@ -275,5 +277,46 @@ describe("a request whose documents would combine with a live grant", () => {
       createRequest(x.deps, { requester: PEOPLE.alice, profileId: "staging-pf", reason: "tunnel" }),
     ).rejects.toThrow(`the requester holds ${shell.id} (staging:`);
     expect(x.notices.filter((n) => n.type === "approval-needed")).toEqual([]);
+  });
+});
+
+describe("the workflow's 'Extended meanwhile?' branch", () => {
+  // An extension recorded between "Check expiry" and "Revoke access" (a clock a little behind, say):
+  // the revoke leaves the grant, and the workflow goes back to wait for the new expiry.
+  it("loops back to the wait and revokes at the new expiry", async () => {
+    let moved = false;
+    const x = await startHarness({
+      wrap: (name, task) =>
+        name === S.revokeAccess
+          ? async (input) => {
+              if (!moved && h) {
+                moved = true;
+                const r = (await h.deps.store.get(String(input.requestId))) as AccessRequest;
+                const later = new Date(new Date(r.expiresAt ?? "").getTime() + 1_800_000).toISOString();
+                await h.deps.store.update(r, { expiresAt: later });
+              }
+              return task(input);
+            }
+          : task,
+    });
+    h = x;
+    const request = await createRequest(x.deps, {
+      requester: PEOPLE.alice,
+      profileId: "staging",
+      duration: "1h",
+    });
+    await x.waitFor(request.id, (r) => r.taskToken !== undefined);
+    await approve(x.deps, { requestId: request.id, approver: { slackUserId: "U03DAVE" } });
+
+    const run = await x.workflow.settled(request.id);
+
+    expect(run.status).toBe("SUCCEEDED");
+    const done = await x.deps.store.get(request.id);
+    expect(done?.status).toBe("REVOKED");
+    expect(done?.endedAt).toBe(done?.expiresAt);
+    expect(new Date(done?.expiresAt ?? "").getTime() - new Date(done?.grantedAt ?? "").getTime()).toBe(
+      5_400_000,
+    );
+    expect(x.account.leftoverGrants()).toEqual([]);
   });
 });

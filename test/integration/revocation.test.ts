@@ -26,7 +26,7 @@ import { S } from "../../workflows/access-workflow.ts";
 import { NODE, PEOPLE } from "../fixtures/nodes.ts";
 import { exampleConfigText } from "../helpers/config.ts";
 import { gate } from "../helpers/gate.ts";
-import { type Harness, startHarness } from "../helpers/harness.ts";
+import { type Harness, type HarnessOptions, startHarness } from "../helpers/harness.ts";
 import { captureLogs } from "../helpers/logs.ts";
 
 let h: Harness | undefined;
@@ -37,6 +37,21 @@ afterEach(async () => {
 });
 
 const dave = { slackUserId: "U03DAVE" };
+
+/** Runs `act` on the live harness right before the grant's expiry warning, then the warning. */
+const atWarning =
+  (act: (x: Harness) => Promise<void>): HarnessOptions["wrap"] =>
+  (name, task) =>
+    name === S.warnExpiry
+      ? async (input) => {
+          if (h) await act(h);
+          return task(input);
+        }
+      : task;
+
+/** Alice starts a session on the staging node; its id ("" when IAM refused it). */
+const aliceOnStaging = async (x: Harness): Promise<string> =>
+  (await startSession(x.deps, x.account, { person: PEOPLE.alice, target: NODE.stg1 })).sessionId ?? "";
 
 /** Waits for the sync executions a front door started for this request. */
 async function syncsSettled(x: Harness, id: string): Promise<void> {
@@ -142,20 +157,12 @@ describe("offboarding while a grant is live", () => {
     // Prepare: alice holds a live grant and a session; then the config drops her.
     let sessionId = "";
     const x = await startHarness({
-      wrap: (name, task) =>
-        name === S.warnExpiry
-          ? async (input) => {
-              if (h) {
-                sessionId =
-                  (await startSession(h.deps, h.account, { person: PEOPLE.alice, target: NODE.stg1 }))
-                    .sessionId ?? "";
-                // A deploy of the new config: the functions and the broker know only today's principals.
-                h.deps.config = withoutAlice();
-                h.account.allow(configuredPrincipalArns(h.deps.config));
-              }
-              return task(input);
-            }
-          : task,
+      wrap: atWarning(async (y) => {
+        sessionId = await aliceOnStaging(y);
+        // A deploy of the new config: the functions and the broker know only today's principals.
+        y.deps.config = withoutAlice();
+        y.account.allow(configuredPrincipalArns(y.deps.config));
+      }),
     });
     h = x;
 
@@ -174,16 +181,9 @@ describe("offboarding while a grant is live", () => {
     // Prepare: IAM refuses every delete; alice's revoke cannot remove the policy.
     let sessionId = "";
     const x = await startHarness({
-      wrap: (name, task) =>
-        name === S.warnExpiry
-          ? async (input) => {
-              if (h)
-                sessionId =
-                  (await startSession(h.deps, h.account, { person: PEOPLE.alice, target: NODE.stg1 }))
-                    .sessionId ?? "";
-              return task(input);
-            }
-          : task,
+      wrap: atWarning(async (y) => {
+        sessionId = await aliceOnStaging(y);
+      }),
     });
     h = x;
     vi.spyOn(console, "error").mockImplementation(() => {});
@@ -214,18 +214,10 @@ describe("each entry point with exactly the ports its file declares", () => {
     // "sessionLog.getSession is not available in this function; add it to its ports".
     let sessionId = "";
     const x = await startHarness({
-      wrap: (name, task) =>
-        name === S.warnExpiry
-          ? async (input) => {
-              if (h) {
-                sessionId =
-                  (await startSession(h.deps, h.account, { person: PEOPLE.alice, target: NODE.stg1 }))
-                    .sessionId ?? "";
-                h.account.exitSession(sessionId);
-              }
-              return task(input);
-            }
-          : task,
+      wrap: atWarning(async (y) => {
+        sessionId = await aliceOnStaging(y);
+        y.account.exitSession(sessionId);
+      }),
     });
     h = x;
     const id = await grantedToAlice(x);

@@ -8,7 +8,7 @@ import { parse } from "yaml";
 import { checkConfig } from "../../../core/config/load.ts";
 import { ConfigError, QuotaExceededError } from "../../../core/errors.ts";
 import { buildGrantPolicy, type PolicyDocument, policySize } from "../../../core/policy.ts";
-import type { Principal } from "../../../core/principal.ts";
+import { type Principal, resolvePrincipal } from "../../../core/principal.ts";
 import {
   basePolicyDocument,
   chooseSlot,
@@ -180,5 +180,46 @@ describe("a multi-region node statement in a slot", () => {
       "arn:aws:ec2:*:123456789012:instance/*",
       "arn:aws:ssm:*:123456789012:managed-instance/*",
     ]);
+  });
+});
+
+describe("who a shared role's statements are for", () => {
+  const withShared = (shared: Record<string, unknown>) => {
+    const data = parse(exampleConfigText());
+    data.principals.sharedRole = { ...data.principals.sharedRole, ...shared };
+    return () => checkConfig(data);
+  };
+
+  it("refuses an ordinary role as shared unless its trust policy pins the session name", () => {
+    // Review 2026-11-29: on a role that is not Identity Center's, the caller picks the role session
+    // name (--role-session-name dan@example.com) and with it someone else's slot statements.
+    const plain = withShared({ arn: "arn:aws:iam::123456789012:role/oncall-shared" });
+    expect(plain).toThrow(ConfigError);
+    expect(plain).toThrow("principals.sharedRole.trustPinsSessionName");
+    expect(
+      withShared({ arn: "arn:aws:iam::123456789012:role/oncall-shared", trustPinsSessionName: true }),
+    ).not.toThrow();
+  });
+
+  it.each([["*"], ["dan@example.com*"], ["${aws:username}"], ["a"]])(
+    "refuses %s as a mapped role session name",
+    (name) => {
+      expect(withShared({ names: { U09DAN: name } })).toThrow(ConfigError);
+    },
+  );
+
+  it("uses a mapped session name for that person", () => {
+    const config = withShared({ names: { U09DAN: "dan.smith" } })();
+    const statements = slotStatements(
+      buildGrantPolicy({
+        profile: config.profiles.staging ?? (undefined as never),
+        principal: resolvePrincipal(config, { slackUserId: "U09DAN", email: "dan@example.com" }),
+        accountId: config.accountId,
+        requestId: "20261126-namedddd",
+        expiresAt,
+      }).document,
+      "20261126-namedddd",
+    );
+    expect(statements.every((s) => s.Condition?.StringLike?.["aws:userid"] === "*:dan.smith")).toBe(true);
   });
 });
