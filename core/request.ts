@@ -54,6 +54,52 @@ export interface HistoryEntry {
   detail?: Record<string, unknown> | undefined;
 }
 
+/** The on-call providers a profile may consult. */
+export type OnCallProvider = "pagerduty" | "opsgenie";
+
+/**
+ * What the on-call lookup decided at request time. `approved` true only when the provider answered,
+ * the answer parsed, and the requester was on call at a counted level; otherwise `reason` says why
+ * the request waits for approvers (an error never approves).
+ */
+export interface OnCallDecision {
+  approved: boolean;
+  provider: OnCallProvider;
+  /** The requester's email as it was looked up. */
+  email: string;
+  /** The schedule (or, for PagerDuty, escalation policy) id the requester was found on call in. */
+  schedule?: string | undefined;
+  escalationPolicy?: string | undefined;
+  /** The escalation level (PagerDuty); Opsgenie schedules have none. */
+  level?: number | undefined;
+  /** When the requester's on-call shift ends, when the provider says. */
+  shiftEnd?: string | undefined;
+  /** The grant was shortened to end with the shift (profile `capToShift`). */
+  cappedToShift?: boolean | undefined;
+  /** Why the request was not approved as on call (not on call, provider error, timeout, …). */
+  reason?: string | undefined;
+  checkedAt: string;
+}
+
+/** A break-glass grant: when it was declared and where its after-the-fact review stands. */
+export interface BreakGlass {
+  at: string;
+  /** The end of the review window: unreviewed past it, the alarm goes off. */
+  reviewDueAt: string;
+  /** The next reminder to the approvers, while the review waits. */
+  nextReminderAt: string;
+  remindersSent: number;
+  /** When the unreviewed-past-window alarm and escalation were raised (once). */
+  escalatedAt?: string | undefined;
+}
+
+/** Who reviewed a break-glass grant and what they decided. */
+export interface BreakGlassReview {
+  outcome: "ok" | "revoked";
+  by: string;
+  at: string;
+}
+
 /** An access request as the store keeps it. Times are ISO 8601 strings. */
 export interface AccessRequest {
   id: string;
@@ -80,6 +126,15 @@ export interface AccessRequest {
   approvalMessage?: { channel: string; ts: string } | undefined;
   /** The approval step's task token; kept only in the record, never in a Slack button. */
   taskToken?: string | undefined;
+  /**
+   * The on-call lookup made once, when the request was created (profiles with `onCall`): approved,
+   * or why not. Absent when the profile has no on-call rule or the request is break-glass.
+   */
+  onCall?: OnCallDecision | undefined;
+  /** Set on a break-glass request: granted without approvers, to be reviewed after the fact. */
+  breakGlass?: BreakGlass | undefined;
+  /** The after-the-fact review of a break-glass grant; absent while it waits for one. */
+  review?: BreakGlassReview | undefined;
   /** Every status change so far, oldest first (the audit log has these and everything else). */
   history: HistoryEntry[];
   /** Bumped by every write; conditional writes compare it. */
