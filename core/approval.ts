@@ -50,3 +50,14 @@ export function addApproval(
 
 /** A profile that needs no approval is granted at once. */
 export const isAutoApproved = (profile: Profile): boolean => profile.approvalsRequired === 0;
+
+/**
+ * Whether this request is granted without approvers: its profile needs none, or it was decided at
+ * creation (break-glass, or approved as on call). Only `createRequest` writes those fields.
+ */
+export const grantsWithoutApprovers = (profile: Profile, request: AccessRequest): boolean =>
+  isAutoApproved(profile) || request.breakGlass !== undefined || request.onCall?.approved === true;
+
+/** Who the lifecycle names as having approved a request granted without approvers. */
+export const autoApprover = (request: AccessRequest): string =>
+  request.breakGlass ? "break-glass" : request.onCall?.approved ? "on-call" : "auto-approval";

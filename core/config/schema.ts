@@ -73,6 +73,71 @@ const tagKey = z
   })
   .regex(/^[\w.:/=+@ -]{1,128}$/, { error: "is not a valid tag key" });
 
+/** A duration that must parse (checked here because load.ts normalizes only the classic fields). */
+const checkedDuration = duration.refine((text) => /^(?:\d+[dhms])+$|^P/i.test(text.trim()), {
+  error: (issue) => `"${String(issue.input)}" is not a duration (use forms like 90m, 1h30m, 2h or PT1H30M)`,
+});
+/** PagerDuty object ids (schedules, escalation policies): letters and digits, such as PABC123. */
+const pagerDutyId = z
+  .string()
+  .regex(/^P[A-Z0-9]{5,13}$/, { error: "must be a PagerDuty id such as PABC123" });
+/** Opsgenie schedules by id (a UUID) or by name: no wildcard, no path or query characters. */
+const opsgenieSchedule = z
+  .string()
+  .regex(/^[\w .-]{1,100}$/, {
+    error: "must be an Opsgenie schedule id or name (letters, digits, space . _ -)",
+  });
+
+/**
+ * Who counts as on call for a profile. PagerDuty: schedules and/or escalation policies, and the
+ * escalation levels that count (level 1 only unless listed). Opsgenie: schedules.
+ */
+const onCallRuleSchema = z
+  .strictObject({
+    provider: z.enum(["pagerduty", "opsgenie"]),
+    schedules: z.array(z.string()).default([]),
+    escalationPolicies: z
+      .array(pagerDutyId)
+      .default([])
+      .describe("PagerDuty only: on call in these escalation policies, at the levels listed"),
+    levels: z.array(z.number().int().min(1).max(20)).min(1).default([1]),
+    maxDuration: checkedDuration.optional().describe("The longest grant on-call approval gives"),
+    capToShift: z.boolean().default(false).describe("End the grant no later than the requester's shift"),
+  })
+  .superRefine((rule, ctx) => {
+    const idOf = rule.provider === "pagerduty" ? pagerDutyId : opsgenieSchedule;
+    rule.schedules.forEach((id, i) => {
+      const parsed = idOf.safeParse(id);
+      if (!parsed.success)
+        ctx.addIssue({
+          code: "custom",
+          path: ["schedules", i],
+          message: parsed.error.issues[0]?.message ?? "bad id",
+        });
+    });
+    if (rule.provider === "opsgenie" && rule.escalationPolicies.length > 0)
+      ctx.addIssue({
+        code: "custom",
+        path: ["escalationPolicies"],
+        message: "Opsgenie rules name schedules only",
+      });
+    if (rule.schedules.length + rule.escalationPolicies.length === 0)
+      ctx.addIssue({
+        code: "custom",
+        path: ["schedules"],
+        message: "name at least one schedule or escalation policy",
+      });
+  });
+
+/** Break-glass: how long such a grant may last, and how its after-the-fact review is chased. */
+const breakGlassSchema = z.strictObject({
+  maxDuration: checkedDuration.default("1h").describe("The longest break-glass grant"),
+  reviewWindow: checkedDuration
+    .default("24h")
+    .describe("Unreviewed this long after the grant, it raises the alarm and an escalation notice"),
+  reminderInterval: checkedDuration.default("4h").describe("How often approvers are reminded to review"),
+});
+
 export const profileSchema = z.strictObject({
   description: z.string().min(1),
   nodes: z.strictObject({
@@ -106,6 +171,12 @@ export const profileSchema = z.strictObject({
     .describe(
       "Allow only documents Session Manager logs (the shell): port forwarding and SSH sessions leave no transcript",
     ),
+  onCall: onCallRuleSchema
+    .optional()
+    .describe("Approve at once a requester who is on call right now (PagerDuty or Opsgenie)"),
+  breakGlass: breakGlassSchema
+    .optional()
+    .describe("Allow break-glass: granted at once without approvers, loudly, and reviewed after the fact"),
 });
 
 /** Session Manager preferences, managed by the stack when `manage` is on (the account's SSM-SessionManagerRunShell). */
@@ -167,6 +238,11 @@ export const sessionManagerSchema = z.strictObject({
     .describe(
       "Where your own Session Manager preferences send transcripts, when manage is off: notices then link each session's transcript",
     ),
+});
+
+/** A provider's API base: https, or plain http on the loopback address for the sandbox's fakes. */
+const providerUrl = z.string().regex(/^(?:https:\/\/[a-z0-9.-]+|http:\/\/127\.0\.0\.1:\d{1,5})$/, {
+  error: "must be https://<host> (or http://127.0.0.1:<port> for the sandbox)",
 });
 
 export const configSchema = z.strictObject({
@@ -268,6 +344,21 @@ export const configSchema = z.strictObject({
       })
       .optional(),
   }),
+  onCall: z
+    .strictObject({
+      pagerduty: z.strictObject({ apiUrl: providerUrl.default("https://api.pagerduty.com") }).optional(),
+      opsgenie: z
+        .strictObject({ apiUrl: providerUrl.default("https://api.opsgenie.com") })
+        .optional()
+        .describe("EU accounts: https://api.eu.opsgenie.com"),
+      timeout: checkedDuration
+        .default("2s")
+        .describe(
+          "How long a lookup may take before approval falls back (Slack waits for it: keep it under 3s)",
+        ),
+    })
+    .optional()
+    .describe("On-call providers the profiles' onCall rules consult; tokens are stack secrets"),
   customDocuments: z
     .array(documentName)
     .default([])

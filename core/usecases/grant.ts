@@ -2,7 +2,7 @@
  * Granting: record ACTIVE (the claim), then attach the tag-scoped, expiring policy. Safe to run twice:
  * the policy name is fixed per request and a retried grant keeps the expiry it already recorded.
  */
-import { isAutoApproved } from "../approval.ts";
+import { autoApprover, grantsWithoutApprovers } from "../approval.ts";
 import { assertFitsInlineQuota, policyName } from "../policy.ts";
 import type { Deps } from "../ports.ts";
 import { chooseSlot } from "../slots.ts";
@@ -39,10 +39,10 @@ export function warnTime(deps: Deps, expiresAt: Date): string {
  */
 export async function grantAccess(deps: Deps, input: { requestId: string }): Promise<GrantState> {
   let request = await loadRequest(deps, input.requestId);
-  if (request.status === "PENDING" && isAutoApproved(profileOf(deps, request))) {
+  if (request.status === "PENDING" && grantsWithoutApprovers(profileOf(deps, request), request)) {
     request = await retryOnConflict(deps, request.id, (current) =>
       current.status === "PENDING"
-        ? transition(deps, current, "APPROVED", "auto-approval")
+        ? transition(deps, current, "APPROVED", autoApprover(current))
         : Promise.resolve(current),
     );
   }

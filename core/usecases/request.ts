@@ -1,5 +1,5 @@
 /** Creating a request, and cancelling it while it waits for approval. */
-import { isAutoApproved } from "../approval.ts";
+import { grantsWithoutApprovers } from "../approval.ts";
 import type { Profile } from "../config/load.ts";
 import { parseBoundedDuration } from "../duration.ts";
 import {
@@ -13,8 +13,10 @@ import type { Deps, WorkflowInput } from "../ports.ts";
 import { type Person, resolvePrincipal } from "../principal.ts";
 import { type AccessRequest, newRequestId } from "../request.ts";
 import { ticketExample } from "../ticket-example.ts";
-import { audit, retryOnConflict, transition } from "./common.ts";
+import { breakGlassTerms } from "./break-glass.ts";
+import { audit, notifySafely, retryOnConflict, transition } from "./common.ts";
 import { combinationProblem } from "./grantable.ts";
+import { decideOnCall, onCallTimeoutMs } from "./oncall.ts";
 
 export interface CreateRequestInput {
   requester: Person;
@@ -27,6 +29,8 @@ export interface CreateRequestInput {
   groups?: readonly string[];
   /** A caller-chosen id (for example derived from a Slack trigger) so a retry never creates a second request. */
   requestId?: string | undefined;
+  /** Break-glass: granted at once without approvers, where the profile allows it; reviewed after. */
+  breakGlass?: boolean | undefined;
 }
 
 /** The longest reason accepted: what the Slack modal allows, now enforced for every front door. */
@@ -97,9 +101,9 @@ function acceptedInput(
   return { durationSeconds, reason, ticket };
 }
 
-const workflowInput = (requestId: string, profile: Profile): WorkflowInput => ({
-  requestId,
-  autoApprove: isAutoApproved(profile),
+const workflowInput = (request: AccessRequest, profile: Profile): WorkflowInput => ({
+  requestId: request.id,
+  autoApprove: grantsWithoutApprovers(profile, request),
   approvalTimeoutSeconds: profile.approvalTimeoutSeconds,
 });
 
@@ -128,10 +132,33 @@ export async function createRequest(deps: Deps, input: CreateRequestInput): Prom
   if (!mayRequest(profile, input.requester, input.groups)) {
     throw new NotAuthorizedError(`you may not request the ${profile.id} profile`);
   }
-  const { durationSeconds, reason, ticket } = acceptedInput(profile, input);
+  // Break-glass has its own duration bound and reason rule; the profile's other rules still hold.
+  const breakGlass = input.breakGlass ? breakGlassTerms(deps, profile, input) : undefined;
+  const accepted = acceptedInput(profile, breakGlass ? { ...input, duration: undefined } : input);
+  const { reason, ticket } = accepted;
   const principal = resolvePrincipal(deps.config, input.requester);
   const now = deps.clock.now();
-  const detail = { profile: profile.id, durationSeconds, reason, ticket, principal: principal.arn };
+  const onCall = breakGlass
+    ? undefined
+    : await decideOnCall(
+        deps.onCall,
+        profile,
+        deps.config.principals.map,
+        input.requester,
+        accepted.durationSeconds,
+        now,
+        onCallTimeoutMs(deps.config),
+      );
+  const durationSeconds = breakGlass?.durationSeconds ?? onCall?.durationSeconds ?? accepted.durationSeconds;
+  const withoutApprovers = breakGlass !== undefined || onCall?.decision.approved === true;
+  const detail = {
+    profile: profile.id,
+    durationSeconds,
+    reason,
+    ticket,
+    principal: principal.arn,
+    ...(breakGlass ? { breakGlass: true } : {}),
+  };
   const request: AccessRequest = {
     id: input.requestId ?? newRequestId(now, deps.random),
     requester: input.requester,
@@ -143,7 +170,9 @@ export async function createRequest(deps: Deps, input: CreateRequestInput): Prom
     status: "PENDING",
     createdAt: now.toISOString(),
     approvals: [],
-    approvalsRequired: profile.approvalsRequired,
+    approvalsRequired: withoutApprovers ? 0 : profile.approvalsRequired,
+    ...(breakGlass ? { breakGlass: breakGlass.breakGlass } : {}),
+    ...(onCall ? { onCall: onCall.decision } : {}),
     history: [{ at: now.toISOString(), actor: input.requester.slackUserId, action: "requested", detail }],
     version: 1,
   };
@@ -158,12 +187,38 @@ export async function createRequest(deps: Deps, input: CreateRequestInput): Prom
       error instanceof ConflictError && input.requestId ? await deps.store.get(input.requestId) : undefined;
     if (!existing) throw error;
     // A retry of the same request: make sure its workflow runs (starting it twice is a no-op).
-    await deps.workflow.start(existing.id, workflowInput(existing.id, profile));
+    await deps.workflow.start(existing.id, workflowInput(existing, profile));
     return existing;
   }
   await audit(deps, request.id, input.requester.slackUserId, "requested", detail, request.createdAt);
-  await deps.workflow.start(request.id, workflowInput(request.id, profile));
+  await announceWithoutApprovers(deps, request);
+  await deps.workflow.start(request.id, workflowInput(request, profile));
   return request;
+}
+
+/**
+ * The audit events of a request decided at creation (the on-call lookup, break-glass), and the loud
+ * notices: break-glass to the audit channel, the topic and every approver; an on-call approval as an
+ * FYI to the approvers. Sent before the workflow starts, so nobody learns of it from the grant first.
+ */
+async function announceWithoutApprovers(deps: Deps, request: AccessRequest): Promise<void> {
+  const actor = request.requester.slackUserId;
+  if (request.onCall) {
+    const { approved, ...where } = request.onCall;
+    await audit(deps, request.id, "on-call", approved ? "on-call-approved" : "on-call-not-approved", {
+      ...where,
+    });
+    if (approved) await notifySafely(deps, { type: "on-call-approved", request, detail: { ...where } });
+  }
+  if (request.breakGlass) {
+    const detail = {
+      reason: request.reason,
+      durationSeconds: request.durationSeconds,
+      ...request.breakGlass,
+    };
+    await audit(deps, request.id, actor, "break-glass", detail, request.createdAt);
+    await notifySafely(deps, { type: "break-glass", request, detail });
+  }
 }
 
 /** The requester withdraws a request that is still waiting for approval. */

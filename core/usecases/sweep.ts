@@ -15,6 +15,7 @@ import type { Deps } from "../ports.ts";
 import { configuredPrincipalArns, type Principal, parsePrincipalArn } from "../principal.ts";
 import { type AccessRequest, isTerminal, type Status } from "../request.ts";
 import { isIdentityCenterRole } from "../slots.ts";
+import { type ChaseReport, chaseReviews } from "./break-glass-chase.ts";
 import { loadRequest, notifySafely, retryOnConflict, transition } from "./common.ts";
 import { applyRecord, endUncoveredSessions } from "./enforce.ts";
 import { grantPolicyOf } from "./grant-policy.ts";
@@ -34,6 +35,8 @@ export interface SweepReport {
   /** Sessions that started after a grant of their person ended and that no live grant covers. */
   lateSessions: string[];
   settledRequests: { requestId: string; from: Status; to: Status }[];
+  /** Break-glass reviews chased this pass (reminders, escalations); absent when there were none. */
+  breakGlassReviews?: ChaseReport | undefined;
   errors: { step: string; subject: string; error: string }[];
 }
 
@@ -226,6 +229,12 @@ export async function sweep(deps: Deps): Promise<SweepReport> {
     report.endedSessions.push(
       ...(await announceEndedSessions(deps, new Date(now.getTime() - ENDED_LOOKBACK_MS))),
     );
+  });
+  await attempt("break-glass reviews", "unreviewed", async () => {
+    const chased = await chaseReviews(deps, (subject, error) =>
+      report.errors.push({ step: "break-glass review", subject, error: describe(error) }),
+    );
+    if (chased.reminded.length + chased.escalated.length > 0) report.breakGlassReviews = chased;
   });
   // Leftovers found in step 3 may belong to requests step 1 would revoke next time; it is idempotent.
   return report;

@@ -1,0 +1,120 @@
+/**
+ * After the fact: an approver reviews a break-glass grant ("Reviewed: OK" or "Revoke"), or revokes a
+ * grant made without them (on call). Every click is authorized here from the stored record: only
+ * the profile's approvers, never the requester; a repeated or stale click changes nothing.
+ */
+import { type Approver, isApproverOf } from "../approval.ts";
+import { NotAuthorizedError, ValidationError } from "../errors.ts";
+import type { Deps } from "../ports.ts";
+import type { AccessRequest, BreakGlassReview } from "../request.ts";
+import { audit, loadRequest, notifySafely, profileOf, retryOnConflict, transition } from "./common.ts";
+
+const isLive = (r: AccessRequest) => r.status === "ACTIVE" || r.status === "APPROVED";
+
+/**
+ * Throws NotAuthorizedError unless `who` may judge this grant: an approver of its profile (the
+ * admins when the profile names none), and never its requester, whatever `selfApproval` says.
+ */
+export function assertReviewer(deps: Deps, request: AccessRequest, who: Approver): void {
+  const profile = profileOf(deps, request);
+  if (who.slackUserId === request.requester.slackUserId) {
+    throw new NotAuthorizedError("you cannot review or revoke your own grant; another approver must");
+  }
+  const allowed =
+    profile.approvers.length > 0
+      ? isApproverOf(profile, who)
+      : deps.config.slack.admins.includes(who.slackUserId);
+  if (!allowed) throw new NotAuthorizedError(`you are not an approver of the ${profile.id} profile`);
+}
+
+export interface ReviewResult {
+  request: AccessRequest;
+  /** The grant was already reviewed (a repeated or stale click): nothing changed. */
+  alreadyReviewed: boolean;
+  /** This review ended the grant. */
+  revoked: boolean;
+}
+
+/**
+ * Records the review of a break-glass grant. "revoke" also ends the grant when it is still live: the
+ * record goes first (REVOKED, with the review, in one conditional write), then the workflow removes
+ * the policy and the sessions (`Workflow.sync`). A second review of the same grant is a no-op.
+ */
+export async function reviewBreakGlass(
+  deps: Deps,
+  input: { requestId: string; reviewer: Approver; outcome: "ok" | "revoke" },
+): Promise<ReviewResult> {
+  const first = await loadRequest(deps, input.requestId);
+  if (!first.breakGlass) {
+    throw new ValidationError(
+      "request",
+      `request ${first.id} is not a break-glass grant; there is nothing to review`,
+    );
+  }
+  assertReviewer(deps, first, input.reviewer);
+  const by = input.reviewer.slackUserId;
+  const at = deps.clock.now().toISOString();
+  const review: BreakGlassReview = { outcome: input.outcome === "ok" ? "ok" : "revoked", by, at };
+  const result = await retryOnConflict(deps, first.id, async (current): Promise<ReviewResult> => {
+    if (current.review) return { request: current, alreadyReviewed: true, revoked: false };
+    if (input.outcome === "revoke" && isLive(current)) {
+      const reason = "revoked at break-glass review";
+      const request = await transition(
+        deps,
+        current,
+        "REVOKED",
+        by,
+        { review, endedAt: at, endedBy: by },
+        {
+          reason,
+          review: review.outcome,
+        },
+      );
+      return { request, alreadyReviewed: false, revoked: true };
+    }
+    const request = await deps.store.update(current, { review });
+    return { request, alreadyReviewed: false, revoked: false };
+  });
+  if (result.alreadyReviewed) return result;
+  await audit(deps, first.id, by, "break-glass-reviewed", { outcome: review.outcome }, at);
+  if (result.revoked) {
+    await deps.workflow.sync(result.request.id, result.request.version);
+    await notifySafely(deps, {
+      type: "revoked",
+      request: result.request,
+      detail: { reason: "revoked at break-glass review" },
+    });
+  }
+  await notifySafely(deps, { type: "break-glass-reviewed", request: result.request, detail: { ...review } });
+  return result;
+}
+
+/**
+ * An approver revokes a grant that was made without them (approved as on call): the FYI message's
+ * Revoke button. Same rules as a review: an approver of the profile, not the requester.
+ */
+export async function revokeAsApprover(
+  deps: Deps,
+  input: { requestId: string; approver: Approver },
+): Promise<{ alreadyRevoked: boolean }> {
+  const first = await loadRequest(deps, input.requestId);
+  assertReviewer(deps, first, input.approver);
+  const by = input.approver.slackUserId;
+  const reason = "revoked by an approver";
+  const settled = await retryOnConflict(deps, first.id, async (current) =>
+    isLive(current)
+      ? transition(
+          deps,
+          current,
+          "REVOKED",
+          by,
+          { endedAt: deps.clock.now().toISOString(), endedBy: by },
+          { reason },
+        )
+      : undefined,
+  );
+  const current = settled ?? (await loadRequest(deps, first.id));
+  if (current.status === "REVOKED") await deps.workflow.sync(current.id, current.version);
+  if (settled) await notifySafely(deps, { type: "revoked", request: settled, detail: { reason } });
+  return { alreadyRevoked: settled === undefined };
+}
