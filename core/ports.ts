@@ -5,6 +5,7 @@
 
 import type { Clock } from "./clock.ts";
 import type { AccessConfig } from "./config/load.ts";
+import type { OnCallProviders } from "./oncall.ts";
 import type { PolicyDocument } from "./policy.ts";
 import type { Principal } from "./principal.ts";
 import type { AccessRequest, Status } from "./request.ts";
@@ -139,7 +140,13 @@ export type NoticeType =
   | "extension-needed"
   | "revoked"
   | "failed"
-  | "alarm";
+  | "alarm"
+  // Issue 13: granted without approvers, so told loudly and reviewed after the fact.
+  | "break-glass"
+  | "break-glass-reminder"
+  | "break-glass-reviewed"
+  | "break-glass-escalation"
+  | "on-call-approved";
 
 /** Something worth telling people: the requester, the approvers, the audit channel, the topic. */
 export interface Notice {
@@ -231,3 +238,5 @@ export interface Deps {
   /** The sandbox's transcript file of a session; absent on AWS, where the preferences decide. */
   transcriptFile?: ((sessionId: string) => string) | undefined;
 }
+  /** On-call providers for profiles with an `onCall` rule; absent: those requests wait for approvers. */
+  onCall?: OnCallProviders | undefined;
