@@ -20,6 +20,12 @@ export interface AuditEvent {
   detail?: Record<string, unknown> | undefined;
 }
 
+/** A request with its audit events, as a read of a time window returns it. */
+export interface RequestHistory {
+  request: AccessRequest;
+  events: AuditEvent[];
+}
+
 /** Request records and their audit trail. Every update is conditional on the version read. */
 export interface RequestStore {
   /** Creates a record; ConflictError when the id exists. */
@@ -38,6 +44,11 @@ export interface RequestStore {
    */
   listByStatus(status: Status, until?: string, after?: string): Promise<AccessRequest[]>;
   listByRequester(slackUserId: string): Promise<AccessRequest[]>;
+  /**
+   * Requests created in [`from`, `to`) (ISO times), oldest first, each with its audit events: read
+   * by creation day, never with a query or a scan per request (`jit audit`, the weekly report).
+   */
+  listCreated(from: string, to: string): Promise<RequestHistory[]>;
   /**
    * Takes the lease `key` for `owner` until `until` (ISO time), when nobody holds it or its holder's
    * time (`until` < `now`) has passed; false otherwise. A conditional write: one winner.

@@ -14,7 +14,7 @@ import {
   ValidationError,
 } from "../core/errors.ts";
 import type { Deps, Notice, SessionNotice } from "../core/ports.ts";
-import { approve, deny } from "../core/usecases/approval.ts";
+import { auditReport } from "../core/usecases/audit.ts";
 import { auditTrail, loadRequest } from "../core/usecases/common.ts";
 import { extendGrant } from "../core/usecases/expiry.ts";
 import { cancelRequest, createRequest } from "../core/usecases/request.ts";
@@ -97,6 +97,7 @@ const ROUTES: [string, RegExp, Route][] = [
     /^\/requests\/([\w-]+)\/deny$/,
     async (c, b, [id = ""]) =>
       deny(c.deps, {
+  ["GET", /^\/audit$/, async (c, { query }) => auditReport(c.deps, Object.fromEntries(query))],
         requestId: id,
         approver: { slackUserId: personFor(need(b, "as")).slackUserId },
         reason: need(b, "reason"),

@@ -5,6 +5,8 @@
  *   pk = REQ#<id>, sk = AUDIT#<time>#<n>  one audit event each, never updated
  *   index byStatus:    gsi1pk = status,          gsi1sk = expiresAt or createdAt  (the sweeper)
  *   index byRequester: gsi2pk = Slack user id,   gsi2sk = createdAt               (`/access list`)
+ *   index byCreatedDay: gsi3pk = DAY#<yyyymmdd>, gsi3sk = <id> on the record and <id>#<sk> on each
+ *                       audit event: one query per day reads a window's requests with their events
  *
  *   pk = EVENT#<CloudTrail eventID>       a session event already handled (deduplication)
  *   pk = SESSION#<session id>             a session and what was announced of it (version-checked)
@@ -23,10 +25,17 @@ import {
   type QueryCommandInput,
 } from "@aws-sdk/lib-dynamodb";
 import { ConflictError } from "../../core/errors.ts";
-import type { AlertRecord, AuditEvent, RequestStore, SessionLog, SessionRecord } from "../../core/ports.ts";
-import type { AccessRequest, Status } from "../../core/request.ts";
+import type {
+  AlertRecord,
+  AuditEvent,
+  RequestHistory,
+  RequestStore,
+  SessionLog,
+  SessionRecord,
+} from "../../core/ports.ts";
+import { type AccessRequest, REQUEST_ID, type Status } from "../../core/request.ts";
 import { call } from "./errors.ts";
-import { REQUESTER_INDEX, STATUS_INDEX } from "./table-schema.ts";
+import { CREATED_INDEX, REQUESTER_INDEX, STATUS_INDEX } from "./table-schema.ts";
 
 let auditCounter = 0;
 
@@ -39,6 +48,20 @@ const sharedClient = (): DynamoDBClient => {
 
 const key = (id: string) => ({ pk: `REQ#${id}`, sk: "REQUEST" });
 
+/**
+ * The creation-day partition of a request and its events. Ids begin with the UTC day they were made
+ * (core/request.ts), which an audit event knows without reading the record; another id (never made
+ * by the product) falls back to the record's own day and leaves its events out of the index.
+ */
+const dayOf = (id: string, createdAt?: string): string | undefined =>
+  REQUEST_ID.test(id) ? id.slice(0, 8) : createdAt?.slice(0, 10).replaceAll("-", "");
+
+/** The index's attributes, so the audit trail's reads strip them like the table's own keys. */
+const bare = (item: Record<string, unknown>) => {
+  const { pk: _pk, sk: _sk, gsi3pk: _g, gsi3sk: _h, ...rest } = item;
+  return rest;
+};
+
 function toItem(request: AccessRequest) {
   return {
     ...key(request.id),
@@ -47,11 +70,13 @@ function toItem(request: AccessRequest) {
     gsi1sk: request.expiresAt ?? request.createdAt,
     gsi2pk: request.requester.slackUserId,
     gsi2sk: request.createdAt,
+    gsi3pk: `DAY#${dayOf(request.id, request.createdAt)}`,
+    gsi3sk: request.id,
   };
 }
 
 function fromItem(item: Record<string, unknown>): AccessRequest {
-  const { pk: _pk, sk: _sk, gsi1pk: _a, gsi1sk: _b, gsi2pk: _c, gsi2sk: _d, ...request } = item;
+  const { gsi1pk: _a, gsi1sk: _b, gsi2pk: _c, gsi2sk: _d, ...request } = bare(item);
   return request as unknown as AccessRequest;
 }
 
@@ -115,14 +140,17 @@ export class DynamoRequestStore implements RequestStore, SessionLog {
     // Within a millisecond, the counter keeps this process's events in order and the random part
     // keeps other processes' apart; the condition makes the log append-only.
     const suffix = `${String(++auditCounter % 1e6).padStart(6, "0")}${randomUUID().slice(0, 4)}`;
+    const sk = `AUDIT#${event.at}#${suffix}`;
+    const day = REQUEST_ID.test(event.requestId) ? dayOf(event.requestId) : undefined;
     await call("PutItem", () =>
       this.doc.send(
         new PutCommand({
           TableName: this.table,
           Item: {
             pk: `REQ#${event.requestId}`,
-            sk: `AUDIT#${event.at}#${suffix}`,
+            sk,
             ...event,
+            ...(day ? { gsi3pk: `DAY#${day}`, gsi3sk: `${event.requestId}#${sk}` } : {}),
           },
           ConditionExpression: "attribute_not_exists(pk)",
         }),
@@ -151,7 +179,7 @@ export class DynamoRequestStore implements RequestStore, SessionLog {
       ExpressionAttributeValues: { ":pk": `REQ#${id}`, ":audit": "AUDIT#" },
       ConsistentRead: true,
     });
-    return items.map(({ pk: _pk, sk: _sk, ...event }) => event as unknown as AuditEvent);
+    return items.map((item) => bare(item) as unknown as AuditEvent);
   }
 
   async listByStatus(status: Status, until?: string, after?: string): Promise<AccessRequest[]> {
@@ -184,6 +212,37 @@ export class DynamoRequestStore implements RequestStore, SessionLog {
       ScanIndexForward: false,
     });
     return items.map(fromItem);
+  }
+
+  async listCreated(from: string, to: string): Promise<RequestHistory[]> {
+    const byId = new Map<string, RequestHistory>();
+    const events: AuditEvent[] = [];
+    // Days run in a few parallel lanes: a year's window is 366 small queries, not one long chain.
+    const days = creationDays(from, to);
+    const lanes = Array.from({ length: Math.min(8, days.length) }, async () => {
+      for (let day = days.shift(); day; day = days.shift()) {
+        const items = await this.query({
+          IndexName: CREATED_INDEX,
+          KeyConditionExpression: "gsi3pk = :d",
+          ExpressionAttributeValues: { ":d": `DAY#${day}` },
+        });
+        for (const item of items) {
+          if (item.sk === "REQUEST") {
+            const request = fromItem(item);
+            if (request.createdAt >= from && request.createdAt < to)
+              byId.set(request.id, { request, events: [] });
+          } else events.push(bare(item) as unknown as AuditEvent);
+        }
+      }
+    });
+    await Promise.all(lanes);
+    for (const event of events) byId.get(event.requestId)?.events.push(event);
+    const out = [...byId.values()];
+    for (const h of out) h.events.sort((a, b) => a.at.localeCompare(b.at));
+    return out.sort(
+      (a, b) =>
+        a.request.createdAt.localeCompare(b.request.createdAt) || a.request.id.localeCompare(b.request.id),
+    );
   }
 
   async claimEvent(eventId: string): Promise<boolean> {
@@ -335,4 +394,19 @@ export class DynamoRequestStore implements RequestStore, SessionLog {
     });
     return items.map(({ pk: _pk, sk: _sk, ...alert }) => alert as unknown as AlertRecord);
   }
+}
+
+/**
+ * The UTC days (yyyymmdd) whose partitions may hold requests created in [from, to): from the day
+ * before `from` (Slack makes the id a moment before the record, so a request made at midnight may
+ * carry the previous day) to the day of `to`.
+ */
+export function creationDays(from: string, to: string): string[] {
+  const days: string[] = [];
+  const start = new Date(from);
+  start.setUTCHours(0, 0, 0, 0);
+  start.setUTCDate(start.getUTCDate() - 1);
+  for (const d = start; d.toISOString() < to; d.setUTCDate(d.getUTCDate() + 1))
+    days.push(d.toISOString().slice(0, 10).replaceAll("-", ""));
+  return days;
 }

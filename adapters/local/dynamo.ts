@@ -3,7 +3,12 @@
  * table created the way the stack declares it.
  */
 import type { AddressInfo } from "node:net";
-import { CreateTableCommand, DynamoDBClient, ResourceInUseException } from "@aws-sdk/client-dynamodb";
+import {
+  CreateTableCommand,
+  DescribeTableCommand,
+  DynamoDBClient,
+  ResourceInUseException,
+} from "@aws-sdk/client-dynamodb";
 import dynalite from "dynalite";
 import { TABLE_SCHEMA } from "../aws/table-schema.ts";
 
@@ -37,7 +42,10 @@ export async function startLocalDynamo(options: { path?: string; port?: number }
   };
 }
 
-/** Creates the requests table (and its two indexes) unless it exists. */
+/**
+ * Creates the requests table (and its indexes) unless it exists. A table kept on disk from an older
+ * sandbox that lacks an index is refused with what to do: dynalite cannot add an index to a table.
+ */
 export async function createRequestsTable(client: DynamoDBClient, table: string): Promise<void> {
   const s = TABLE_SCHEMA;
   try {
@@ -62,5 +70,12 @@ export async function createRequestsTable(client: DynamoDBClient, table: string)
     );
   } catch (error) {
     if (!(error instanceof ResourceInUseException)) throw error;
+    const { Table } = await client.send(new DescribeTableCommand({ TableName: table }));
+    const have = new Set((Table?.GlobalSecondaryIndexes ?? []).map((i) => i.IndexName));
+    const missing = s.indexes.filter((i) => !have.has(i.name)).map((i) => i.name);
+    if (missing.length > 0)
+      throw new Error(
+        `the sandbox's saved table ${table} predates the ${missing.join(", ")} index: start with a fresh data folder (move the old JIT_DATA folder away)`,
+      );
   }
 }

@@ -116,6 +116,10 @@ export function faultyStore(
       before("Query");
       return inner.listByRequester(u);
     },
+    listCreated: async (from: string, to: string) => {
+      before("Query");
+      return inner.listCreated(from, to);
+    },
     acquireLease: (key: string, owner: string, until: string, now: string) =>
       write("PutItem", () => inner.acquireLease(key, owner, until, now)),
     releaseLease: (key: string, owner: string) => {
