@@ -9,6 +9,7 @@ import { createHash, randomBytes, timingSafeEqual } from "node:crypto";
 import { rmSync, writeFileSync } from "node:fs";
 import type { IncomingHttpHeaders } from "node:http";
 import { join } from "node:path";
+import { ApiRefusalError } from "../adapters/api/status.ts";
 
 /** The token's file name inside the sandbox's data folder (JIT_DATA, `.jit` by default). */
 export const API_TOKEN_FILE = "api-token";
@@ -16,15 +17,8 @@ export const API_TOKEN_FILE = "api-token";
 /** Where `npm start` writes the token for a data folder, and where `jit` reads it. */
 export const apiTokenPath = (dataDir: string): string => join(dataDir, API_TOKEN_FILE);
 
-/** A call the sandbox refuses before any route runs; `status` is the HTTP answer. */
-export class ApiRefusalError extends Error {
-  override name = "ApiRefusalError";
-  readonly status: number;
-  constructor(status: number, message: string) {
-    super(message);
-    this.status = status;
-  }
-}
+/** A call the sandbox refuses before any route runs (the same class the deployed API uses). */
+export { ApiRefusalError };
 
 /** A fresh token: 256 random bits, URL-safe. */
 export const newApiToken = (): string => randomBytes(32).toString("base64url");

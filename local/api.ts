@@ -1,27 +1,26 @@
 /**
- * The sandbox's HTTP API on 127.0.0.1, for the `jit` command: the same use cases the Slack listeners
- * call, with `as` naming the person acting. JSON in, JSON out; typed errors become 4xx with their
- * message. `as` is trusted, so the API answers only `jit` itself (api-guard.ts says how).
+ * The sandbox's HTTP API on 127.0.0.1, for the `jit` command: the routes the deployed API serves
+ * (adapters/api/routes.ts), with `as` naming the person acting, plus the sandbox's own (its sessions,
+ * notices, a sweep). JSON in, JSON out; typed errors become 4xx with their message. `as` is trusted,
+ * so the API answers only `jit` itself (api-guard.ts says how).
  */
 import { createServer, type Server } from "node:http";
-import type { SandboxAccount } from "../adapters/local/account.ts";
 import {
-  ConfigError,
-  ConflictError,
-  NotAuthorizedError,
-  NotFoundError,
-  QuotaExceededError,
-  ValidationError,
-} from "../core/errors.ts";
+  CALLER_ROUTES,
+  type Caller,
+  field,
+  findRoute,
+  publicRecord,
+  type Route,
+} from "../adapters/api/routes.ts";
+import { parseBody, statusOf } from "../adapters/api/status.ts";
+import type { SandboxAccount } from "../adapters/local/account.ts";
+import { ValidationError } from "../core/errors.ts";
 import type { Deps, Notice, SessionNotice } from "../core/ports.ts";
 import { auditReport } from "../core/usecases/audit.ts";
 import { auditTrail, loadRequest } from "../core/usecases/common.ts";
-import { extendGrant } from "../core/usecases/expiry.ts";
-import { cancelRequest, createRequest } from "../core/usecases/request.ts";
-import { revokeNow } from "../core/usecases/revoke.ts";
 import { sweep } from "../core/usecases/sweep.ts";
 import { ApiRefusalError, checkCall } from "./api-guard.ts";
-import { awaitingVote, profilesFor, whoami } from "./caller.ts";
 import { personFor } from "./people.ts";
 import { startSession } from "./start-session.ts";
 
@@ -31,140 +30,100 @@ export interface ApiContext {
   notices: (Notice | SessionNotice)[];
 }
 
-type Body = Record<string, string | undefined>;
-type Route = (ctx: ApiContext, body: Body, params: string[], query: URLSearchParams) => Promise<unknown>;
+/** The person `as` names, from the body of a POST or the query of a GET. */
+function callerOf(body: Record<string, unknown>, query: URLSearchParams): Caller {
+  const as = field(body, "as") ?? query.get("as") ?? undefined;
+  if (!as) throw new ValidationError("as", "the sandbox needs --as: who acts (a Slack user ID or an email)");
+  // The sandbox's people belong to no Slack user group.
+  return { person: personFor(as), groupsOf: async () => [] };
+}
 
-const need = (body: Body, field: string): string => {
-  const value = body[field];
-  if (!value) throw new ValidationError(field, `${field} is required`);
-  return value;
-};
+type SandboxRoute = [
+  method: "GET" | "POST",
+  path: RegExp,
+  run: (
+    ctx: ApiContext,
+    input: { body: Record<string, unknown>; params: string[]; query: URLSearchParams },
+  ) => Promise<unknown>,
+];
 
-/** The person a read names with `?as=`. */
-const asOf = (query: URLSearchParams) => personFor(need({ as: query.get("as") ?? undefined }, "as"));
+const STATUSES = [
+  "PENDING",
+  "APPROVED",
+  "ACTIVE",
+  "REVOKED",
+  "DENIED",
+  "EXPIRED",
+  "CANCELLED",
+  "FAILED",
+] as const;
 
-const ROUTES: [string, RegExp, Route][] = [
-  ["GET", /^\/profiles$/, async (c, _b, _p, q) => profilesFor(c.deps, asOf(q))],
-  ["GET", /^\/whoami$/, async (c, _b, _p, q) => whoami(c.deps, asOf(q))],
-  ["GET", /^\/awaiting-vote$/, async (c, _b, _p, q) => awaitingVote(c.deps, asOf(q))],
+/** What only the sandbox serves: everyone's requests and sessions, its notices, a sweep on demand. */
+const SANDBOX_ROUTES: SandboxRoute[] = [
   [
     "GET",
     /^\/health$/,
     async (c) => ({ ok: true, profiles: Object.keys(c.deps.config.profiles), nodes: c.account.nodes }),
   ],
   [
-    "POST",
-    /^\/requests$/,
-    async (c, b) =>
-      createRequest(c.deps, {
-        requester: personFor(need(b, "as")),
-        profileId: need(b, "profile"),
-        duration: b.for,
-        reason: b.reason,
-        ticket: b.ticket,
-      }),
-  ],
-  [
     "GET",
     /^\/requests$/,
-    async (c, _b, _p, q) => {
-      const as = q.get("as");
-      if (as) return c.deps.store.listByRequester(personFor(as).slackUserId);
-      const all = await Promise.all(
-        (
-          ["PENDING", "APPROVED", "ACTIVE", "REVOKED", "DENIED", "EXPIRED", "CANCELLED", "FAILED"] as const
-        ).map((s) => c.deps.store.listByStatus(s)),
-      );
-      return all.flat().sort((a, b) => b.createdAt.localeCompare(a.createdAt));
+    async (c, { query }) => {
+      const as = query.get("as");
+      if (as) return (await c.deps.store.listByRequester(personFor(as).slackUserId)).map(publicRecord);
+      const all = await Promise.all(STATUSES.map((s) => c.deps.store.listByStatus(s)));
+      return all
+        .flat()
+        .sort((a, b) => b.createdAt.localeCompare(a.createdAt))
+        .map(publicRecord);
     },
   ],
   [
     "GET",
     /^\/requests\/([\w-]+)$/,
-    async (c, _b, [id = ""]) => ({
-      request: await loadRequest(c.deps, id),
+    async (c, { params: [id = ""] }) => ({
+      request: publicRecord(await loadRequest(c.deps, id)),
       trail: await auditTrail(c.deps, id),
     }),
-  ],
-  [
-    "POST",
-    /^\/requests\/([\w-]+)\/approve$/,
-    async (c, b, [id = ""]) =>
-      approve(c.deps, { requestId: id, approver: { slackUserId: personFor(need(b, "as")).slackUserId } }),
-  ],
-  [
-    "POST",
-    /^\/requests\/([\w-]+)\/deny$/,
-    async (c, b, [id = ""]) =>
-      deny(c.deps, {
-  ["GET", /^\/audit$/, async (c, { query }) => auditReport(c.deps, Object.fromEntries(query))],
-        requestId: id,
-        approver: { slackUserId: personFor(need(b, "as")).slackUserId },
-        reason: need(b, "reason"),
-      }),
-  ],
-  [
-    "POST",
-    /^\/requests\/([\w-]+)\/cancel$/,
-    async (c, b, [id = ""]) =>
-      cancelRequest(c.deps, { requestId: id, actor: personFor(need(b, "as")).slackUserId }),
-  ],
-  [
-    "POST",
-    /^\/requests\/([\w-]+)\/extend$/,
-    async (c, b, [id = ""]) =>
-      extendGrant(c.deps, { requestId: id, actor: personFor(need(b, "as")).slackUserId, by: need(b, "by") }),
-  ],
-  [
-    "POST",
-    /^\/requests\/([\w-]+)\/revoke$/,
-    async (c, b, [id = ""]) =>
-      revokeNow(c.deps, { requestId: id, actor: personFor(need(b, "as")).slackUserId }),
   ],
   ["GET", /^\/sessions$/, async (c) => [...c.account.sessions.values()]],
   [
     "POST",
     /^\/sessions$/,
-    async (c, b) =>
+    async (c, { body, query }) =>
       startSession(c.deps, c.account, {
-        person: personFor(need(b, "as")),
-        target: need(b, "target"),
-        document: b.document,
+        person: callerOf(body, query).person,
+        target: field(body, "target", true),
+        document: field(body, "document"),
       }),
   ],
+  ["GET", /^\/audit$/, async (c, { query }) => auditReport(c.deps, Object.fromEntries(query))],
   ["GET", /^\/notices$/, async (c) => c.notices.slice(-200)],
   ["POST", /^\/sweep$/, async (c) => sweep(c.deps)],
 ];
 
-/** The HTTP status for an error a person caused, or 500 for ours. */
-function statusOf(error: unknown): number {
-  if (error instanceof ApiRefusalError) return error.status;
-  if (error instanceof ValidationError || error instanceof ConfigError) return 400;
-  if (error instanceof NotAuthorizedError) return 403;
-  if (error instanceof NotFoundError) return 404;
-  if (error instanceof QuotaExceededError || error instanceof ConflictError) return 409;
-  return 500;
+/** The sandbox's own route for the call, else the shared one run as `as`. */
+function routeFor(method: string, path: string) {
+  const own = SANDBOX_ROUTES.find(([m, p]) => m === method && p.test(path));
+  if (own) {
+    const params = own[1].exec(path)?.slice(1) ?? [];
+    return (ctx: ApiContext, body: Record<string, unknown>, query: URLSearchParams) =>
+      own[2](ctx, { body, params, query });
+  }
+  const shared = findRoute(CALLER_ROUTES as Route[], method, path);
+  if (!shared) return undefined;
+  return (ctx: ApiContext, body: Record<string, unknown>, query: URLSearchParams) =>
+    shared.run(ctx.deps, callerOf(body, query), { body, params: shared.params, query });
 }
 
-/** The largest body any route needs, with room to spare. */
-const MAX_BODY = 64 * 1024;
-
-async function readBody(req: AsyncIterable<Buffer | string>): Promise<Body> {
+async function readBody(req: AsyncIterable<Buffer | string>): Promise<Record<string, unknown>> {
   let text = "";
   for await (const chunk of req) {
     text += chunk;
-    if (text.length > MAX_BODY) throw new ApiRefusalError(413, `the body is over ${MAX_BODY} bytes`);
+    // parseBody refuses it too; stopping here spares reading the rest.
+    if (text.length > 64 * 1024) return parseBody(text);
   }
-  if (!text) return {};
-  let body: unknown;
-  try {
-    body = JSON.parse(text);
-  } catch {
-    throw new ValidationError("body", "the request body is not JSON");
-  }
-  if (!body || typeof body !== "object" || Array.isArray(body))
-    throw new ValidationError("body", "the request body must be a JSON object");
-  return body as Body;
+  return parseBody(text);
 }
 
 /** How the API is served: the run's token, which every call must carry. */
@@ -179,7 +138,7 @@ export interface ApiOptions {
 export async function startApi(ctx: ApiContext, port: number, options: ApiOptions): Promise<Server> {
   const server = createServer(async (req, res) => {
     const url = new URL(req.url ?? "/", "http://127.0.0.1");
-    const route = ROUTES.find(([method, pattern]) => method === req.method && pattern.test(url.pathname));
+    const route = routeFor(req.method ?? "GET", url.pathname);
     const reply = (status: number, body: unknown) => {
       res.writeHead(status, { "content-type": "application/json" });
       res.end(JSON.stringify(body));
@@ -194,8 +153,7 @@ export async function startApi(ctx: ApiContext, port: number, options: ApiOption
     }
     if (!route) return reply(404, { error: "NotFound", message: `no route ${req.method} ${url.pathname}` });
     try {
-      const params = route[1].exec(url.pathname)?.slice(1) ?? [];
-      reply(200, await route[2](ctx, await readBody(req), params, url.searchParams));
+      reply(200, await route(ctx, await readBody(req), url.searchParams));
     } catch (error) {
       const status = statusOf(error);
       if (status === 500) console.error(`sandbox: ${req.method} ${url.pathname} failed:`, error);

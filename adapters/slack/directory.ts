@@ -9,6 +9,7 @@ const TTL_MS = 60_000;
 export class SlackDirectory {
   private readonly client: WebClient;
   private readonly emails = new Map<string, { value: string | undefined; at: number }>();
+  private readonly ids = new Map<string, { value: string | undefined; at: number }>();
   private readonly groups = new Map<string, { members: Set<string>; at: number }>();
   private readonly now: () => number;
 
@@ -24,6 +25,26 @@ export class SlackDirectory {
     const info = await this.client.users.info({ user: userId });
     const value = info.user?.profile?.email;
     this.emails.set(userId, { value, at: this.now() });
+    return value;
+  }
+
+  /**
+   * The Slack user ID of the person with this email (users.lookupByEmail), or undefined when Slack
+   * has nobody with it. Slack's reference names the error `users_not_found`; older copies of it say
+   * `user_not_found` (https://docs.slack.dev/reference/methods/users.lookupByEmail): both mean nobody.
+   */
+  async idByEmail(email: string): Promise<string | undefined> {
+    const key = email.toLowerCase();
+    const cached = this.ids.get(key);
+    if (cached && this.now() - cached.at < TTL_MS) return cached.value;
+    let value: string | undefined;
+    try {
+      value = (await this.client.users.lookupByEmail({ email: key })).user?.id;
+    } catch (error) {
+      const code = (error as { data?: { error?: string } }).data?.error;
+      if (code !== "users_not_found" && code !== "user_not_found") throw error;
+    }
+    this.ids.set(key, { value, at: this.now() });
     return value;
   }
 

@@ -1,6 +1,6 @@
 /** `jit profiles` and `jit whoami`: what a person may ask for, and who they are to the sandbox. */
 import { formatDuration } from "../../core/duration.ts";
-import type { ProfileView, Whoami } from "../../local/caller.ts";
+import type { ProfileView, Whoami } from "../../adapters/api/views.ts";
 import { nowOf, table, until } from "../format.ts";
 import type { Io } from "../io.ts";
 import { callSandbox, sandboxUrl } from "../sandbox-client.ts";

@@ -2,13 +2,13 @@
  * What the sandbox tells a person about themselves, for `jit profiles`, `jit whoami` and an
  * approver's `jit list`: the same configuration and rules the use cases apply, read, never changed.
  */
-import { checkApprover, isApproverOf } from "../core/approval.ts";
-import type { Profile } from "../core/config/load.ts";
-import type { Deps } from "../core/ports.ts";
-import { type Person, type Principal, resolvePrincipal } from "../core/principal.ts";
-import type { AccessRequest } from "../core/request.ts";
-import { slotArns } from "../core/slots.ts";
-import { mayRequest } from "../core/usecases/request.ts";
+import { checkApprover, isApproverOf } from "../../core/approval.ts";
+import type { Profile } from "../../core/config/load.ts";
+import type { Deps } from "../../core/ports.ts";
+import { type Person, type Principal, resolvePrincipal } from "../../core/principal.ts";
+import type { AccessRequest } from "../../core/request.ts";
+import { slotArns } from "../../core/slots.ts";
+import { mayRequest } from "../../core/usecases/request.ts";
 
 /** A profile as a requester sees it. */
 export interface ProfileView {

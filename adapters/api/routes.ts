@@ -1,0 +1,182 @@
+/**
+ * The API's operations, transport-free: the deployed function URL (functions/api.ts, the caller
+ * verified by AWS) and the sandbox (local/api.ts, the caller named by `--as`) serve the same routes
+ * over the same use cases the Slack listeners call. Every rule (approvers, self-approval, quorum,
+ * admins) is the use case's, checked against the stored record, never against what the call claims.
+ */
+import { isApproverOf } from "../../core/approval.ts";
+import { NotAuthorizedError, ValidationError } from "../../core/errors.ts";
+import type { Deps } from "../../core/ports.ts";
+import { type Person, resolvePrincipal } from "../../core/principal.ts";
+import type { AccessRequest } from "../../core/request.ts";
+import { approve, deny } from "../../core/usecases/approval.ts";
+import { auditTrail, loadRequest } from "../../core/usecases/common.ts";
+import { extendGrant } from "../../core/usecases/expiry.ts";
+import { cancelRequest, createRequest } from "../../core/usecases/request.ts";
+import { revokeNow } from "../../core/usecases/revoke.ts";
+import { connectionFor } from "./connect.ts";
+import { awaitingVote, profilesFor, whoami } from "./views.ts";
+
+/** Who acts: a person, and the Slack user groups they belong to among some candidates. */
+export interface Caller {
+  person: Person;
+  groupsOf(candidates: readonly string[]): Promise<string[]>;
+}
+
+export type Body = Record<string, unknown>;
+export interface RouteInput {
+  body: Body;
+  params: string[];
+  query: URLSearchParams;
+}
+export type Route = [
+  method: "GET" | "POST",
+  path: RegExp,
+  run: (deps: Deps, caller: Caller, input: RouteInput) => Promise<unknown>,
+];
+
+/** A string field of the body; ValidationError when required and missing, or not a string. */
+export function field(body: Body, name: string, required: true): string;
+export function field(body: Body, name: string, required?: false): string | undefined;
+export function field(body: Body, name: string, required = false): string | undefined {
+  const value = body[name];
+  if (value === undefined || value === null || value === "") {
+    if (required) throw new ValidationError(name, `${name} is required`);
+    return undefined;
+  }
+  if (typeof value !== "string") throw new ValidationError(name, `${name} must be a string`);
+  return value;
+}
+
+/**
+ * A record as callers see it: the workflow's task token stays in the table (whoever holds it could
+ * resume the approval step without a vote).
+ */
+export function publicRecord(request: AccessRequest): Omit<AccessRequest, "taskToken"> {
+  const { taskToken: _token, ...rest } = request;
+  return rest;
+}
+
+const approver = async (deps: Deps, caller: Caller, requestId: string) => {
+  const request = await loadRequest(deps, requestId);
+  const profile = deps.config.profiles[request.profileId];
+  const groups = profile ? await caller.groupsOf(profile.approvers) : [];
+  return { slackUserId: caller.person.slackUserId, groups };
+};
+
+/** The requester, an approver of the request's profile or an admin may read a request. */
+async function readable(deps: Deps, caller: Caller, id: string): Promise<AccessRequest> {
+  const request = await loadRequest(deps, id);
+  const me = caller.person.slackUserId;
+  if (request.requester.slackUserId === me || deps.config.slack.admins.includes(me)) return request;
+  const profile = deps.config.profiles[request.profileId];
+  if (profile && isApproverOf(profile, { slackUserId: me, groups: await caller.groupsOf(profile.approvers) }))
+    return request;
+  throw new NotAuthorizedError(
+    `${request.id} is not yours to read: only its requester, its profile's approvers and admins may`,
+  );
+}
+
+const outcome = (r: { outcome: string; request: AccessRequest }) => ({
+  outcome: r.outcome,
+  request: publicRecord(r.request),
+});
+
+/** The routes every transport serves, each run as `caller`. */
+export const CALLER_ROUTES: Route[] = [
+  ["GET", /^\/profiles$/, async (d, c) => profilesFor(d, c.person)],
+  ["GET", /^\/whoami$/, async (d, c) => whoami(d, c.person)],
+  ["GET", /^\/awaiting-vote$/, async (d, c) => (await awaitingVote(d, c.person)).map(publicRecord)],
+  [
+    "POST",
+    /^\/requests$/,
+    async (d, c, { body }) => {
+      const profileId = field(body, "profile", true);
+      const profile = d.config.profiles[profileId];
+      return publicRecord(
+        await createRequest(d, {
+          requester: c.person,
+          profileId,
+          duration: field(body, "for"),
+          reason: field(body, "reason"),
+          ticket: field(body, "ticket"),
+          groups: profile?.requesters ? await c.groupsOf(profile.requesters) : [],
+          requestId: field(body, "requestId"),
+        }),
+      );
+    },
+  ],
+  [
+    "GET",
+    /^\/requests$/,
+    async (d, c) => (await d.store.listByRequester(c.person.slackUserId)).map(publicRecord),
+  ],
+  [
+    "GET",
+    /^\/requests\/([\w-]+)$/,
+    async (d, c, { params: [id = ""] }) => ({
+      request: publicRecord(await readable(d, c, id)),
+      trail: await auditTrail(d, id),
+    }),
+  ],
+  [
+    "POST",
+    /^\/requests\/([\w-]+)\/approve$/,
+    async (d, c, { params: [id = ""] }) =>
+      outcome(await approve(d, { requestId: id, approver: await approver(d, c, id) })),
+  ],
+  [
+    "POST",
+    /^\/requests\/([\w-]+)\/deny$/,
+    async (d, c, { body, params: [id = ""] }) =>
+      publicRecord(
+        await deny(d, {
+          requestId: id,
+          approver: await approver(d, c, id),
+          reason: field(body, "reason", true),
+        }),
+      ),
+  ],
+  [
+    "POST",
+    /^\/requests\/([\w-]+)\/cancel$/,
+    async (d, c, { params: [id = ""] }) =>
+      publicRecord(await cancelRequest(d, { requestId: id, actor: c.person.slackUserId })),
+  ],
+  [
+    "POST",
+    /^\/requests\/([\w-]+)\/extend$/,
+    async (d, c, { body, params: [id = ""] }) =>
+      outcome(
+        await extendGrant(d, { requestId: id, actor: c.person.slackUserId, by: field(body, "by", true) }),
+      ),
+  ],
+  [
+    "POST",
+    /^\/requests\/([\w-]+)\/revoke$/,
+    async (d, c, { params: [id = ""] }) => revokeNow(d, { requestId: id, actor: c.person.slackUserId }),
+  ],
+  [
+    "GET",
+    /^\/requests\/([\w-]+)\/connect$/,
+    async (d, c, { params: [id = ""], query }) =>
+      connectionFor(
+        d,
+        c.person,
+        await readable(d, c, id),
+        query.get("target") ?? "",
+        query.get("document") ?? undefined,
+      ),
+  ],
+  ["GET", /^\/sessions$/, async (d, c) => d.sessions.liveSessions(resolvePrincipal(d.config, c.person))],
+];
+
+/** The route for `method` and `path`, with its captured parameters; undefined when none. */
+export function findRoute(routes: Route[], method: string, path: string) {
+  for (const route of routes) {
+    if (route[0] !== method) continue;
+    const match = route[1].exec(path);
+    if (match) return { run: route[2], params: match.slice(1) };
+  }
+  return undefined;
+}
