@@ -2,18 +2,24 @@
  * `npm run bench`: runs every benchmark and writes its results to bench/results/<name>.json and a
  * readable summary to bench/results/summary.md. Numbers come from this machine, at the time of the run.
  * `npm run bench -- --quick` skips the one-minute real-time expiry measurement.
+ * `npm run bench -- --only bundles` measures only the Lambda bundles and their cold starts (after a
+ * change to a function's imports), writes bench/results/bundles.json and replaces that section of the
+ * existing summary.md.
  */
-import { mkdirSync, writeFileSync } from "node:fs";
+import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { arch, cpus, loadavg, totalmem } from "node:os";
 import { FUNCTION_ENTRIES } from "../stacks/entries.ts";
 import { measureApproveToEffective } from "./approve-effective.ts";
-import { measureBundles } from "./bundles.ts";
+import { bundlesSummary, measureBundles, replaceSection } from "./bundles.ts";
 import { measureExpiryLag, measureThroughput } from "./lifecycle.ts";
 import { measurePolicySizes } from "./policy-size.ts";
 import { measureCold, measureWarm } from "./slack-ack.ts";
 import { measureSlotCapacity } from "./slot-capacity.ts";
 
 const quick = process.argv.includes("--quick");
+const only = process.argv.includes("--only") ? process.argv[process.argv.indexOf("--only") + 1] : undefined;
+if (only !== undefined && only !== "bundles")
+  throw new Error(`--only ${only}: the one part that runs alone is "bundles"`);
 const results = new URL("./results/", import.meta.url);
 mkdirSync(results, { recursive: true });
 const save = (name: string, data: unknown) =>
@@ -38,6 +44,15 @@ const mute = () => {
   console.warn = () => {};
 };
 mute();
+
+if (only === "bundles") {
+  const bundles = await measureBundles();
+  save("bundles", bundles);
+  const file = new URL("summary.md", results);
+  writeFileSync(file, replaceSection(readFileSync(file, "utf8"), bundlesSummary(bundles)));
+  log(bundlesSummary(bundles).join("\n"));
+  process.exit(0);
+}
 
 const sizes = measurePolicySizes();
 save("policy-size", sizes);
@@ -75,14 +90,7 @@ summary.push(
 
 const bundles = await measureBundles();
 save("bundles", bundles);
-summary.push("## Lambda bundles (esbuild, minified, ESM, AWS SDK left to the nodejs24.x runtime)", "");
-summary.push("| function | KB | packages inside |", "|---|---|---|");
-for (const b of bundles.functions) summary.push(`| ${b.function} | ${b.kb} | ${b.inputs.join(", ")} |`);
-summary.push(
-  "",
-  `Cold import of the largest (${bundles.largest}) in a fresh Node process, SDK loaded from node_modules: median ${bundles.coldImportMs.median} ms of ${bundles.coldImportMs.runs.join(", ")} ms.`,
-  "",
-);
+summary.push(...bundlesSummary(bundles));
 
 const throughput = [
   await measureThroughput("auto-approved", 300, 1),

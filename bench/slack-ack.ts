@@ -5,53 +5,19 @@
  *  - cold: a fresh Node process importing the bundled handler (with its source map, as deployed) and
  *    answering its first request.
  */
-import { execFileSync } from "node:child_process";
-import { createHmac } from "node:crypto";
-import { mkdirSync, writeFileSync } from "node:fs";
 import { performance } from "node:perf_hooks";
-import { build } from "esbuild";
 import { loadConfigFile } from "../adapters/config-file.ts";
-import { writeNormalizedConfig } from "../adapters/config-json.ts";
 import type { SandboxNode } from "../adapters/local/account.ts";
 import { FakeClock } from "../core/clock.ts";
 import { startFakeSlack } from "../local/fake-slack.ts";
 import { startSandbox } from "../local/sandbox.ts";
-import { RUNTIME_PROVIDED } from "../stacks/bundling.ts";
+import { FUNCTION_ENTRIES } from "../stacks/entries.ts";
 import { bundle } from "./bundles.ts";
+import { coldStart, prepareProbe } from "./cold-start.ts";
+import { command, BENCH_SIGNING_SECRET as SECRET, signed } from "./slack-events.ts";
 
-const SECRET = "bench-signing-secret";
 const NODES: SandboxNode[] = [{ id: "i-0stg1000000000005", region: "eu-west-1", tags: { Env: "staging" } }];
 
-function signed(body: string) {
-  const ts = Math.floor(Date.now() / 1000);
-  const signature = `v0=${createHmac("sha256", SECRET).update(`v0:${ts}:${body}`).digest("hex")}`;
-  return {
-    version: "2.0",
-    routeKey: "POST /",
-    rawPath: "/",
-    rawQueryString: "",
-    headers: {
-      "content-type": "application/x-www-form-urlencoded",
-      "x-slack-request-timestamp": String(ts),
-      "x-slack-signature": signature,
-    },
-    requestContext: { http: { method: "POST" } },
-    body,
-    isBase64Encoded: false,
-  };
-}
-
-const command = (user: string, text: string, trigger: string) =>
-  new URLSearchParams({
-    team_id: "T0",
-    user_id: user,
-    command: "/access",
-    text,
-    trigger_id: trigger,
-    response_url: "https://hooks.slack.com/x",
-    channel_id: "C0",
-    api_app_id: "A0",
-  }).toString();
 const click = (user: string, requestId: string) =>
   new URLSearchParams({
     payload: JSON.stringify({
@@ -131,78 +97,25 @@ export function recommendMemory(cpuMs: number, rssMb: number): { memoryMb: numbe
 }
 
 /**
- * Cold: a fresh process imports the bundled handler and answers `/access help`; five runs. Each run
+ * Cold: a fresh process imports the bundled handler, built as deployed (with its source map, which
+ * `--enable-source-maps` loads), and answers `/access help`; five runs (bench/cold-start.ts). Each run
  * reports wall time, CPU time (user + system) and resident memory after the answer, which is what
  * the Slack function's memory setting is chosen from (`recommendMemory`).
  */
 export async function measureCold() {
   const dir = new URL("../node_modules/.cache/slack-cold/", import.meta.url).pathname;
-  mkdirSync(dir, { recursive: true });
   const built = await bundle("functions/slack.ts", dir);
-  // As deployed: SST ships the source map beside the bundle (stacks/bundling.ts) and NODE_OPTIONS
-  // turns on --enable-source-maps, so the probe loads the map too.
-  await build({
-    entryPoints: ["functions/slack.ts"],
-    outfile: built.file,
-    bundle: true,
-    minify: true,
-    sourcemap: true,
-    platform: "node",
-    target: "node24",
-    format: "esm",
-    logLevel: "silent",
-    external: [...RUNTIME_PROVIDED],
-    banner: {
-      js: 'import { createRequire as topLevelCreateRequire } from "module"; const require = topLevelCreateRequire(import.meta.url);',
-    },
-  });
-  writeNormalizedConfig(`${dir}access.config.json`, loadConfigFile());
-  const probe = `${dir}probe.mjs`;
-  writeFileSync(
-    probe,
-    `const body = ${JSON.stringify(command("U01ALICE", "help", "cold"))};
-const { createHmac } = await import("node:crypto");
-const t0 = performance.now();
-const c0 = process.cpuUsage();
-const { handler } = await import(${JSON.stringify(built.file)});
-const ts = Math.floor(Date.now() / 1000);
-const sig = "v0=" + createHmac("sha256", ${JSON.stringify(SECRET)}).update("v0:" + ts + ":" + body).digest("hex");
-const r = await handler({ version: "2.0", rawPath: "/", rawQueryString: "", routeKey: "POST /", headers: { "content-type": "application/x-www-form-urlencoded", "x-slack-request-timestamp": String(ts), "x-slack-signature": sig }, requestContext: { http: { method: "POST" } }, body, isBase64Encoded: false }, {});
-if (r.statusCode !== 200) throw new Error("status " + r.statusCode);
-const c = process.cpuUsage(c0);
-console.log(JSON.stringify({ ms: performance.now() - t0, cpuMs: (c.user + c.system) / 1000, rssMb: process.memoryUsage().rss / 2 ** 20 }));`,
-  );
-  const env = {
-    ...process.env,
-    JIT_CONFIG: `${dir}access.config.json`,
-    SLACK_SIGNING_SECRET: SECRET,
-    SLACK_BOT_TOKEN: "xoxb-bench",
-    TABLE_NAME: "bench",
-    TOPIC_ARN: "arn:aws:sns:eu-west-1:123456789012:bench",
-    STATE_MACHINE_ARN: "arn:aws:states:eu-west-1:123456789012:stateMachine:bench",
-    AWS_REGION: "eu-west-1",
-  };
-  const samples = Array.from(
-    { length: 5 },
-    () =>
-      JSON.parse(
-        execFileSync(process.execPath, ["--enable-source-maps", probe], { env, encoding: "utf8" }).trim(),
-      ) as {
-        ms: number;
-        cpuMs: number;
-        rssMb: number;
-      },
-  );
-  const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[2] ?? 0;
-  const round = (x: number) => Math.round(x * 10) / 10;
-  const cpuMs = round(median(samples.map((s) => s.cpuMs)));
-  const rssMb = round(Math.max(...samples.map((s) => s.rssMb)));
+  const env = prepareProbe(dir, { signingSecret: SECRET, botToken: "xoxb-bench" });
+  const memoryMb = Number.parseInt(FUNCTION_ENTRIES.slack.memory, 10);
+  const event = signed(command("U01ALICE", "help", "cold"));
+  const cold = coldStart(dir, env, { file: built.file, name: "slack", memoryMb, event }, 5);
+  if (cold.outcome !== "HTTP 200") throw new Error(`the bundled Slack handler answered ${cold.outcome}`);
   return {
     bundleKb: built.kb,
-    runsMs: samples.map((s) => round(s.ms)),
-    medianMs: round(median(samples.map((s) => s.ms))),
-    cpuMs,
-    rssMb,
-    memory: { budgetMs: COLD_CPU_BUDGET_MS, ...recommendMemory(cpuMs, rssMb) },
+    runsMs: cold.totalRunsMs,
+    medianMs: cold.totalMs,
+    cpuMs: cold.cpuMs,
+    rssMb: cold.rssMb,
+    memory: { budgetMs: COLD_CPU_BUDGET_MS, ...recommendMemory(cold.cpuMs, cold.rssMb) },
   };
 }
