@@ -20,6 +20,8 @@ export const FUNCTION_ENTRIES = {
   sweeper: { handler: "functions/sweeper.handler", timeout: "300 seconds", slack: true },
   slack: { handler: "functions/slack.handler", timeout: "10 seconds", slack: true, memory: "1024 MB" },
   sessionEvents: { handler: "functions/session-events.handler", timeout: "30 seconds", slack: true },
+  // The signed API for `jit` against a deployed stage (a function URL with AWS_IAM auth).
+  api: { handler: "functions/api.handler", timeout: "10 seconds", slack: true },
 } as const satisfies Record<
   string,
   { handler: string; timeout: `${number} seconds`; slack: boolean; memory?: `${number} MB` }

@@ -59,7 +59,9 @@ export function createFunctions(inputs: FunctionInputs) {
           ...(name === "slack" ? { SLACK_SIGNING_SECRET: slack.signingSecret.value } : {}),
         },
         // Slack posts to a public URL; Bolt verifies every request's signature before any listener runs.
-        url: name === "slack" ? true : undefined,
+        // The API's URL takes only SigV4-signed calls (AWS_IAM): Lambda checks the signature and
+        // passes the caller's ARN. No CORS: it serves `jit`, not web pages.
+        url: name === "slack" ? true : name === "api" ? { authorization: "iam", cors: false } : undefined,
         permissions: statements.apply((s) => s[name]),
         copyFiles: [{ from: inputs.configFile, to: "access.config.json" }],
         // The nodejs24.x runtime ships the AWS SDK v3, so bundles leave it out (sizes: bench/results).

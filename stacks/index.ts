@@ -10,6 +10,7 @@ import { loadConfigFile } from "../adapters/config-file.ts";
 import { writeNormalizedConfig } from "../adapters/config-json.ts";
 import { describeDropped, droppedPrincipals } from "../core/offboarding.ts";
 import { withManagedLogGroup } from "../core/transcripts.ts";
+import { createApiCallerPolicy } from "./api.ts";
 import { createFunctions } from "./functions.ts";
 import { alarmOnForeignPolicies, createPermissionsBoundary } from "./guard.ts";
 import { createSlotPolicies } from "./identity-center.ts";
@@ -88,9 +89,13 @@ export async function deploy(options: DeployOptions = {}) {
   const boundary = options.permissionsBoundary ? createPermissionsBoundary() : undefined;
   // The shared role's grant slots and base policy (and their permission-set references, if configured).
   const slots = createSlotPolicies(config, production);
+  const apiCaller = createApiCallerPolicy(functions.api);
 
   return {
     slackRequestUrl: functions.slack.url,
+    // `jit stage add <stage> --url <apiUrl>` points the CLI at this deployment (README).
+    apiUrl: functions.api.url,
+    apiCallerPolicyArn: apiCaller.arn,
     table: table.name,
     topicArn: topic.arn,
     stateMachineArn: machine.arn,

@@ -135,6 +135,17 @@ const decide: Permission = {
   resources: ["*"],
 };
 
+/** A front door (Slack, the signed API): record, vote, start and resume executions; never IAM. */
+const frontDoor = (r: ResourceArns, executionArn: string): Permission[] => [
+  table(r),
+  ...publish(r),
+  { actions: ["ssm:DescribeSessions"], resources: ["*"] },
+  { actions: ["states:StartExecution"], resources: [r.stateMachine] },
+  // A start that finds the execution already there checks it is ours (same input).
+  { actions: ["states:DescribeExecution"], resources: [executionArn] },
+  decide,
+];
+
 /**
  * Every function's statements, by function. `openPrincipals`: principals of non-settled requests
  * (PENDING, APPROVED, ACTIVE) read from the table at deploy; see core/offboarding.ts.
@@ -195,15 +206,9 @@ export function functionPermissions(config: AccessConfig, r: ResourceArns, openP
     // (requests, and `<id>-sync-<n>` executions for early revokes and extensions) and resumes it. No
     // IAM action and no TerminateSession: whoever forges its way past Bolt's signature check still
     // cannot write a policy or end a session.
-    slack: [
-      table(r),
-      ...publish(r),
-      { actions: ["ssm:DescribeSessions"], resources: ["*"] },
-      { actions: ["states:StartExecution"], resources: [r.stateMachine] },
-      // A start that finds the execution already there checks it is ours (same input).
-      { actions: ["states:DescribeExecution"], resources: [executionArn] },
-      decide,
-    ],
+    slack: frontDoor(r, executionArn),
+    // The signed API is the same front door for `jit`: records, votes and executions, no IAM action.
+    api: frontDoor(r, executionArn),
   } satisfies Record<FunctionName, Permission[]>;
 }
 

@@ -341,18 +341,18 @@ describe("every function", () => {
     expect(await can(fn, "dynamodb:GetItem", arns.table)).toBe("Allowed");
   });
 
-  it("only the approval step, the sweeper and the Slack front door may resume the workflow", () => {
+  it("only the approval step, the sweeper and the front doors (Slack, the API) may resume the workflow", () => {
     const resumers = names.filter((fn) =>
       permissions[fn].some((p) => p.actions.includes("states:SendTaskSuccess")),
     );
-    expect(resumers.sort()).toEqual(["askApprovers", "slack", "sweeper"]);
+    expect(resumers.sort()).toEqual(["api", "askApprovers", "slack", "sweeper"]);
   });
 
-  it("only the Slack front door may start executions, and only of this state machine", async () => {
+  it("only the front doors (Slack, the API) may start executions, and only of this state machine", async () => {
     const starters = names.filter((fn) =>
       permissions[fn].some((p) => p.actions.includes("states:StartExecution")),
     );
-    expect(starters).toEqual(["slack"]);
+    expect(starters.sort()).toEqual(["api", "slack"]);
     expect(await can("slack", "states:StartExecution", arns.stateMachine)).toBe("Allowed");
     const other = `arn:aws:states:eu-west-1:${ACCOUNT}:stateMachine:other`;
     expect(await can("slack", "states:StartExecution", other)).toBe("ImplicitlyDenied");
