@@ -3,7 +3,8 @@
  * Wiring only: each action hands its parsed options to a command module and keeps its exit code.
  */
 import { readFileSync } from "node:fs";
-import { Command } from "commander";
+import { Command, Option } from "commander";
+import { type AuditOptions, auditCommand } from "./commands/audit.ts";
 import { profilesCommand, whoamiCommand } from "./commands/caller.ts";
 import {
   approveCommand,
@@ -83,6 +84,23 @@ export function buildProgram(io: Io, done: (code: number) => void): Command {
       .option("--json", "print the result as JSON");
   decision("approve", "approve a pending request (approvers only)").action(runId(approveCommand));
   decision("deny", "deny a pending request, with a reason (approvers only)")
+  jit
+    .command("audit")
+    .description("every request made in a window: who asked, who decided, what was granted, the sessions")
+    .option("--since <span>", "how far back from now, e.g. 30d or 12h (default 30d)")
+    .option("--from <date>", "the window's start: 2026-11-01, or a time with its zone (2026-11-01T09:00:00Z)")
+    .option("--to <date>", "the window's end (default now); a date alone includes that day")
+    .option("--profile <id>", "only this profile's requests")
+    .option("--person <person>", "only this person's requests")
+    .addOption(
+      new Option(
+        "--format <format>",
+        "table for people (default), json (JSON Lines), csv for spreadsheets",
+      ).choices(["table", "json", "csv"]),
+    )
+    .option("--json", "the same as --format json")
+    .action(run<AuditOptions>(auditCommand));
+
     .requiredOption("--reason <text>", "why, for the requester")
     .action(runId(denyCommand));
   decision("extend", "extend active access")

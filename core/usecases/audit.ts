@@ -11,7 +11,8 @@ import { type AuditWindow, auditWindow, type WindowInput } from "./audit-window.
 /** One approver's (or the rules') decision on a request. */
 export interface AuditDecision {
   by: string;
-  decision: "approved" | "denied" | "auto-approved";
+  /** auto-approved: the profile needs no approver; on-call: the requester was on call; break-glass: declared. */
+  decision: "approved" | "denied" | "auto-approved" | "on-call" | "break-glass";
   at: string;
   reason?: string | undefined;
 }
@@ -108,8 +109,10 @@ export function sessionsOf(events: readonly AuditEvent[]): AuditSession[] {
 function decisionsOf(r: AccessRequest): AuditDecision[] {
   const out: AuditDecision[] = r.approvals.map((a) => ({ by: a.approver, decision: "approved", at: a.at }));
   for (const h of r.history) {
-    if (h.action === "approved" && !r.approvals.some((a) => a.approver === h.actor))
-      out.push({ by: h.actor, decision: "auto-approved", at: h.at });
+    if (h.action === "approved" && !r.approvals.some((a) => a.approver === h.actor)) {
+      const decision = r.breakGlass ? "break-glass" : r.onCall?.approved ? "on-call" : "auto-approved";
+      out.push({ by: h.actor, decision, at: h.at });
+    }
     if (h.action === "denied")
       out.push({ by: r.decidedBy ?? h.actor, decision: "denied", at: h.at, reason: r.denialReason });
   }
