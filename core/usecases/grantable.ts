@@ -3,11 +3,13 @@
  * blindly: the table is written by the internet-facing Slack function too, so a record is checked
  * against the configuration (the same rules that let it become ACTIVE) before any policy is written.
  */
-import { formatDuration } from "../duration.ts";
+import type { Profile } from "../config/load.ts";
+import { formatDuration, parseDuration } from "../duration.ts";
 import { NotAuthorizedError } from "../errors.ts";
 import type { Deps } from "../ports.ts";
 import { resolvePrincipal } from "../principal.ts";
 import type { AccessRequest } from "../request.ts";
+import { BREAK_GLASS_REASON_MIN, breakGlassSettings } from "./break-glass.ts";
 import { samePerson } from "./enforce.ts";
 
 /** Slack user and group IDs: a group approver makes membership unknowable here (Slack knows it). */
@@ -44,10 +46,39 @@ export function grantProblems(deps: Deps, r: AccessRequest): string[] {
       .filter((a) => a !== r.requester.slackUserId || profile.selfApproval)
       .filter((a) => groups || profile.approvers.includes(a)),
   );
-  if (valid.size < profile.approvalsRequired) {
+  const without = withoutApproversProblem(profile, r);
+  if (without !== undefined) {
+    if (without) problems.push(without);
+  } else if (valid.size < profile.approvalsRequired) {
     problems.push(`it has ${valid.size} valid approval(s); ${profile.id} needs ${profile.approvalsRequired}`);
   }
   return problems;
+}
+
+/**
+ * For a record granted without approvers (break-glass, on call): "" when today's profile still allows
+ * it as recorded, the problem otherwise; undefined for an ordinary record (approvals decide).
+ */
+function withoutApproversProblem(profile: Profile, r: AccessRequest): string | undefined {
+  const span =
+    r.grantedAt && r.expiresAt ? new Date(r.expiresAt).getTime() - new Date(r.grantedAt).getTime() : 0;
+  if (r.breakGlass) {
+    const settings = breakGlassSettings(profile);
+    if (!settings) return `it is break-glass and ${profile.id} does not allow break-glass`;
+    if ([...r.reason].length < BREAK_GLASS_REASON_MIN) return "it is break-glass without a real reason";
+    if (span > settings.maxSeconds * 1000 + 1000)
+      return `it is break-glass and lasts longer than ${profile.id}'s break-glass maximum`;
+    return "";
+  }
+  if (r.onCall?.approved) {
+    const rule = profile.onCall;
+    if (!rule || rule.provider !== r.onCall.provider)
+      return `it was approved as on call in ${r.onCall.provider}, which ${profile.id} does not count`;
+    if (rule.maxDuration && span > parseDuration(rule.maxDuration) * 1000 + 1000)
+      return `it was approved as on call and lasts longer than ${profile.id}'s on-call maximum`;
+    return "";
+  }
+  return undefined;
 }
 
 /**
