@@ -53,10 +53,13 @@ export const isAutoApproved = (profile: Profile): boolean => profile.approvalsRe
 
 /**
  * Whether this request is granted without approvers: its profile needs none, or it was decided at
- * creation (break-glass, or approved as on call). Only `createRequest` writes those fields.
+ * creation (break-glass, or approved as on call) and the profile still allows that. Only
+ * `createRequest` writes those fields; a record claiming them on a profile without the rule waits.
  */
 export const grantsWithoutApprovers = (profile: Profile, request: AccessRequest): boolean =>
-  isAutoApproved(profile) || request.breakGlass !== undefined || request.onCall?.approved === true;
+  isAutoApproved(profile) ||
+  (request.breakGlass !== undefined && profile.breakGlass !== undefined) ||
+  (request.onCall?.approved === true && profile.onCall?.provider === request.onCall.provider);
 
 /** Who the lifecycle names as having approved a request granted without approvers. */
 export const autoApprover = (request: AccessRequest): string =>

@@ -114,7 +114,14 @@ export async function revokeAsApprover(
       : undefined,
   );
   const current = settled ?? (await loadRequest(deps, first.id));
-  if (current.status === "REVOKED") await deps.workflow.sync(current.id, current.version);
+  if (current.status !== "REVOKED") {
+    throw new ValidationError(
+      "status",
+      `request ${current.id} is ${current.status.toLowerCase()}; there is nothing to revoke`,
+    );
+  }
+  // Revoked already (a repeated click): the cleanup is idempotent, so it runs again.
+  await deps.workflow.sync(current.id, current.version);
   if (settled) await notifySafely(deps, { type: "revoked", request: settled, detail: { reason } });
   return { alreadyRevoked: settled === undefined };
 }
