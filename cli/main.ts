@@ -14,7 +14,8 @@ import {
 import { completions } from "./completion.ts";
 import { type Io, processIo } from "./io.ts";
 import { buildProgram } from "./program.ts";
-import { SandboxRefusalError, SandboxUnreachableError } from "./sandbox-client.ts";
+import { SandboxRefusalError, SandboxUnreachableError, StageUnreachableError } from "./sandbox-client.ts";
+import { setTarget } from "./stages.ts";
 
 export type { Io } from "./io.ts";
 
@@ -56,6 +57,8 @@ function usageLine(error: CommandLineError, helpWentToErr: boolean): string {
 export async function main(argv: string[], io: Io = processIo): Promise<number> {
   let code = 0;
   let helpWentToErr = false;
+  // The target is chosen per run (the program's pre-action hook); none left from an earlier run.
+  setTarget(undefined);
   const program = buildProgram(io, (c) => {
     code = c;
   });
@@ -107,6 +110,7 @@ function report(error: unknown, io: Io, helpWentToErr: boolean): number {
   }
   if (
     error instanceof SandboxUnreachableError ||
+    error instanceof StageUnreachableError ||
     error instanceof SandboxRefusalError ||
     error instanceof NotAuthorizedError ||
     error instanceof NotFoundError ||

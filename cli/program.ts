@@ -6,6 +6,7 @@ import { readFileSync } from "node:fs";
 import { Command, Option } from "commander";
 import { type AuditOptions, auditCommand } from "./commands/audit.ts";
 import { profilesCommand, whoamiCommand } from "./commands/caller.ts";
+import { connectCommand } from "./commands/connect.ts";
 import {
   approveCommand,
   cancelCommand,
@@ -15,9 +16,11 @@ import {
 } from "./commands/decisions.ts";
 import { listCommand, type RequestOptions, requestCommand, showCommand } from "./commands/requests.ts";
 import { sessionsCommand, startSessionCommand } from "./commands/sessions.ts";
+import { stageAddCommand, stageListCommand } from "./commands/stage.ts";
 import { BASH_SCRIPT } from "./completion.ts";
 import type { Io } from "./io.ts";
 import { type Action, addOfflineCommands } from "./offline-commands.ts";
+import { selectTarget, setTarget, type TargetOptions } from "./stages.ts";
 
 const VERSION: string = JSON.parse(readFileSync(new URL("../package.json", import.meta.url), "utf8")).version;
 
@@ -25,7 +28,22 @@ const PERSON = "a Slack user ID (U01ALICE) or an email";
 const FOOTER = `
 PERSON is ${PERSON}. The configuration is the nearest access.config.yaml at or above this folder,
 unless --config or JIT_CONFIG says otherwise. The sandbox (npm start) is at http://127.0.0.1:7420
-unless JIT_URL or JIT_PORT says otherwise. Every command takes --help.`;
+unless JIT_URL or JIT_PORT says otherwise. With --stage (or JIT_STAGE, or JIT_API_URL) jit calls a
+deployed stage instead, signed with your AWS credentials: there you are whoever signs, and --as is
+refused. Every command takes --help.`;
+
+/** Commands whose person is `--as` in the sandbox (a stage takes the signer instead). */
+const NEEDS_AS = new Set([
+  "request",
+  "approve",
+  "deny",
+  "extend",
+  "revoke",
+  "cancel",
+  "profiles",
+  "whoami",
+  "connect",
+]);
 
 type IdAction<O> = (id: string, options: O, io: Io) => number | Promise<number>;
 
@@ -44,14 +62,28 @@ export function buildProgram(io: Io, done: (code: number) => void): Command {
     .description("Just-in-time access to servers through AWS Systems Manager Session Manager.")
     .version(VERSION, "-V, --version", "print jit's version")
     .helpOption("-h, --help", "show help for a command")
-    .addHelpText("after", FOOTER);
+    .option("--stage <name>", "a deployed stage recorded with `jit stage add` (default: the sandbox)")
+    .option("--aws-profile <name>", "the AWS profile whose credentials sign calls to a stage")
+    .option("--region <region>", "the stage's AWS region (default: from its URL)")
+    .addHelpText("after", FOOTER)
+    .hook("preAction", (_jit, command) => {
+      const options = command.optsWithGlobals<TargetOptions & { as?: string }>();
+      const target = selectTarget(options);
+      // The sandbox must be told who acts; a stage knows from the signature.
+      if (!target && NEEDS_AS.has(command.name()) && !options.as)
+        command.error("error: required option '--as <person>' not specified (the sandbox needs it)", {
+          exitCode: 2,
+          code: "commander.missingMandatoryOptionValue",
+        });
+      setTarget(target);
+    });
 
   addOfflineCommands(jit, run);
 
   jit
     .command("request")
     .description("ask for access to a profile's nodes")
-    .requiredOption("--as <person>", "who asks")
+    .option("--as <person>", "who asks (the sandbox only)")
     .requiredOption("--profile <id>", "the access profile (see jit profiles)")
     .option("--for <duration>", "how long, e.g. 2h (default: the profile's)")
     .option("--reason <text>", "why: approvers read it")
@@ -75,15 +107,6 @@ export function buildProgram(io: Io, done: (code: number) => void): Command {
     .option("--json", "print the record and the raw audit events")
     .action(runId(showCommand));
 
-  const decision = (name: string, description: string) =>
-    jit
-      .command(name)
-      .description(description)
-      .argument("<id>", "the request id")
-      .requiredOption("--as <person>", "who acts")
-      .option("--json", "print the result as JSON");
-  decision("approve", "approve a pending request (approvers only)").action(runId(approveCommand));
-  decision("deny", "deny a pending request, with a reason (approvers only)")
   jit
     .command("audit")
     .description("every request made in a window: who asked, who decided, what was granted, the sessions")
@@ -101,6 +124,15 @@ export function buildProgram(io: Io, done: (code: number) => void): Command {
     .option("--json", "the same as --format json")
     .action(run<AuditOptions>(auditCommand));
 
+  const decision = (name: string, description: string) =>
+    jit
+      .command(name)
+      .description(description)
+      .argument("<id>", "the request id")
+      .option("--as <person>", "who acts (the sandbox only)")
+      .option("--json", "print the result as JSON");
+  decision("approve", "approve a pending request (approvers only)").action(runId(approveCommand));
+  decision("deny", "deny a pending request, with a reason (approvers only)")
     .requiredOption("--reason <text>", "why, for the requester")
     .action(runId(denyCommand));
   decision("extend", "extend active access")
@@ -129,16 +161,41 @@ export function buildProgram(io: Io, done: (code: number) => void): Command {
   jit
     .command("profiles")
     .description("what you may request: each profile's nodes, maximum duration and approvers")
-    .requiredOption("--as <person>", "whose view")
+    .option("--as <person>", "whose view (the sandbox only)")
     .option("--json", "print JSON")
     .action(run(profilesCommand));
 
   jit
     .command("whoami")
     .description("who you are to the sandbox: your principal, what you approve, your active grants")
-    .requiredOption("--as <person>", "who")
+    .option("--as <person>", "who (the sandbox only)")
     .option("--json", "print JSON")
     .action(run(whoamiCommand));
+
+  const stage = jit.command("stage").description("the deployed stages jit can call (kept in ~/.config/jit)");
+  stage
+    .command("add")
+    .description("record a stage's API URL (the apiUrl output of npx sst deploy)")
+    .argument("<name>", "the stage, e.g. production")
+    .requiredOption("--url <url>", "the API's function URL (its region: --region, else from the URL)")
+    .action(async (name: string, o: { url: string }, command: Command) =>
+      done(stageAddCommand(name, o, io, command)),
+    );
+  stage
+    .command("list")
+    .description("the recorded stages")
+    .option("--json", "print JSON")
+    .action(run(stageListCommand));
+
+  jit
+    .command("connect")
+    .description("start a session under an active grant (runs aws ssm start-session)")
+    .argument("<id>", "the request id of your active grant")
+    .requiredOption("--target <node>", "the node id, e.g. i-0123456789abcdef0")
+    .option("--document <name>", "the session document (default: the profile's first)")
+    .option("--as <person>", "who connects (the sandbox only)")
+    .option("--print", "print the command instead of running it")
+    .action(runId(connectCommand));
 
   jit
     .command("completion")

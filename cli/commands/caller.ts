@@ -1,9 +1,10 @@
 /** `jit profiles` and `jit whoami`: what a person may ask for, and who they are to the sandbox. */
-import { formatDuration } from "../../core/duration.ts";
+
 import type { ProfileView, Whoami } from "../../adapters/api/views.ts";
+import { formatDuration } from "../../core/duration.ts";
 import { nowOf, table, until } from "../format.ts";
 import type { Io } from "../io.ts";
-import { callSandbox, sandboxUrl } from "../sandbox-client.ts";
+import { asQuery, callSandbox, whereLabel } from "../sandbox-client.ts";
 
 /** A node selector in one short phrase: "Env=prod App=web", several values joined by "|". */
 export const selector = (tags: Record<string, string[]>): string =>
@@ -18,14 +19,14 @@ function approval(p: ProfileView): string {
   return `${p.approvalsRequired} of ${p.approvers.join(", ")}${self}`;
 }
 
-export async function profilesCommand(o: { as: string; json?: boolean }, io: Io): Promise<number> {
-  const profiles = await callSandbox<ProfileView[]>("GET", `/profiles?as=${encodeURIComponent(o.as)}`);
+export async function profilesCommand(o: { as?: string; json?: boolean }, io: Io): Promise<number> {
+  const profiles = await callSandbox<ProfileView[]>("GET", `/profiles${asQuery(o.as)}`);
   if (o.json) {
     io.out(JSON.stringify(profiles, null, 2));
     return 0;
   }
   if (!profiles.length) {
-    io.out(`${o.as} may request no profile.`);
+    io.out(`${o.as ?? "You"} may request no profile.`);
     return 0;
   }
   const rows = profiles.map((p) => [
@@ -44,15 +45,15 @@ const slotRange = (slots: string[]): string => {
   return slots.length > 1 ? `${first.replace(/\d+$/, "")}1..${slots.length}` : first;
 };
 
-export async function whoamiCommand(o: { as: string; json?: boolean }, io: Io): Promise<number> {
-  const me = await callSandbox<Whoami>("GET", `/whoami?as=${encodeURIComponent(o.as)}`);
+export async function whoamiCommand(o: { as?: string; json?: boolean }, io: Io): Promise<number> {
+  const me = await callSandbox<Whoami>("GET", `/whoami${asQuery(o.as)}`);
   if (o.json) {
     io.out(JSON.stringify(me, null, 2));
     return 0;
   }
   const { person, principal } = me;
   const now = nowOf(io);
-  io.out(`${person.slackUserId}${person.email ? ` (${person.email})` : ""} at the sandbox ${sandboxUrl()}`);
+  io.out(`${person.slackUserId}${person.email ? ` (${person.email})` : ""} at ${whereLabel()}`);
   io.out(
     principal.kind === "shared-role"
       ? `principal: ${principal.arn} as session ${principal.sessionName} (the Identity Center shared role: your grants land in its slots ${slotRange(me.slots)})`

@@ -7,7 +7,11 @@ import { callSandbox } from "../sandbox-client.ts";
 const print = (io: Io, json: boolean | undefined, data: unknown, text: string) =>
   io.out(json ? JSON.stringify(data, null, 2) : text);
 
-export async function approveCommand(id: string, o: { as: string; json?: boolean }, io: Io): Promise<number> {
+export async function approveCommand(
+  id: string,
+  o: { as?: string; json?: boolean },
+  io: Io,
+): Promise<number> {
   const result = await callSandbox<{ outcome: string; request: AccessRequest }>(
     "POST",
     `/requests/${id}/approve`,
@@ -29,7 +33,7 @@ export async function approveCommand(id: string, o: { as: string; json?: boolean
 
 export async function denyCommand(
   id: string,
-  o: { as: string; reason: string; json?: boolean },
+  o: { as?: string; reason: string; json?: boolean },
   io: Io,
 ): Promise<number> {
   const result = await callSandbox<AccessRequest>("POST", `/requests/${id}/deny`, {
@@ -42,7 +46,7 @@ export async function denyCommand(
 
 export async function extendCommand(
   id: string,
-  o: { as: string; by: string; json?: boolean },
+  o: { as?: string; by: string; json?: boolean },
   io: Io,
 ): Promise<number> {
   const result = await callSandbox<{ outcome: string; request: AccessRequest }>(
@@ -64,7 +68,7 @@ export async function extendCommand(
   return 0;
 }
 
-export async function revokeCommand(id: string, o: { as: string; json?: boolean }, io: Io): Promise<number> {
+export async function revokeCommand(id: string, o: { as?: string; json?: boolean }, io: Io): Promise<number> {
   const result = await callSandbox<unknown>("POST", `/requests/${id}/revoke`, { as: o.as });
   print(io, o.json, result, `revoked: ${id}`);
   return 0;
@@ -74,7 +78,7 @@ export async function revokeCommand(id: string, o: { as: string; json?: boolean 
  * Withdraws a pending request. The sandbox answers a repeated cancel as a success (a retry must be
  * safe), so the person is told here that it was already cancelled, and the command exits 1.
  */
-export async function cancelCommand(id: string, o: { as: string; json?: boolean }, io: Io): Promise<number> {
+export async function cancelCommand(id: string, o: { as?: string; json?: boolean }, io: Io): Promise<number> {
   const before = await callSandbox<{ request: AccessRequest }>("GET", `/requests/${id}`);
   if (before.request.status === "CANCELLED") {
     io.err(`jit: ${id} was already cancelled; nothing was changed`);

@@ -6,14 +6,16 @@ import { follow } from "../follow.ts";
 import { nowOf, paintStatus, table, until, when } from "../format.ts";
 import type { Io } from "../io.ts";
 import { endedBadly, finalLine, progress, SETTLED } from "../outcome.ts";
-import { callSandbox } from "../sandbox-client.ts";
+import { asQuery, callSandbox } from "../sandbox-client.ts";
+import { currentTarget } from "../stages.ts";
 import { sentence } from "../trail.ts";
 
 const json = (io: Io, data: unknown) => io.out(JSON.stringify(data, null, 2));
 const who = (r: AccessRequest) => r.requester.email ?? r.requester.slackUserId;
 
 export interface RequestOptions {
-  as: string;
+  /** Who asks, in the sandbox; against a stage, whoever signed. */
+  as?: string;
   profile: string;
   for?: string;
   reason?: string;
@@ -43,7 +45,7 @@ export async function requestCommand(o: RequestOptions, io: Io): Promise<number>
   if (interrupted) {
     io.err(
       request.status === "PENDING"
-        ? `jit: ${request.id} is still pending (${progress(request, nowOf(io))}); cancel it with: jit cancel ${request.id} --as ${as}`
+        ? `jit: ${request.id} is still pending (${progress(request, nowOf(io))}); cancel it with: jit cancel ${request.id}${as ? ` --as ${as}` : ""}`
         : `jit: stopped waiting; ${request.id} is ${progress(request, nowOf(io))} (see jit show ${request.id})`,
     );
     return 130;
@@ -70,16 +72,16 @@ function requestRows(list: AccessRequest[], io: Io): string[] {
 
 /** Lists requests; with --as, what waits for that person's vote comes first, then their own. */
 export async function listCommand(o: { as?: string; json?: boolean }, io: Io): Promise<number> {
-  if (!o.as) {
+  // The sandbox lists everyone's requests without --as; a stage lists only the caller's.
+  if (!o.as && !currentTarget()) {
     const all = await callSandbox<AccessRequest[]>("GET", "/requests");
     if (o.json) json(io, all);
     else io.out(all.length ? requestRows(all, io).join("\n") : "No requests yet.");
     return 0;
   }
-  const as = encodeURIComponent(o.as);
   const [waiting, mine] = await Promise.all([
-    callSandbox<AccessRequest[]>("GET", `/awaiting-vote?as=${as}`),
-    callSandbox<AccessRequest[]>("GET", `/requests?as=${as}`),
+    callSandbox<AccessRequest[]>("GET", `/awaiting-vote${asQuery(o.as)}`),
+    callSandbox<AccessRequest[]>("GET", `/requests${asQuery(o.as)}`),
   ]);
   if (o.json) {
     json(io, { awaitingYourVote: waiting, yourRequests: mine });

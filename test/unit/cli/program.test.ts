@@ -69,7 +69,7 @@ describe("words jit does not know", () => {
     [["show"], "jit: missing required argument 'id'. See `jit show --help`."],
     [
       ["approve", "20261129-abcdefgh"],
-      "jit: required option '--as <person>' not specified. See `jit approve --help`.",
+      "jit: required option '--as <person>' not specified (the sandbox needs it). See `jit approve --help`.",
     ],
     [["sessions", "--bogus"], "jit: unknown option '--bogus'. See `jit sessions --help`."],
     [["config"], "jit: config needs a command: check. See `jit config --help`."],
@@ -139,11 +139,11 @@ describe("shell completion", () => {
     expect(stdout).toContain("jit __complete");
   });
 
-  it("completes `jit con` to config in a real bash", async () => {
+  it("completes `jit conf` to config in a real bash", async () => {
     const { stdout } = await run("completion");
     const script = `${stdout}
 jit() { node ${join(ROOT, "bin/jit.js")} "$@"; }
-COMP_WORDS=(jit con); COMP_CWORD=1; _jit; echo "\${COMPREPLY[@]}"`;
+COMP_WORDS=(jit conf); COMP_CWORD=1; _jit; echo "\${COMPREPLY[@]}"`;
     const { stdout: offered } = await promisify(execFile)("bash", ["-c", script], { cwd: ROOT });
     expect(offered.trim()).toBe("config");
   });
