@@ -5,7 +5,7 @@
  * memory, and what the answer was. The AWS SDK comes from node_modules, as the runtime provides it.
  */
 import { execFileSync } from "node:child_process";
-import { mkdirSync, writeFileSync } from "node:fs";
+import { mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { loadConfigFile } from "../adapters/config-file.ts";
 import { writeNormalizedConfig } from "../adapters/config-json.ts";
@@ -22,8 +22,9 @@ export interface ColdSample {
 
 // Runs in the child. A status code is reported as such; a schema rejection as "rejected as malformed"
 // (thrown, runtime.ts) or "dropped as malformed" (returned); any other error with its name and message.
-const PROBE = `import { readFileSync } from "node:fs";
-const [file, eventFile, name, memory] = process.argv.slice(2);
+// The result goes to a file: the handler's own output (logs, EMF metrics) owns stdout.
+const PROBE = `import { readFileSync, writeFileSync } from "node:fs";
+const [file, eventFile, name, memory, resultFile] = process.argv.slice(2);
 const event = JSON.parse(readFileSync(eventFile, "utf8"));
 const context = { functionName: name, functionVersion: "$LATEST", memoryLimitInMB: memory,
   invokedFunctionArn: "arn:aws:lambda:eu-west-1:123456789012:function:" + name, awsRequestId: "cold-start-probe",
@@ -44,7 +45,7 @@ try {
 }
 const t2 = performance.now();
 const c = process.cpuUsage(c0);
-console.log(JSON.stringify({ importMs: t1 - t0, answerMs: t2 - t1, totalMs: t2 - t0,
+writeFileSync(resultFile, JSON.stringify({ importMs: t1 - t0, answerMs: t2 - t1, totalMs: t2 - t0,
   cpuMs: (c.user + c.system) / 1000, rssMb: process.memoryUsage().rss / 2 ** 20, outcome }));
 `;
 
@@ -81,17 +82,15 @@ export function coldRun(
 ): ColdSample {
   const eventFile = join(dir, `${run.name}.event.json`);
   writeFileSync(eventFile, JSON.stringify(run.event));
-  const out = execFileSync(
-    process.execPath,
-    ["--enable-source-maps", join(dir, "probe.mjs"), run.file, eventFile, run.name, String(run.memoryMb)],
-    // Handlers log rejected events to stderr: kept out of the bench output.
-    {
-      env: { ...env, AWS_LAMBDA_FUNCTION_NAME: run.name },
-      encoding: "utf8",
-      stdio: ["ignore", "pipe", "pipe"],
-    },
-  );
-  return JSON.parse(out.trim()) as ColdSample;
+  const resultFile = join(dir, `${run.name}.result.json`);
+  rmSync(resultFile, { force: true });
+  const args = [run.file, eventFile, run.name, String(run.memoryMb), resultFile];
+  // The handlers' logs and metrics are kept out of the bench output.
+  execFileSync(process.execPath, ["--enable-source-maps", join(dir, "probe.mjs"), ...args], {
+    env: { ...env, AWS_LAMBDA_FUNCTION_NAME: run.name },
+    stdio: ["ignore", "pipe", "pipe"],
+  });
+  return JSON.parse(readFileSync(resultFile, "utf8")) as ColdSample;
 }
 
 const round = (x: number) => Math.round(x * 10) / 10;
