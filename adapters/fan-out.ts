@@ -2,6 +2,7 @@
  * Sends each notice to every channel (Slack, SNS). A channel that fails is logged and the others still
  * get the notice; only when every channel failed does the caller see an error (and its retry).
  */
+import { log } from "../core/log.ts";
 import type { Notice, Notifier, SessionNotice } from "../core/ports.ts";
 
 export class FanOutNotifier implements Notifier {
@@ -25,15 +26,7 @@ export class FanOutNotifier implements Notifier {
       result.status === "rejected" ? [{ channel: this.channels[i]?.name, error: String(result.reason) }] : [],
     );
     for (const f of failures) {
-      console.error(
-        JSON.stringify({
-          level: "error",
-          message: "notice channel failed",
-          notice: type,
-          subject,
-          ...f,
-        }),
-      );
+      log.error("notice channel failed", { notice: type, subject, ...f });
     }
     if (failures.length > 0 && failures.length === this.channels.length) {
       throw new AggregateError(

@@ -5,6 +5,7 @@
 
 import type { Clock } from "./clock.ts";
 import type { AccessConfig } from "./config/load.ts";
+import type { Metrics } from "./metrics.ts";
 import type { OnCallProviders } from "./oncall.ts";
 import type { PolicyDocument } from "./policy.ts";
 import type { Principal } from "./principal.ts";
@@ -20,10 +21,11 @@ export interface AuditEvent {
   detail?: Record<string, unknown> | undefined;
 }
 
-/** A request with its audit events, as a read of a time window returns it. */
+/** A request with its session events (the status changes are in the record), as a window read returns it. */
 export interface RequestHistory {
   request: AccessRequest;
-  events: AuditEvent[];
+  /** Its `session-*` audit events, oldest first. */
+  sessionEvents: AuditEvent[];
 }
 
 /** Request records and their audit trail. Every update is conditional on the version read. */
@@ -45,8 +47,8 @@ export interface RequestStore {
   listByStatus(status: Status, until?: string, after?: string): Promise<AccessRequest[]>;
   listByRequester(slackUserId: string): Promise<AccessRequest[]>;
   /**
-   * Requests created in [`from`, `to`) (ISO times), oldest first, each with its audit events: read
-   * by creation day, never with a query or a scan per request (`jit audit`, the weekly report).
+   * Requests created in [`from`, `to`) (ISO times), oldest first, each with its session events:
+   * read by creation day, never with a query or a scan per request (`jit audit`, the weekly report).
    */
   listCreated(from: string, to: string): Promise<RequestHistory[]>;
   /**
@@ -246,8 +248,10 @@ export interface Deps {
   clock: Clock;
   /** Random numbers for request ids; injectable for reproducible tests. */
   random?: () => number;
-  /** The sandbox's transcript file of a session; absent on AWS, where the preferences decide. */
-  transcriptFile?: ((sessionId: string) => string) | undefined;
-}
   /** On-call providers for profiles with an `onCall` rule; absent: those requests wait for approvers. */
   onCall?: OnCallProviders | undefined;
+  /** The sandbox's transcript file of a session; absent on AWS, where the preferences decide. */
+  transcriptFile?: ((sessionId: string) => string) | undefined;
+  /** Where use cases record metrics (core/metrics.ts); absent: nothing is measured. */
+  metrics?: Metrics | undefined;
+}

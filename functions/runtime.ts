@@ -1,7 +1,8 @@
 /**
  * What every Lambda entry point shares: building its dependencies once per container (only the AWS
  * clients it uses), validating the event with a schema (zod/mini: a fraction of zod's size in a
- * bundle), and logging failures without secrets.
+ * bundle), and observability: Powertools' JSON log lines with the Lambda context and the request's
+ * keys, embedded-format metrics (a cold-start count included), and no secret in either.
  * Tests and the local sandbox install their own dependencies with `useDeps`.
  */
 import middy from "@middy/core";
@@ -9,9 +10,16 @@ import type { Context } from "aws-lambda";
 import { en } from "zod/locales";
 import * as z from "zod/mini";
 import { readNormalizedConfig } from "../adapters/config-json.ts";
+import { invocationKeys } from "../adapters/observability/keys.ts";
+import { loggerMiddleware, registerSecrets, useLambdaLogging } from "../adapters/observability/logger.ts";
+import { lambdaMetrics, metricsMiddleware } from "../adapters/observability/metrics.ts";
 import { systemClock } from "../core/clock.ts";
 import { ConfigError } from "../core/errors.ts";
+import { describeError, log } from "../core/log.ts";
 import type { Deps } from "../core/ports.ts";
+
+// Any process that loads the handlers logs as Lambda does; the sandbox's terminal installs its own.
+useLambdaLogging();
 
 // zod/mini ships without messages; English ones make a rejected event's log line say what was wrong.
 z.config(en());
@@ -40,7 +48,7 @@ function unavailable<T extends object>(port: string): T {
   });
 }
 
-type Ports = Omit<Deps, "config" | "clock" | "random">;
+type Ports = Omit<Deps, "config" | "clock" | "random" | "metrics">;
 const PORTS: readonly (keyof Ports)[] = ["store", "broker", "sessions", "workflow", "notifier", "sessionLog"];
 
 /**
@@ -81,10 +89,28 @@ export function lambdaDeps(ports: { [K in keyof Ports]?: (config: Deps["config"]
         workflow: ports.workflow?.(config) ?? unavailable("workflow"),
         notifier: ports.notifier?.(config) ?? unavailable("notifier"),
         sessionLog: ports.sessionLog?.(config) ?? unavailable("sessionLog"),
+        metrics: lambdaMetrics(),
       };
     }
     return built;
   };
+}
+
+/**
+ * Wraps an entry point with the observability middlewares: Powertools' Lambda context on every log
+ * line (and the previous invocation's keys and secrets forgotten), then the metrics flush with a
+ * cold-start count. Every function goes through this, the Slack endpoint included.
+ */
+export function observed<E, R>(fn: (event: E, context: Context) => Promise<R>) {
+  return middy((event: E, context: Context) =>
+    invocationKeys.run(() => {
+      log.newInvocation();
+      registerSecrets();
+      return fn(event, context);
+    }),
+  )
+    .use(loggerMiddleware())
+    .use(metricsMiddleware());
 }
 
 /** A workflow task or scheduled handler: schema-checked input, one use case, structured error logs. */
@@ -98,30 +124,24 @@ export function handler<S extends z.ZodMiniType, R>(
   const fn = async (event: unknown, _context: Context): Promise<R | { rejected: string }> => {
     const parsed = z.safeParse(schema, event);
     if (!parsed.success) {
+      // Paths and messages only: zod's issues never repeat the values (a task token among them).
       const problems = parsed.error.issues
         .map((i) => `${i.path.join(".") || "event"}: ${i.message}`)
         .join("; ");
-      console.error(
-        JSON.stringify({ level: "error", handler: name, message: "rejected malformed event", problems }),
-      );
+      log.error("rejected malformed event", { handler: name, problems });
       // An event source that retries (EventBridge) would only deliver the same bad event again.
       if (options.malformed === "drop") return { rejected: problems };
       throw new TypeError(`${name}: malformed event: ${problems}`);
     }
+    const input = parsed.data as { requestId?: unknown; taskToken?: unknown };
+    if (typeof input.taskToken === "string") log.secret(input.taskToken, "invocation");
+    if (typeof input.requestId === "string") log.forRequest({ requestId: input.requestId });
     try {
       return await run(deps(), parsed.data);
     } catch (error) {
-      const requestId = (parsed.data as { requestId?: string }).requestId;
-      console.error(
-        JSON.stringify({
-          level: "error",
-          handler: name,
-          requestId,
-          error: error instanceof Error ? `${error.name}: ${error.message}` : String(error),
-        }),
-      );
+      log.error("handler failed", { handler: name, error: describeError(error) });
       throw error;
     }
   };
-  return middy(fn);
+  return observed(fn);
 }

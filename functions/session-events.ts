@@ -7,6 +7,7 @@
 import { cloudTrailSessionEvent, toSessionEvent } from "../adapters/aws/cloudtrail.ts";
 import { DynamoRequestStore } from "../adapters/aws/dynamodb.ts";
 import { SsmSessions } from "../adapters/aws/ssm.ts";
+import { log } from "../core/log.ts";
 import { handleSessionEvent } from "../core/usecases/session-events.ts";
 import { notifierFor } from "./notifier.ts";
 import { env, lambdaDeps, handler as makeHandler } from "./runtime.ts";
@@ -24,15 +25,7 @@ export const handler = makeHandler(
   deps,
   async (d, event) => {
     const outcome = await handleSessionEvent(d, toSessionEvent(event));
-    console.log(
-      JSON.stringify({
-        level: "info",
-        message: "session event",
-        eventId: event.detail.eventID,
-        name: event.detail.eventName,
-        outcome,
-      }),
-    );
+    log.info("session event", { eventId: event.detail.eventID, name: event.detail.eventName, outcome });
     return { outcome };
   },
   { malformed: "drop" },

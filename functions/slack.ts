@@ -4,18 +4,18 @@
  * call a use case and answer. Built once per container, on first use.
  */
 
-import middy from "@middy/core";
 import { App, AwsLambdaReceiver, LogLevel } from "@slack/bolt";
 import type { Context } from "aws-lambda";
 import { DynamoRequestStore } from "../adapters/aws/dynamodb.ts";
 import { IamBroker } from "../adapters/aws/iam.ts";
 import { StepFunctionsWorkflow } from "../adapters/aws/sfn.ts";
 import { SsmSessions } from "../adapters/aws/ssm.ts";
+import { boltLogger } from "../adapters/observability/bolt-logger.ts";
 import { SlackDirectory } from "../adapters/slack/directory.ts";
 import { registerListeners } from "../adapters/slack/listeners.ts";
 import { configuredPrincipalArns } from "../core/principal.ts";
 import { notifierFor } from "./notifier.ts";
-import { env, lambdaDeps } from "./runtime.ts";
+import { env, lambdaDeps, observed } from "./runtime.ts";
 import { slackClientOptions } from "./slack-client.ts";
 
 const deps = lambdaDeps({
@@ -34,7 +34,7 @@ let bolt: BoltHandler | undefined;
 function buildBolt() {
   const receiver = new AwsLambdaReceiver({
     signingSecret: env("SLACK_SIGNING_SECRET"),
-    logLevel: LogLevel.WARN,
+    logger: boltLogger(LogLevel.WARN),
   });
   const token = env("SLACK_BOT_TOKEN");
   const app = new App({
@@ -43,16 +43,38 @@ function buildBolt() {
     // (on the cold path of every container) that a plain `token` option would make.
     authorize: async () => ({ botToken: token }),
     ignoreSelf: false,
-    logLevel: LogLevel.WARN,
+    logger: boltLogger(LogLevel.WARN),
     clientOptions: slackClientOptions(),
   });
   registerListeners(app, deps, new SlackDirectory(app.client));
   return receiver.toHandler();
 }
 
+/** Answers by class, for the SlackResponses metric: a 401 is a bad signature, not our fault. */
+const outcomeOf = (status: number | undefined) =>
+  status === undefined || status >= 500 ? "error" : status >= 400 ? "rejected" : "ok";
+
 const fn = async (event: AwsEvent, context: Context) => {
-  bolt ??= buildBolt();
-  return bolt(event, context);
+  const started = performance.now();
+  let status: number | undefined;
+  try {
+    bolt ??= buildBolt();
+    const response = await bolt(event, context);
+    status = response.statusCode;
+    return response;
+  } finally {
+    // The time Slack waited on the handler (it gives up at 3 s). A config that cannot load has
+    // already failed the request; measuring must not replace that error with its own.
+    const metrics = (() => {
+      try {
+        return deps().metrics;
+      } catch {
+        return undefined;
+      }
+    })();
+    metrics?.record("SlackAckTime", Math.round(performance.now() - started), {});
+    metrics?.record("SlackResponses", 1, { outcome: outcomeOf(status) });
+  }
 };
 
-export const handler = middy(fn);
+export const handler = observed(fn);

@@ -4,6 +4,7 @@ import { DynamoRequestStore } from "../adapters/aws/dynamodb.ts";
 import { IamBroker } from "../adapters/aws/iam.ts";
 import { StepFunctionsWorkflow } from "../adapters/aws/sfn.ts";
 import { SsmSessions } from "../adapters/aws/ssm.ts";
+import { log } from "../core/log.ts";
 import { configuredPrincipalArns } from "../core/principal.ts";
 import { type SweepReport, sweep } from "../core/usecases/sweep.ts";
 import { notifierFor } from "./notifier.ts";
@@ -24,8 +25,6 @@ const scheduled = z.looseObject({});
 
 export const handler = makeHandler("sweeper", scheduled, deps, async (d): Promise<SweepReport> => {
   const report = await sweep(d);
-  console.log(
-    JSON.stringify({ level: report.errors.length ? "warn" : "info", message: "sweep finished", ...report }),
-  );
+  (report.errors.length ? log.warn : log.info)("sweep finished", { ...report });
   return report;
 });

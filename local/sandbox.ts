@@ -7,8 +7,11 @@ import { DynamoRequestStore } from "../adapters/aws/dynamodb.ts";
 import { SandboxAccount, type SandboxNode } from "../adapters/local/account.ts";
 import { createRequestsTable, type LocalDynamo, startLocalDynamo } from "../adapters/local/dynamo.ts";
 import type { LocalTask, LocalWorkflow } from "../adapters/local/workflow.ts";
+import { LoggedMetrics, readableSink } from "../adapters/observability/readable.ts";
 import { type Clock, FakeClock } from "../core/clock.ts";
 import type { AccessConfig } from "../core/config/load.ts";
+import { type LogSink, setLogSink } from "../core/log.ts";
+import type { Metrics } from "../core/metrics.ts";
 import type { Deps, Notice, Notifier, RequestStore, SessionNotice } from "../core/ports.ts";
 import { configuredPrincipalArns } from "../core/principal.ts";
 import { basePolicyArn, basePolicyDocument, emptySlot, slotArns } from "../core/slots.ts";
@@ -36,6 +39,13 @@ export interface SandboxOptions {
   wrapTask?: (state: string, task: LocalTask) => LocalTask;
   /** Where sessions write their transcript files (<JIT_DATA>/transcripts); none written when absent. */
   transcriptsDir?: string;
+  /**
+   * Where the handlers' log lines go. Default: one readable line each on a terminal; Lambda's
+   * Powertools JSON lines otherwise (tests, a pipe), exactly as CloudWatch would receive them.
+   */
+  logs?: LogSink;
+  /** Where use cases record metrics. Default: debug lines of the readable log on a terminal, none otherwise. */
+  metrics?: Metrics;
 }
 
 export interface Sandbox {
@@ -99,7 +109,10 @@ export async function startSandbox(options: SandboxOptions): Promise<Sandbox> {
     clock: clock instanceof FakeClock ? clock : undefined,
     wrap: options.wrapTask,
   });
+  const logs = options.logs ?? (process.stdout.isTTY ? readableSink() : undefined);
+  if (logs) setLogSink(logs);
   const deps: Deps = {
+    metrics: options.metrics ?? (logs ? new LoggedMetrics(logs) : undefined),
     config,
     store: options.wrapStore ? options.wrapStore(store) : store,
     broker: account,

@@ -6,6 +6,7 @@ import {
   SFNClient,
   StartExecutionCommand,
 } from "@aws-sdk/client-sfn";
+import { log } from "../../core/log.ts";
 import type { Workflow, WorkflowInput } from "../../core/ports.ts";
 import { call, errorName } from "./errors.ts";
 
@@ -87,9 +88,7 @@ export class StepFunctionsWorkflow implements Workflow {
     } catch (error) {
       const name = errorName(error) ?? "";
       if (!STALE_TOKEN.has(name)) throw error;
-      console.warn(
-        JSON.stringify({ level: "warn", message: "approval step already over", operation, error: name }),
-      );
+      log.warn("approval step already over", { operation, error: name });
     }
   }
 

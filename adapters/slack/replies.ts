@@ -6,6 +6,7 @@ import {
   QuotaExceededError,
   ValidationError,
 } from "../../core/errors.ts";
+import { describeError, log } from "../../core/log.ts";
 import { clip, escapeMarkup } from "./mrkdwn.ts";
 
 /**
@@ -30,13 +31,6 @@ export function errorMessage(error: unknown): string | undefined {
 export function replyFor(error: unknown, where: string): string {
   const known = errorMessage(error);
   if (known) return known;
-  console.error(
-    JSON.stringify({
-      level: "error",
-      message: "slack listener failed",
-      where,
-      error: error instanceof Error ? `${error.name}: ${error.message}` : String(error),
-    }),
-  );
+  log.error("slack listener failed", { where, error: describeError(error) });
   return ":x: Something went wrong on our side; nothing was changed. Try again in a minute.";
 }

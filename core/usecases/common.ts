@@ -1,5 +1,6 @@
 /** Helpers every use case shares: loading, audited transitions, conflict retries, safe notices. */
 import { ConflictError, NotFoundError } from "../errors.ts";
+import { describeError, log } from "../log.ts";
 import type { AuditEvent, Deps, Notice } from "../ports.ts";
 import { type AccessRequest, assertTransition, type HistoryEntry, type Status } from "../request.ts";
 
@@ -29,15 +30,11 @@ export async function audit(
       return;
     } catch (error) {
       if (tries >= 4) {
-        console.error(
-          JSON.stringify({
-            level: "error",
-            message: "audit event not appended (the record keeps status changes)",
-            requestId,
-            action,
-            error: String(error),
-          }),
-        );
+        log.error("audit event not appended (the record keeps status changes)", {
+          requestId,
+          action,
+          error: describeError(error),
+        });
         return;
       }
     }
@@ -99,15 +96,11 @@ export async function notifySafely(deps: Deps, notice: Notice): Promise<void> {
   try {
     await deps.notifier.notify(notice);
   } catch (error) {
-    console.error(
-      JSON.stringify({
-        level: "error",
-        message: "notice not delivered",
-        notice: notice.type,
-        requestId: notice.request.id,
-        error: error instanceof Error ? `${error.name}: ${error.message}` : String(error),
-      }),
-    );
+    log.error("notice not delivered", {
+      notice: notice.type,
+      requestId: notice.request.id,
+      error: describeError(error),
+    });
   }
 }
 

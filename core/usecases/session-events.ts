@@ -4,6 +4,7 @@
  * it. A session no grant explains, or a refused attempt, is recorded and announced as an alert.
  */
 import { ConflictError } from "../errors.ts";
+import { log } from "../log.ts";
 import type { AlertRecord, Deps, SessionNotice, SessionRecord } from "../ports.ts";
 import type { AccessRequest } from "../request.ts";
 import { isIdentityCenterRole } from "../slots.ts";
@@ -136,14 +137,10 @@ async function announce(deps: Deps, notice: SessionNotice): Promise<void> {
 export async function handleSessionEvent(deps: Deps, e: SessionEvent): Promise<SessionOutcome> {
   if (!knownAccounts(deps).has(e.accountId)) {
     // Another account's bus may forward to ours by mistake (or on purpose): nothing of it is recorded.
-    console.warn(
-      JSON.stringify({
-        level: "warn",
-        message: "session event from an account the configuration does not name; dropped",
-        eventId: e.eventId,
-        accountId: e.accountId,
-      }),
-    );
+    log.warn("session event from an account the configuration does not name; dropped", {
+      eventId: e.eventId,
+      accountId: e.accountId,
+    });
     return "ignored";
   }
   if (!(await deps.sessionLog.claimEvent(e.eventId))) return "duplicate";

@@ -35,6 +35,8 @@ export interface HarnessOptions {
   notifier?: SandboxOptions["notifier"];
   dynamo?: LocalDynamo;
   transcriptsDir?: string;
+  /** Where use cases record metrics (none when absent). */
+  metrics?: SandboxOptions["metrics"];
 }
 
 let tableCounter = 0;
@@ -51,6 +53,7 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
     wrapStore: options.store,
     wrapTask: options.wrap,
     transcriptsDir: options.transcriptsDir,
+    metrics: options.metrics,
   });
   const waitFor = async (id: string, until: (r: AccessRequest) => boolean, timeoutMs = 10_000) => {
     const deadline = Date.now() + timeoutMs;

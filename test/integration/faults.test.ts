@@ -25,6 +25,7 @@ import { S } from "../../workflows/access-workflow.ts";
 import { NODE, OWNER, PEOPLE } from "../fixtures/nodes.ts";
 import { awsFault, faultyStore, injector, seeded } from "../helpers/faults.ts";
 import { type Harness, startHarness } from "../helpers/harness.ts";
+import { captureLogs } from "../helpers/logs.ts";
 
 const SEED = 20_261_126;
 const LIFECYCLES = 200;
@@ -104,8 +105,7 @@ describe("lifecycles under injected faults", () => {
 
   it(`leaves nothing behind after ${LIFECYCLES} seeded lifecycles and one sweep`, async () => {
     // Prepare: the handlers log every injected failure; keep the test output to the summary.
-    vi.spyOn(console, "error").mockImplementation(() => {});
-    vi.spyOn(console, "warn").mockImplementation(() => {});
+    captureLogs();
     const random = seeded(SEED);
     const faults = injector(SEED + 1, FAULT_RATE);
     const plans = new Map<string, Plan>();

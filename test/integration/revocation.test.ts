@@ -123,7 +123,7 @@ describe("sessions started while IAM still honours a deleted policy", () => {
       },
     });
     h = x;
-    vi.spyOn(console, "error").mockImplementation(() => {});
+    captureLogs();
     x.account.propagationMs = 5_000;
     const id = await grantedToAlice(x);
     await x.waitFor(id, (r) => r.status === "ACTIVE");
@@ -186,7 +186,7 @@ describe("offboarding while a grant is live", () => {
       }),
     });
     h = x;
-    vi.spyOn(console, "error").mockImplementation(() => {});
+    captureLogs();
     x.account.faults = (op) => {
       if (op === "DeletePolicy") throw Object.assign(new Error("Access denied"), { name: "AccessDenied" });
     };
@@ -224,14 +224,14 @@ describe("each entry point with exactly the ports its file declares", () => {
     await x.workflow.settled(id);
 
     // Act: the real handler, which sees only the ports functions/sweeper.ts declares.
-    const logs = captureLogs("log");
+    const logs = captureLogs("info");
     const report = (await sweeper({}, {} as Context)) as { endedSessions: string[]; errors: unknown[] };
 
     // Assess
     expect(report.errors).toEqual([]);
     expect(report.endedSessions).toEqual([sessionId]);
     expect(logs.lines()).toEqual([
-      expect.objectContaining({ level: "info", message: "sweep finished", endedSessions: [sessionId] }),
+      expect.objectContaining({ level: "INFO", message: "sweep finished", endedSessions: [sessionId] }),
     ]);
   });
 });

@@ -351,7 +351,7 @@ describe("following", () => {
     expect(errors.lines().length).toBeGreaterThan(0);
     for (const line of errors.lines()) {
       expect(line).toMatchObject({
-        level: "error",
+        level: "ERROR",
         requestId: id,
         error: expect.stringContaining("internal_error"),
       });

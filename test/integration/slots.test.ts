@@ -5,7 +5,7 @@
  * Before slots (691944f) the first grant on the shared role was an inline PutRolePolicy, which AWS
  * refuses with UnmodifiableEntity.
  */
-import { afterEach, describe, expect, it, vi } from "vitest";
+import { afterEach, describe, expect, it } from "vitest";
 import { policySize } from "../../core/policy.ts";
 import type { Person } from "../../core/principal.ts";
 import { resolvePrincipal } from "../../core/principal.ts";
@@ -21,6 +21,7 @@ import { S } from "../../workflows/access-workflow.ts";
 import { NODE } from "../fixtures/nodes.ts";
 import { seeded } from "../helpers/faults.ts";
 import { type Harness, startHarness } from "../helpers/harness.ts";
+import { captureLogs } from "../helpers/logs.ts";
 import { aRequest } from "../helpers/requests.ts";
 
 let h: Harness | undefined;
@@ -144,7 +145,7 @@ describe("one slot, many writers", () => {
       // Prepare: 10 live grants already in the slots, 10 more approved and about to be written.
       const x = await startHarness();
       h = x;
-      vi.spyOn(console, "error").mockImplementation(() => {});
+      captureLogs();
       const random = seeded(seed);
       let maxVersions = 0;
       x.account.hooks = {
@@ -300,7 +301,7 @@ describe("slot writers against AWS as it is (review 2026-11-29)", () => {
   it("a writer whose lease ran low gives up instead of writing over the slot", async () => {
     const x = await startHarness();
     h = x;
-    vi.spyOn(console, "error").mockImplementation(() => {});
+    captureLogs();
     const a = await record(x, "20261126-aaaaaaaa", person("ann"));
     // The read under the lease stalls past the lease's write margin.
     const broker = x.deps.broker;

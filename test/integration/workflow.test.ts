@@ -228,7 +228,8 @@ describe("decisions before the grant", () => {
     // The step found the request closed: logged, and nothing else.
     expect(errors.lines()).toEqual([
       expect.objectContaining({
-        level: "error",
+        level: "ERROR",
+        requestId: request.id,
         handler: "ask-approvers",
         error: expect.stringMatching(/^RequestClosed/),
       }),

@@ -5,6 +5,7 @@ import type { Deps } from "../../../core/ports.ts";
 import { handler as grantAccess } from "../../../functions/grant-access.ts";
 import { handler as revokeAccess } from "../../../functions/revoke-access.ts";
 import { useDeps } from "../../../functions/runtime.ts";
+import { captureLogs } from "../../helpers/logs.ts";
 
 const context = {} as Context;
 
@@ -28,12 +29,19 @@ describe("task handlers", () => {
   ])("refuse the malformed event %j with a logged reason, touching nothing", async (event, problem) => {
     // Prepare
     useDeps(untouchable);
-    const log = vi.spyOn(console, "error").mockImplementation(() => {});
+    const logs = captureLogs("error");
     // Act
     const act = grantAccess(event, context);
     // Assess
     await expect(act).rejects.toThrow(`grant-access: malformed event: ${problem}`);
-    expect(log).toHaveBeenCalledWith(expect.stringContaining('"message":"rejected malformed event"'));
+    expect(logs.lines()).toEqual([
+      expect.objectContaining({
+        level: "ERROR",
+        message: "rejected malformed event",
+        handler: "grant-access",
+        problems: problem,
+      }),
+    ]);
   });
 
   it("passes a valid event on to the use case", async () => {
@@ -46,7 +54,7 @@ describe("task handlers", () => {
         },
       }),
     );
-    vi.spyOn(console, "error").mockImplementation(() => {});
+    captureLogs();
     await expect(revokeAccess({ requestId: "20261126-abcdefgh" }, context)).rejects.toThrow("stop here");
     expect(calls).toEqual(["clock"]);
   });
