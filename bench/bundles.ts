@@ -5,6 +5,7 @@
  * `npm run bench -- --only bundles` re-runs just this part.
  */
 import { mkdirSync, rmSync } from "node:fs";
+import { loadavg } from "node:os";
 import { join } from "node:path";
 import { build, type Metafile } from "esbuild";
 import { NODEJS_OPTIONS } from "../stacks/bundling.ts";
@@ -66,6 +67,7 @@ export function probeEvent(name: FunctionName): unknown {
 /** Every function's bundle, and `runs` cold starts of each. */
 export async function measureBundles(runs = 5) {
   // Inside the repo, so the externals resolve from node_modules as the runtime's own SDK would.
+  const measuredAt = new Date().toISOString();
   const outdir = join(PROJECT_ROOT, "node_modules/.cache/jit-bundles/");
   rmSync(outdir, { recursive: true, force: true });
   mkdirSync(outdir, { recursive: true });
@@ -82,7 +84,13 @@ export async function measureBundles(runs = 5) {
       cold: coldStart(outdir, env, { file, name, memoryMb, event: probeEvent(name) }, runs),
     };
   });
-  return { limitKb: BUNDLE_LIMIT_KB, functions: functions.sort((a, b) => b.bytes - a.bytes) };
+  return {
+    measuredAt,
+    // Other work on the machine stretches wall times; CPU time much less.
+    loadAverage: loadavg().map((l) => Math.round(l * 100) / 100),
+    limitKb: BUNDLE_LIMIT_KB,
+    functions: functions.sort((a, b) => b.bytes - a.bytes),
+  };
 }
 
 /** The bundles section of bench/results/summary.md. */
@@ -91,7 +99,7 @@ export function bundlesSummary(results: Awaited<ReturnType<typeof measureBundles
   return [
     `## Lambda bundles (built as SST builds them from stacks/bundling.ts; limit ${results.limitKb} KB) and cold starts`,
     "",
-    `Cold start: a fresh Node process (\`--enable-source-maps\`) imports the bundle and answers one event, the AWS SDK loaded from node_modules as the runtime provides it; median of ${runs} runs, CPU is user + system. Slack answers a signed \`/access help\` (signature checked, no AWS call); every other function gets a string where its schema wants an object and rejects it, so its AWS clients and config, built on first real use, are not in the number.`,
+    `Measured ${results.measuredAt}, load average ${results.loadAverage.join(", ")} at the end. Cold start: a fresh Node process (\`--enable-source-maps\`) imports the bundle and answers one event, the AWS SDK loaded from node_modules as the runtime provides it; median of ${runs} runs, CPU is user + system. Slack answers a signed \`/access help\` (signature checked, no AWS call); every other function gets a string where its schema wants an object and rejects it, so its AWS clients and config, built on first real use, are not in the number.`,
     "",
     "| function | KB | import ms | first answer ms | total ms | CPU ms | RSS MB | answered | packages inside |",
     "|---|---|---|---|---|---|---|---|---|",

@@ -101,8 +101,11 @@ export async function sstBuildOptions(
   const target =
     es.target && KNOWN_TARGETS.test(es.target.toLowerCase()) ? es.target.toLowerCase() : fallback;
   const install = Array.isArray(nodejs.install) ? nodejs.install : Object.keys(nodejs.install ?? {});
+  // Linked unless `esbuild.sourcemap` says otherwise; `nodejs.sourcemap` decides whether it ships.
   const sourcemap =
-    typeof es.sourcemap === "string" ? es.sourcemap : es.sourcemap === false ? false : "linked";
+    nodejs.sourcemap === false || es.sourcemap === undefined || es.sourcemap === true
+      ? "linked"
+      : es.sourcemap;
   const cjs = nodejs.format === "cjs";
   return {
     absWorkingDir: PROJECT_ROOT,
