@@ -4,12 +4,13 @@
  * `npm run bench -- --quick` skips the one-minute real-time expiry measurement.
  * `npm run bench -- --only bundles` measures only the Lambda bundles and their cold starts (after a
  * change to a function's imports), writes bench/results/bundles.json and replaces that section of the
- * existing summary.md.
+ * existing summary.md. `--only audit` does the same for the audit read (10,000 requests).
  */
 import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { arch, cpus, loadavg, totalmem } from "node:os";
 import { FUNCTION_ENTRIES } from "../stacks/entries.ts";
 import { measureApproveToEffective } from "./approve-effective.ts";
+import { auditSummary, measureAudit, replaceAuditSection } from "./audit.ts";
 import { bundlesSummary, measureBundles, replaceSection } from "./bundles.ts";
 import { measureExpiryLag, measureThroughput } from "./lifecycle.ts";
 import { measurePolicySizes } from "./policy-size.ts";
@@ -18,8 +19,8 @@ import { measureSlotCapacity } from "./slot-capacity.ts";
 
 const quick = process.argv.includes("--quick");
 const only = process.argv.includes("--only") ? process.argv[process.argv.indexOf("--only") + 1] : undefined;
-if (only !== undefined && only !== "bundles")
-  throw new Error(`--only ${only}: the one part that runs alone is "bundles"`);
+if (only !== undefined && only !== "bundles" && only !== "audit")
+  throw new Error(`--only ${only}: the parts that run alone are "bundles" and "audit"`);
 const results = new URL("./results/", import.meta.url);
 mkdirSync(results, { recursive: true });
 const save = (name: string, data: unknown) =>
@@ -52,6 +53,19 @@ if (only === "bundles") {
   writeFileSync(file, replaceSection(readFileSync(file, "utf8"), bundlesSummary(bundles)));
   log(bundlesSummary(bundles).join("\n"));
   process.exit(0);
+}
+
+// `--only audit`: the audit read alone (jit audit and the weekly report read the same way).
+if (only === undefined || only === "audit") {
+  const audit = await measureAudit();
+  save("audit", audit);
+  if (only === "audit") {
+    const file = new URL("summary.md", results);
+    writeFileSync(file, replaceAuditSection(readFileSync(file, "utf8"), auditSummary(audit)));
+    log(auditSummary(audit).join("\n"));
+    process.exit(0);
+  }
+  summary.push(...auditSummary(audit));
 }
 
 const sizes = measurePolicySizes();

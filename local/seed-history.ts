@@ -6,7 +6,7 @@
  */
 import { BUILT_IN_DOCUMENTS } from "../core/config/constants.ts";
 import type { AccessConfig } from "../core/config/load.ts";
-import type { AlertRecord, AuditEvent, RequestHistory } from "../core/ports.ts";
+import type { AlertRecord, AuditEvent } from "../core/ports.ts";
 import { type Person, resolvePrincipal } from "../core/principal.ts";
 import type { AccessRequest, HistoryEntry, Status } from "../core/request.ts";
 import { describeTranscript, transcriptOf } from "../core/transcripts.ts";
@@ -64,8 +64,14 @@ export interface SeedOptions {
 const iso = (ms: number) => new Date(ms).toISOString();
 const MIN = 60_000;
 
+/** A request of the history with every audit event the use cases would have appended. */
+export interface SeededRequest {
+  request: AccessRequest;
+  events: AuditEvent[];
+}
+
 /** One request of the history and its events; `i` picks its person, profile and outcome. */
-function oneRequest(o: SeedOptions, i: number): RequestHistory {
+function oneRequest(o: SeedOptions, i: number): SeededRequest {
   const outcome = OUTCOMES[i % OUTCOMES.length] as string;
   // The sandbox profile needs no approver: nobody denies it, and it never waits.
   const picked = Object.keys(NODES)[i % 4] ?? "staging";
@@ -190,7 +196,7 @@ function sessions(o: SeedOptions, r: AccessRequest, i: number, created: number):
 }
 
 /** The history: `count` requests, oldest first. */
-export const seededHistory = (o: SeedOptions): RequestHistory[] =>
+export const seededHistory = (o: SeedOptions): SeededRequest[] =>
   Array.from({ length: o.count }, (_, i) => oneRequest(o, i));
 
 /** Sessions no grant explained, for the weekly report's drift section: one a day for `days` days. */
@@ -207,7 +213,7 @@ export const seededAlerts = (start: Date, days: number): AlertRecord[] =>
 /** Writes a history through the store, as the use cases would have (records, then their events). */
 export async function writeHistory(
   store: { create(r: AccessRequest): Promise<void>; appendAudit(e: AuditEvent): Promise<void> },
-  histories: readonly RequestHistory[],
+  histories: readonly SeededRequest[],
 ): Promise<void> {
   for (const h of histories) {
     await store.create(h.request);

@@ -6,7 +6,9 @@
  *   index byStatus:    gsi1pk = status,          gsi1sk = expiresAt or createdAt  (the sweeper)
  *   index byRequester: gsi2pk = Slack user id,   gsi2sk = createdAt               (`/access list`)
  *   index byCreatedDay: gsi3pk = DAY#<yyyymmdd>, gsi3sk = <id> on the record and <id>#<sk> on each
- *                       audit event: one query per day reads a window's requests with their events
+ *                       session-* audit event: one query per day reads a window's requests and
+ *                       their sessions (status changes are in the record; other events stay out,
+ *                       so the read carries only what it needs)
  *
  *   pk = EVENT#<CloudTrail eventID>       a session event already handled (deduplication)
  *   pk = SESSION#<session id>             a session and what was announced of it (version-checked)
@@ -207,7 +209,7 @@ export class DynamoRequestStore implements RequestStore, SessionLog {
 
   async listCreated(from: string, to: string): Promise<RequestHistory[]> {
     const byId = new Map<string, RequestHistory>();
-    const events: AuditEvent[] = [];
+    const sessionEvents: AuditEvent[] = [];
     // Days run in a few parallel lanes: a year's window is 366 small queries, not one long chain.
     const days = creationDays(from, to);
     const lanes = Array.from({ length: Math.min(8, days.length) }, async () => {
@@ -221,15 +223,15 @@ export class DynamoRequestStore implements RequestStore, SessionLog {
           if (item.sk === "REQUEST") {
             const request = fromItem(item);
             if (request.createdAt >= from && request.createdAt < to)
-              byId.set(request.id, { request, events: [] });
-          } else events.push(bare(item) as unknown as AuditEvent);
+              byId.set(request.id, { request, sessionEvents: [] });
+          } else sessionEvents.push(bare(item) as unknown as AuditEvent);
         }
       }
     });
     await Promise.all(lanes);
-    for (const event of events) byId.get(event.requestId)?.events.push(event);
+    for (const event of sessionEvents) byId.get(event.requestId)?.sessionEvents.push(event);
     const out = [...byId.values()];
-    for (const h of out) h.events.sort((a, b) => a.at.localeCompare(b.at));
+    for (const h of out) h.sessionEvents.sort((a, b) => a.at.localeCompare(b.at));
     return out.sort(
       (a, b) =>
         a.request.createdAt.localeCompare(b.request.createdAt) || a.request.id.localeCompare(b.request.id),
@@ -393,7 +395,8 @@ export function auditItem(event: AuditEvent) {
   // keeps other processes' apart; appendAudit's condition makes the log append-only.
   const suffix = `${String(++auditCounter % 1e6).padStart(6, "0")}${randomUUID().slice(0, 4)}`;
   const sk = `AUDIT#${event.at}#${suffix}`;
-  const day = REQUEST_ID.test(event.requestId) ? dayOf(event.requestId) : undefined;
+  const indexed = event.action.startsWith("session-") && REQUEST_ID.test(event.requestId);
+  const day = indexed ? dayOf(event.requestId) : undefined;
   return {
     pk: `REQ#${event.requestId}`,
     sk,

@@ -163,7 +163,7 @@ export function auditRow(config: Pick<AccessConfig, "accountId">, h: RequestHist
     expiresAt: r.expiresAt,
     ...endOf(r),
     failure: r.failure,
-    sessions: sessionsOf(h.events),
+    sessions: sessionsOf(h.sessionEvents),
   };
 }
 

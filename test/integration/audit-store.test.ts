@@ -1,5 +1,5 @@
 /**
- * The store's window read against dynalite: requests by creation time with their audit events, from
+ * The store's window read against dynalite: requests by creation time with their session events, from
  * the creation-day index, counted in DynamoDB calls (never one per request).
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -52,7 +52,7 @@ beforeAll(async () => {
 afterAll(async () => dynamo.stop());
 
 describe("RequestStore.listCreated on DynamoDB", () => {
-  it("returns the requests created in [from, to), oldest first, each with its own events", async () => {
+  it("returns the requests created in [from, to), oldest first, each with its own session events", async () => {
     calls = [];
     const got = await store.listCreated("2026-11-10T23:59:59.999Z", "2026-11-12T00:00:00.000Z");
     expect(got.map((h) => h.request.id)).toEqual([
@@ -61,10 +61,11 @@ describe("RequestStore.listCreated on DynamoDB", () => {
       "20261111-aaaaaaa4",
     ]);
     for (const h of got) {
-      expect(h.events.map((e) => e.action)).toEqual(["requested", "session-started"]);
-      expect(h.events.every((e) => e.requestId === h.request.id)).toBe(true);
+      // Status changes are in the record; only session events come with it.
+      expect(h.sessionEvents.map((e) => e.action)).toEqual(["session-started"]);
+      expect(h.sessionEvents.every((e) => e.requestId === h.request.id)).toBe(true);
       // The index's attributes stay inside the adapter.
-      expect(Object.keys(h.events[0] ?? {})).not.toContain("gsi3pk");
+      expect(Object.keys(h.sessionEvents[0] ?? {})).not.toContain("gsi3pk");
       expect(Object.keys(h.request)).not.toContain("gsi3sk");
     }
     // One Query per day partition (the 9th, 10th, 11th; the 12th starts at `to`), none per request.
