@@ -11,7 +11,15 @@ export type AccessCommand =
   | { kind: "revoke"; requestId: string }
   | { kind: "cancel"; requestId: string }
   | { kind: "extend"; requestId: string; by: string }
-  | { kind: "request"; profileId: string; duration: string; ticket?: string; reason: string }
+  | {
+      kind: "request";
+      profileId: string;
+      /** Empty for a break-glass request that names none (the profile's default, within its maximum). */
+      duration: string;
+      ticket?: string;
+      reason: string;
+      breakGlass?: boolean;
+    }
   | { kind: "invalid"; message: string };
 
 const USAGE = "Try `/access help`.";
@@ -28,7 +36,10 @@ function profileNames(config: AccessConfig): string {
 
 /** Reads `/access …`. The ticket is the third word when the profile has a ticket pattern it matches. */
 export function parseAccessCommand(text: string, config: AccessConfig): AccessCommand {
-  const words = text.trim().split(/\s+/).filter(Boolean);
+  const all = text.trim().split(/\s+/).filter(Boolean);
+  // `--break-glass` may stand anywhere after the profile; the rest parses as usual.
+  const words = all.filter((w, i) => i === 0 || w.toLowerCase() !== BREAK_GLASS_FLAG);
+  if (words.length !== all.length) return breakGlassCommand(words, config);
   const [first, second, third, ...rest] = words;
   if (!first) return { kind: "modal" };
   const verb = first.toLowerCase();
@@ -60,6 +71,35 @@ export function parseAccessCommand(text: string, config: AccessConfig): AccessCo
   const ticket = third && pattern?.test(third) ? third : undefined;
   const reasonWords = ticket ? rest : [third, ...rest].filter((w): w is string => w !== undefined);
   return { kind: "request", profileId: first, duration: second, ticket, reason: reasonWords.join(" ") };
+}
+
+const BREAK_GLASS_FLAG = "--break-glass";
+/** Words that read as a duration ("30m", "1h30m", "PT1H"): anything else starts the reason. */
+const DURATION_WORD = /^(?:(?:\d+[dhms])+|P(?:\d+D)?(?:T(?:\d+H)?(?:\d+M)?(?:\d+S)?)?)$/i;
+
+/** `/access <profile> [duration] [ticket] --break-glass <reason…>`: the duration may be left out. */
+function breakGlassCommand(words: string[], config: AccessConfig): AccessCommand {
+  const [first, ...rest] = words;
+  const usage = "Usage: `/access <profile> [duration] --break-glass <reason, at least 20 characters>`";
+  if (!first) return { kind: "invalid", message: usage };
+  const profile = config.profiles[first];
+  if (!profile)
+    return {
+      kind: "invalid",
+      message: `No profile "${shown(first, SHOWN.word)}". The profiles are ${profileNames(config)}. ${USAGE}`,
+    };
+  const duration = rest[0] && DURATION_WORD.test(rest[0]) ? rest.shift() : undefined;
+  const pattern = profile.ticketPattern ? new RegExp(profile.ticketPattern) : undefined;
+  const ticket = rest[0] && pattern?.test(rest[0]) ? rest.shift() : undefined;
+  if (rest.length === 0) return { kind: "invalid", message: `Say why. ${usage}` };
+  return {
+    kind: "request",
+    profileId: first,
+    duration: duration ?? "",
+    ...(ticket ? { ticket } : {}),
+    reason: rest.join(" "),
+    breakGlass: true,
+  };
 }
 
 /**

@@ -8,6 +8,11 @@ export const ACTION = {
   revokeNow: "revoke_now",
   cancel: "cancel",
   approveExtension: "approve_extension",
+  /** Break-glass review buttons (approvers only, never the requester; decided on the server). */
+  reviewOk: "break_glass_reviewed_ok",
+  reviewRevoke: "break_glass_revoke",
+  /** The Revoke button on the FYI to approvers of a grant approved as on call. */
+  onCallRevoke: "on_call_revoke",
 } as const;
 
 /** Modal callback ids. */
@@ -20,6 +25,7 @@ export const BLOCK = {
   reason: "reason",
   ticket: "ticket",
   denyReason: "deny_reason",
+  breakGlass: "break_glass",
 } as const;
 
 /** What `/access help` answers. */
@@ -29,4 +35,5 @@ export const HELP = [
   "*/access list* shows your requests and grants.",
   "*/access extend <id> <duration>* asks for more time.",
   "*/access revoke <id>* ends a grant now; *`/access cancel <id>`* withdraws a pending request.",
+  "*/access <profile> [duration] --break-glass <reason…>* grants at once in an emergency, where the profile allows it: everyone is told, and an approver reviews it afterwards.",
 ].join("\n");

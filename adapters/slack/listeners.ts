@@ -10,18 +10,30 @@ import { formatDuration } from "../../core/duration.ts";
 import { ValidationError } from "../../core/errors.ts";
 import type { Deps } from "../../core/ports.ts";
 import { approve, deny } from "../../core/usecases/approval.ts";
+import { reviewBreakGlass, revokeAsApprover } from "../../core/usecases/break-glass-review.ts";
 import { approveExtension, extendGrant } from "../../core/usecases/expiry.ts";
 import { cancelRequest, createRequest, mayRequest } from "../../core/usecases/request.ts";
 import { revokeNow } from "../../core/usecases/revoke.ts";
 import { ACTION, approvalMessage, BLOCK, denyModal, HELP, homeView, requestModal, VIEW } from "./blocks.ts";
 import { parseAccessCommand, requestIdFor } from "./command.ts";
 import type { SlackDirectory } from "./directory.ts";
+import { SHOWN, shown } from "./mrkdwn.ts";
 import { replyFor } from "./replies.ts";
 
 type ViewState = Record<
   string,
-  Record<string, { value?: string | null; selected_option?: { value: string } | null }>
+  Record<
+    string,
+    {
+      value?: string | null;
+      selected_option?: { value: string } | null;
+      selected_options?: { value: string }[] | null;
+    }
+  >
 >;
+/** Whether the modal's break-glass box is ticked. */
+const breakGlassTicked = (state: ViewState): boolean =>
+  (state[BLOCK.breakGlass]?.value?.selected_options ?? []).some((o) => o.value === "break-glass");
 const field = (state: ViewState, block: string): string | undefined => {
   const v = state[block]?.value;
   return v?.selected_option?.value ?? v?.value ?? undefined;
@@ -30,9 +42,13 @@ const field = (state: ViewState, block: string): string | undefined => {
 export function registerListeners(app: App, deps: () => Deps, directory: SlackDirectory): void {
   // Kept off the acknowledgement path where possible: a person mapped by Slack ID needs no email
   // lookup, and group memberships are looked up only when the config names user groups at all.
-  const person = async (userId: string) => ({
+  // A profile with an on-call rule matches the requester by email, so it is looked up then too.
+  const person = async (userId: string, profileId?: string) => ({
     slackUserId: userId,
-    email: deps().config.principals.map[userId] ? undefined : await directory.email(userId),
+    email:
+      deps().config.principals.map[userId] && !deps().config.profiles[profileId ?? ""]?.onCall
+        ? undefined
+        : await directory.email(userId),
   });
   const approver = async (userId: string) => {
     const groups = Object.values(deps().config.profiles).flatMap((p) =>
@@ -91,13 +107,20 @@ export function registerListeners(app: App, deps: () => Deps, directory: SlackDi
         case "request": {
           const request = await createRequest(d, {
             requestId: requestIdFor(command.trigger_id, d.clock.now()),
-            requester: await person(command.user_id),
+            requester: await person(command.user_id, parsed.profileId),
             profileId: parsed.profileId,
-            duration: parsed.duration,
+            duration: parsed.duration || undefined,
             reason: parsed.reason,
             ticket: parsed.ticket,
+            breakGlass: parsed.breakGlass,
           });
-          const next = request.approvalsRequired === 0 ? "granting now" : "the approvers have been asked";
+          const next = request.breakGlass
+            ? "break-glass: granting now; the approvers and the audit channel have been told, and an approver will review it"
+            : request.onCall?.approved
+              ? "you are on call, so it is granted now"
+              : request.approvalsRequired === 0
+                ? "granting now"
+                : `the approvers have been asked${request.onCall?.reason ? ` (not approved as on call: ${shown(request.onCall.reason, SHOWN.reason)})` : ""}`;
           return await ack({
             response_type: "ephemeral",
             text: `:inbox_tray: Request \`${request.id}\` for *${request.profileId}* (${formatDuration(request.durationSeconds)}): ${next}.`,
@@ -113,13 +136,15 @@ export function registerListeners(app: App, deps: () => Deps, directory: SlackDi
     const state = view.state.values as ViewState;
     const d = deps();
     try {
+      const profileId = field(state, BLOCK.profile) ?? "";
       await createRequest(d, {
         requestId: requestIdFor(view.id, d.clock.now()),
-        requester: await person(body.user.id),
-        profileId: field(state, BLOCK.profile) ?? "",
+        requester: await person(body.user.id, profileId),
+        profileId,
         duration: field(state, BLOCK.duration),
         reason: field(state, BLOCK.reason),
         ticket: field(state, BLOCK.ticket),
+        breakGlass: breakGlassTicked(state),
       });
       await ack();
     } catch (error) {
@@ -191,6 +216,25 @@ export function registerListeners(app: App, deps: () => Deps, directory: SlackDi
     const result = await revokeNow(deps(), { requestId, actor: user });
     return result.alreadyRevoked
       ? `\`${requestId}\` was already revoked; its sessions are being closed.`
+      : `:lock: Revoked \`${requestId}\`; its policy is being removed and its live sessions closed.`;
+  });
+  // Break-glass review and on-call revoke: who may click is decided by the use case from the record.
+  const review = (outcome: "ok" | "revoke") => async (requestId: string, user: string) => {
+    const result = await reviewBreakGlass(deps(), { requestId, reviewer: await approver(user), outcome });
+    if (result.alreadyReviewed) {
+      const r = result.request.review;
+      return `\`${requestId}\` was already reviewed${r ? ` (${r.outcome} by <@${r.by}>)` : ""}; nothing was changed.`;
+    }
+    return result.revoked
+      ? `:lock: Revoked \`${requestId}\` at review; its policy is being removed and its live sessions closed.`
+      : `:white_check_mark: Reviewed \`${requestId}\`: OK.`;
+  };
+  simple(ACTION.reviewOk, review("ok"));
+  simple(ACTION.reviewRevoke, review("revoke"));
+  simple(ACTION.onCallRevoke, async (requestId, user) => {
+    const result = await revokeAsApprover(deps(), { requestId, approver: await approver(user) });
+    return result.alreadyRevoked
+      ? `\`${requestId}\` was already revoked; nothing more to do.`
       : `:lock: Revoked \`${requestId}\`; its policy is being removed and its live sessions closed.`;
   });
   simple(ACTION.cancel, async (requestId, user) => {

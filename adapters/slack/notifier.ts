@@ -16,6 +16,7 @@ import {
   sessionBlocks,
   startSessionCommands,
 } from "./blocks.ts";
+import { notifyWithoutApprovers } from "./break-glass-messages.ts";
 import { SHOWN, shown } from "./mrkdwn.ts";
 
 /** Slow lookups (node counts) never hold a notice up for longer than this. */
@@ -177,6 +178,12 @@ export class SlackNotifier implements Notifier {
       }
       case "alarm":
         return this.audit(":rotating_light: alarm", r, detail);
+      case "break-glass":
+      case "break-glass-reminder":
+      case "break-glass-reviewed":
+      case "break-glass-escalation":
+      case "on-call-approved":
+        return notifyWithoutApprovers(this.d.client, this.d.config, notice);
     }
   }
 }

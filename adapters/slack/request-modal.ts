@@ -5,9 +5,10 @@
  * hidden profile's name. An external select would need a second endpoint for Slack's option
  * requests for no gain below 10,000 profiles; past that the hint says how to ask by name.
  */
-import type { PlainTextOption, View } from "@slack/types";
+import type { KnownBlock, PlainTextOption, View } from "@slack/types";
 import type { Profile } from "../../core/config/load.ts";
 import { formatDuration, parseDuration } from "../../core/duration.ts";
+import { BREAK_GLASS_REASON_MIN } from "../../core/usecases/break-glass.ts";
 import { REASON_MAX, TICKET_MAX } from "../../core/usecases/request.ts";
 import { BLOCK, VIEW } from "./ids.ts";
 import { plain, SLACK_LIMITS } from "./mrkdwn.ts";
@@ -105,8 +106,41 @@ export function requestModal(profiles: Profile[], privateMetadata = ""): View {
         hint: plain("Some profiles need one, such as INC-1234"),
         element: { type: "plain_text_input", action_id: "value", max_length: TICKET_MAX },
       },
+      ...breakGlassBlock(profiles),
     ],
   };
+}
+
+/**
+ * The break-glass checkbox, only when some offered profile allows it (the server refuses it for the
+ * others with a message on this block).
+ */
+function breakGlassBlock(profiles: Profile[]): KnownBlock[] {
+  const allowing = profiles.filter((p) => p.breakGlass).map((p) => p.id);
+  if (allowing.length === 0) return [];
+  return [
+    {
+      type: "input",
+      block_id: BLOCK.breakGlass,
+      label: plain("Emergency"),
+      optional: true,
+      hint: plain(
+        `Allowed on ${allowing.slice(0, 5).join(", ")}${allowing.length > 5 ? "…" : ""}. The reason needs ${BREAK_GLASS_REASON_MIN}+ characters.`,
+        150,
+      ),
+      element: {
+        type: "checkboxes",
+        action_id: "value",
+        options: [
+          {
+            text: plain("Break-glass: grant now, without approvers"),
+            description: plain("Everyone is told, and an approver reviews it afterwards"),
+            value: "break-glass",
+          },
+        ],
+      },
+    },
+  ];
 }
 
 /** The modal an approver fills to deny, with the request it is about kept in its metadata. */

@@ -5,6 +5,7 @@
 import type { KnownBlock } from "@slack/types";
 import type { Profile } from "../../core/config/load.ts";
 import type { AccessRequest } from "../../core/request.ts";
+import { onCallLine } from "./break-glass-messages.ts";
 import { ACTION } from "./ids.ts";
 import { more, plain, SHOWN, section, shown, slackTime, who } from "./mrkdwn.ts";
 
@@ -49,6 +50,14 @@ const revokeButton = (id: string): KnownBlock => ({
   ],
 });
 
+/** Why a grant came without approvers: on call (where, until when) or break-glass (and its review). */
+function withoutApprovers(r: AccessRequest): string {
+  if (r.breakGlass)
+    return " *Break-glass*: the approvers and the audit channel were told, and an approver will review it.";
+  if (r.onCall?.approved) return ` Approved as on call (${onCallLine(r)}).`;
+  return "";
+}
+
 function grantedText(r: AccessRequest, extra: RequesterExtra): string {
   const commands = (extra.commands ?? []).slice(0, COMMANDS_SHOWN).map((c) => shown(c, 300));
   const listed = commands.length ? `\n\`\`\`\n${commands.join("\n")}\n\`\`\`` : "";
@@ -61,7 +70,7 @@ function grantedText(r: AccessRequest, extra: RequesterExtra): string {
         ? `\n…and ${matches}: use any of their ids as \`--target\`.`
         : "";
   const expiry = r.expiresAt ? slackTime(r.expiresAt) : "";
-  return `:unlock: Your access to *${shown(r.profileId, SHOWN.word)}* is active until ${expiry}.${listed}${tail}${r.principal.kind === "shared-role" ? `\n${SSO_NOTE}` : ""}`;
+  return `:unlock: Your access to *${shown(r.profileId, SHOWN.word)}* is active until ${expiry}.${withoutApprovers(r)}${listed}${tail}${r.principal.kind === "shared-role" ? `\n${SSO_NOTE}` : ""}`;
 }
 
 function revokedText(r: AccessRequest, extra: RequesterExtra): string {
