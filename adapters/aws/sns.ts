@@ -21,6 +21,10 @@ export function noticeMessage(notice: Notice) {
     ticket: r.ticket,
     expiresAt: r.expiresAt,
     detail: notice.detail,
+    /** Granted without approvers (issue 13): the break-glass state, its review, the on-call decision. */
+    breakGlass: r.breakGlass,
+    review: r.review,
+    onCall: r.onCall,
   };
 }
 
