@@ -14,6 +14,8 @@ export interface ApiTarget {
   url: string;
   region: string;
   awsProfile?: string | undefined;
+  /** Credentials to sign with instead of the SDK's default chain (tests, scripts that hold their own). */
+  credentials?: { accessKeyId: string; secretAccessKey: string; sessionToken?: string } | undefined;
 }
 
 /** A function URL names its region: https://<id>.lambda-url.<region>.on.aws */
@@ -45,7 +47,8 @@ export async function signedFetch(
   const signer = new SignatureV4({
     service: "lambda",
     region: target.region,
-    credentials: fromNodeProviderChain(target.awsProfile ? { profile: target.awsProfile } : {}),
+    credentials:
+      target.credentials ?? fromNodeProviderChain(target.awsProfile ? { profile: target.awsProfile } : {}),
     sha256: Sha256,
   });
   const signed = await signer.sign(request);

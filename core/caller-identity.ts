@@ -11,6 +11,7 @@
 import type { AccessConfig } from "./config/load.ts";
 import { NotAuthorizedError } from "./errors.ts";
 import { type Person, type Principal, parsePrincipalArn, sessionOwnedBy } from "./principal.ts";
+import { isIdentityCenterRole } from "./slots.ts";
 
 /** What the configuration says of a caller: a Slack user ID, an email, or both. */
 export interface CallerClaim {
@@ -95,7 +96,8 @@ export function claimOfCaller(config: AccessConfig, callerArn: string): CallerCl
     );
   const shared = config.principals.sharedRole;
   if (role && shared && keyOf(shared.arn) === wanted) {
-    if (!shared.identityCenter && !shared.trustPinsSessionName)
+    // Identity Center sets its roles' session names to the user name; nobody assumes them otherwise.
+    if (!shared.identityCenter && !shared.trustPinsSessionName && !isIdentityCenterRole(shared.arn))
       throw refuse(
         callerArn,
         "whoever may assume the shared role chooses its session name, so the name proves nothing; once the role's trust policy pins sts:RoleSessionName, set principals.sharedRole.trustPinsSessionName",

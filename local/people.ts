@@ -29,3 +29,16 @@ export function personFor(as: string): Person {
   }
   return { slackUserId: as, email: people[as] };
 }
+
+/** The sandbox's people as the signed API's directory sees them (no Slack user groups here). */
+export const sandboxPeople = {
+  async idByEmail(email: string): Promise<string | undefined> {
+    return Object.entries(directory()).find(([, e]) => e.toLowerCase() === email.toLowerCase())?.[0];
+  },
+  async email(slackUserId: string): Promise<string | undefined> {
+    return directory()[slackUserId];
+  },
+  async groupsOf(): Promise<string[]> {
+    return [];
+  },
+};

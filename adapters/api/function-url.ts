@@ -4,7 +4,7 @@
  * (https://docs.aws.amazon.com/lambda/latest/dg/urls-invocation.html, "Request payload"); this
  * trusts nothing else about who calls: no header, no body field, no `as`.
  */
-import type { LambdaFunctionURLEvent, LambdaFunctionURLResult } from "aws-lambda";
+import type { LambdaFunctionURLEvent, APIGatewayProxyStructuredResultV2 as UrlResult } from "aws-lambda";
 import { NotAuthorizedError, ValidationError } from "../../core/errors.ts";
 import type { Deps } from "../../core/ports.ts";
 import { callerFromArn, type PeopleDirectory } from "./identity.ts";
@@ -16,7 +16,7 @@ export type SignedUrlEvent = LambdaFunctionURLEvent & {
   requestContext: { authorizer?: { iam?: { userArn?: string; accountId?: string } } };
 };
 
-const reply = (statusCode: number, body: unknown): LambdaFunctionURLResult => ({
+const reply = (statusCode: number, body: unknown): UrlResult => ({
   statusCode,
   headers: { "content-type": "application/json" },
   body: JSON.stringify(body),
@@ -28,7 +28,7 @@ export async function answer(
   directory: PeopleDirectory,
   event: SignedUrlEvent,
   log: (message: string, error: unknown) => void = (m, e) => console.error(m, e),
-): Promise<LambdaFunctionURLResult> {
+): Promise<UrlResult> {
   const method = event.requestContext?.http?.method ?? "GET";
   const path = event.rawPath ?? "/";
   try {
