@@ -89,6 +89,8 @@ export function lambdaDeps(ports: { [K in keyof Ports]?: (config: Deps["config"]
         workflow: ports.workflow?.(config) ?? unavailable("workflow"),
         notifier: ports.notifier?.(config) ?? unavailable("notifier"),
         sessionLog: ports.sessionLog?.(config) ?? unavailable("sessionLog"),
+        // Optional: a function without on-call providers leaves on-call profiles to their approvers.
+        onCall: ports.onCall?.(config),
         metrics: lambdaMetrics(),
       };
     }
