@@ -13,6 +13,7 @@ import { StepFunctionsWorkflow } from "../adapters/aws/sfn.ts";
 import { SsmSessions } from "../adapters/aws/ssm.ts";
 import { SlackDirectory } from "../adapters/slack/directory.ts";
 import { notifierFor } from "./notifier.ts";
+import { onCallFor } from "./oncall.ts";
 import { env, lambdaDeps } from "./runtime.ts";
 import { slackClient } from "./slack-client.ts";
 
@@ -21,6 +22,7 @@ const deps = lambdaDeps({
   sessions: (config) => new SsmSessions(Object.values(config.profiles).flatMap((p) => p.regions)),
   workflow: () => new StepFunctionsWorkflow(env("STATE_MACHINE_ARN")),
   notifier: notifierFor,
+  onCall: onCallFor,
 });
 
 let installed: PeopleDirectory | undefined;

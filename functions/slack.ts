@@ -15,6 +15,7 @@ import { SlackDirectory } from "../adapters/slack/directory.ts";
 import { registerListeners } from "../adapters/slack/listeners.ts";
 import { configuredPrincipalArns } from "../core/principal.ts";
 import { notifierFor } from "./notifier.ts";
+import { onCallFor } from "./oncall.ts";
 import { env, lambdaDeps, observed } from "./runtime.ts";
 import { slackClientOptions } from "./slack-client.ts";
 
@@ -24,6 +25,7 @@ const deps = lambdaDeps({
   sessions: (config) => new SsmSessions(Object.values(config.profiles).flatMap((p) => p.regions)),
   workflow: () => new StepFunctionsWorkflow(env("STATE_MACHINE_ARN")),
   notifier: notifierFor,
+  onCall: onCallFor,
 });
 
 type BoltHandler = ReturnType<AwsLambdaReceiver["toHandler"]>;

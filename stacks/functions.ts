@@ -20,6 +20,8 @@ export interface FunctionInputs {
   /** Known before the state machine exists (its name is fixed), which breaks the cycle with it. */
   stateMachineArn: $util.Input<string>;
   slack: { signingSecret: sst.Secret; botToken: sst.Secret };
+  /** On-call provider API tokens, for the functions that create requests (where a profile asks). */
+  onCall?: { pagerduty?: sst.Secret | undefined; opsgenie?: sst.Secret | undefined };
   /** Principals of open requests that the config dropped: kept revocable (Get/List/Delete only). */
   openPrincipals: $util.Input<string[]>;
 }
@@ -57,6 +59,13 @@ export function createFunctions(inputs: FunctionInputs) {
           ...environment,
           ...(spec.slack ? { SLACK_BOT_TOKEN: slack.botToken.value } : {}),
           ...(name === "slack" ? { SLACK_SIGNING_SECRET: slack.signingSecret.value } : {}),
+          // On-call tokens only where requests are created: the Slack endpoint.
+          ...(name === "slack" && inputs.onCall?.pagerduty
+            ? { PAGERDUTY_API_TOKEN: inputs.onCall.pagerduty.value }
+            : {}),
+          ...(name === "slack" && inputs.onCall?.opsgenie
+            ? { OPSGENIE_API_KEY: inputs.onCall.opsgenie.value }
+            : {}),
         },
         // Slack posts to a public URL; Bolt verifies every request's signature before any listener runs.
         // The API's URL takes only SigV4-signed calls (AWS_IAM): Lambda checks the signature and

@@ -69,6 +69,11 @@ export async function deploy(options: DeployOptions = {}) {
     for (const line of describeDropped(dropped)) $util.log.warn(line);
     return dropped.map((d) => d.arn);
   });
+  // On-call API tokens (issue 13): a secret only for a provider the config names.
+  const onCall = {
+    pagerduty: config.onCall?.pagerduty ? new sst.Secret("PagerDutyApiToken") : undefined,
+    opsgenie: config.onCall?.opsgenie ? new sst.Secret("OpsgenieApiKey") : undefined,
+  };
   const functions = createFunctions({
     config,
     configFile,
@@ -77,6 +82,7 @@ export async function deploy(options: DeployOptions = {}) {
     topicKey: key,
     stateMachineArn,
     slack,
+    onCall,
     openPrincipals,
   });
   const machine = createWorkflow(functions, topic);
