@@ -2,16 +2,19 @@
  * The README's commands are true: every `npx jit` line runs as written (the sandbox ones against a
  * real sandbox, in order, with the request id filled in), and every `npm run` script exists.
  */
-import { mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { main } from "../../cli/main.ts";
 import { systemClock } from "../../core/clock.ts";
+import { handler as apiHandler, usePeople } from "../../functions/api.ts";
 import { startApi } from "../../local/api.ts";
 import { writeApiToken } from "../../local/api-guard.ts";
 import { ConsoleNotifier } from "../../local/console-notifier.ts";
+import { startFunctionUrl } from "../../local/function-url.ts";
 import { EXAMPLE_FLEET } from "../../local/nodes.ts";
+import { sandboxPeople } from "../../local/people.ts";
 import { type Sandbox, startSandbox } from "../../local/sandbox.ts";
 import { exampleConfig } from "../helpers/config.ts";
 import { captureIo } from "../helpers/io.ts";
@@ -25,7 +28,9 @@ const lines = [...readme.matchAll(/^\s*npx jit ([^\n#]+?)\s*(#.*)?$/gm)].map((m)
   comment: m[2] ?? "",
 }));
 const offline = lines.filter((l) => /^(config|policy) /.test(l.args));
-const sandboxLines = lines.filter((l) => !/^(config|policy) /.test(l.args));
+/** The deployed-stage walkthrough: `stage add`, then commands with --stage. */
+const stageLines = lines.filter((l) => /^(--stage |stage )/.test(l.args));
+const sandboxLines = lines.filter((l) => !/^(config|policy) /.test(l.args) && !stageLines.includes(l));
 
 let sandbox: Sandbox;
 let server: Awaited<ReturnType<typeof startApi>>;
@@ -60,6 +65,64 @@ const jit = async (args: string) => {
   return { code: await main(words, io), out: io.stdout(), err: io.stderr() };
 };
 
+/**
+ * A local instance of the signed API for the README's stage lines: the real handler behind the
+ * function-URL stand-in, and an AWS credentials file as `aws configure` writes it, whose default
+ * profile is alice's role session and whose `dave` profile is dave's Identity Center session.
+ */
+async function startStage() {
+  const dir = mkdtempSync(join(tmpdir(), "jit-stage-"));
+  const alice = {
+    accessKeyId: "ASIAALICEREADME0001",
+    secretAccessKey: "alice-secret",
+    sessionToken: "alice-token",
+    arn: "arn:aws:sts::123456789012:assumed-role/jit-alice/alice",
+  };
+  const dave = {
+    accessKeyId: "ASIADAVEREADME00001",
+    secretAccessKey: "dave-secret",
+    sessionToken: "dave-token",
+    arn: "arn:aws:sts::123456789012:assumed-role/AWSReservedSSO_OnCall_0123456789abcdef/dave@example.com",
+  };
+  const profile = (name: string, c: typeof alice) =>
+    `[${name}]\naws_access_key_id = ${c.accessKeyId}\naws_secret_access_key = ${c.secretAccessKey}\naws_session_token = ${c.sessionToken}\n`;
+  writeFileSync(join(dir, "credentials"), `${profile("default", alice)}${profile("dave", dave)}`);
+  writeFileSync(join(dir, "config"), "");
+  const saved = { ...process.env };
+  for (const key of [
+    "AWS_ACCESS_KEY_ID",
+    "AWS_SECRET_ACCESS_KEY",
+    "AWS_SESSION_TOKEN",
+    "AWS_PROFILE",
+    "JIT_STAGE",
+    "JIT_API_URL",
+  ])
+    delete process.env[key];
+  Object.assign(process.env, {
+    AWS_SHARED_CREDENTIALS_FILE: join(dir, "credentials"),
+    AWS_CONFIG_FILE: join(dir, "config"),
+    AWS_EC2_METADATA_DISABLED: "true",
+    XDG_CONFIG_HOME: dir,
+  });
+  usePeople(sandboxPeople);
+  const server = await startFunctionUrl({
+    region: "eu-west-1",
+    credentials: [alice, dave],
+    handler: (event) => apiHandler(event, {} as never),
+  });
+  const address = server.address();
+  return {
+    url: `http://127.0.0.1:${typeof address === "object" && address ? address.port : 0}/`,
+    stop: async () => {
+      usePeople(undefined);
+      await new Promise<void>((r) => server.close(() => r()));
+      for (const key of Object.keys(process.env)) if (!(key in saved)) delete process.env[key];
+      Object.assign(process.env, saved);
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}
+
 describe("README", () => {
   it.each(offline.map((l) => l.args))("`npx jit %s` runs and succeeds", async (args) => {
     const { code, err } = await jit(args);
@@ -93,6 +156,39 @@ describe("README", () => {
       "whoami --as U01ALICE",
       "request --help",
     ]);
+  });
+
+  it("walks through the deployed-stage commands in order, signed, against a local instance of the API", async () => {
+    expect(stageLines.length).toBeGreaterThanOrEqual(6);
+    const stage = await startStage();
+    try {
+      let id = "";
+      for (const { args } of stageLines) {
+        // The README's example URL becomes the local stand-in's (its region named, as a local URL has none).
+        const local = args
+          .replace(/--url \S+/, `--url ${stage.url} --region eu-west-1`)
+          .replaceAll("<id>", id);
+        const result = await jit(local);
+        if (!id) id = /(\d{8}-[0-9a-z]{8})/.exec(result.out)?.[1] ?? "";
+        expect(result.err, args).toBe("");
+        expect(result.code, args).toBe(0);
+        if (args.includes(" approve ")) {
+          await expect
+            .poll(async () => (await sandbox.deps.store.get(id))?.status, { timeout: 5000 })
+            .toBe("ACTIVE");
+        }
+        if (args.includes(" connect "))
+          expect(result.out).toBe(
+            "aws ssm start-session --target i-0web1000000000001 --document-name SSM-SessionManagerRunShell --region eu-west-1",
+          );
+      }
+      const record = await sandbox.deps.store.get(id);
+      expect(record?.requester.slackUserId).toBe("U01ALICE");
+      expect(record?.approvals.map((a) => a.approver)).toEqual(["U03DAVE"]);
+      expect(record?.status).toBe("REVOKED");
+    } finally {
+      await stage.stop();
+    }
   });
 
   it("names only npm scripts that exist", () => {
