@@ -81,8 +81,5 @@ export function dimensionSets(
     const value = dimensions[key];
     return [key, value && SAFE_VALUE.test(value) ? value : "other"] as const;
   });
-  return values
-    .map((_v, i) => Object.fromEntries(values.slice(0, i + 1)))
-    .concat([{}])
-    .reverse();
+  return [{}, ...values.map((_v, i) => Object.fromEntries(values.slice(0, i + 1)))];
 }

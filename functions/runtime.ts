@@ -138,8 +138,12 @@ export function handler<S extends z.ZodMiniType, R>(
     const input = parsed.data as { requestId?: unknown; taskToken?: unknown };
     if (typeof input.taskToken === "string") log.secret(input.taskToken, "invocation");
     if (typeof input.requestId === "string") log.forRequest({ requestId: input.requestId });
+    const started = performance.now();
     try {
-      return await run(deps(), parsed.data);
+      const result = await run(deps(), parsed.data);
+      // One line per task, at debug (sampled): a request's lifecycle reads as a story, keyed by its id.
+      log.debug("handler finished", { handler: name, ms: Math.round(performance.now() - started) });
+      return result;
     } catch (error) {
       log.error("handler failed", { handler: name, error: describeError(error) });
       throw error;

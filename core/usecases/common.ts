@@ -8,6 +8,7 @@ import { type AccessRequest, assertTransition, type HistoryEntry, type Status } 
 export async function loadRequest(deps: Deps, id: string): Promise<AccessRequest> {
   const request = await deps.store.get(id);
   if (!request) throw new NotFoundError(`no request ${id}`);
+  log.forRequest({ requestId: request.id, profile: request.profileId, principal: request.principal.arn });
   return request;
 }
 
@@ -73,7 +74,18 @@ export async function transition(
     history: [...request.history, entry],
   });
   await audit(deps, request.id, actor, entry.action, detail, at);
+  measureTransition(deps, updated, to, actor, at);
   return updated;
+}
+
+/** The request funnel, and how long the approvers took (people only: auto-approval takes no time). */
+function measureTransition(deps: Deps, request: AccessRequest, to: Status, actor: string, at: string) {
+  const profile = request.profileId;
+  deps.metrics?.record("Requests", 1, { outcome: to.toLowerCase(), profile });
+  if ((to === "APPROVED" || to === "DENIED") && actor !== "auto-approval") {
+    const waited = (Date.parse(at) - Date.parse(request.createdAt)) / 1000;
+    deps.metrics?.record("ApprovalWait", Math.max(0, waited), { profile });
+  }
 }
 
 /** Runs `attempt` on a fresh read until it wins its conditional write (bounded). */

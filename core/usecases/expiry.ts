@@ -166,5 +166,6 @@ export async function raiseRevokeAlarm(
     cause: input.cause,
   };
   await audit(deps, request.id, "workflow", "revoke-failed", detail);
+  deps.metrics?.record("RevokeFailures", 1, { profile: request.profileId });
   await deps.notifier.notify({ type: "alarm", request, detail });
 }

@@ -72,9 +72,11 @@ export async function grantAccess(deps: Deps, input: { requestId: string }): Pro
       grant.size,
     );
   }
+  let claimedNow = false;
   const claimed = await retryOnConflict(deps, request.id, async (current) => {
     if (current.status === "ACTIVE") return current;
     if (current.status !== "APPROVED") return undefined;
+    claimedNow = true;
     return transition(
       deps,
       current,
@@ -89,6 +91,12 @@ export async function grantAccess(deps: Deps, input: { requestId: string }): Pro
   const applied = await applyRecord(deps, request.id, "workflow");
   // Still ACTIVE, even if already past its expiry (a long stall): the workflow goes on to revoke it.
   if (applied.request.status !== "ACTIVE" || !applied.request.expiresAt) return inactive;
+  // The policy is in IAM now: measured once, by the attempt that claimed the record.
+  const approvedAt = applied.request.history.findLast((h) => h.action === "approved")?.at;
+  if (approvedAt && claimedNow) {
+    const effectiveMs = deps.clock.now().getTime() - Date.parse(approvedAt);
+    deps.metrics?.record("ApproveToEffective", Math.max(0, effectiveMs), { profile: request.profileId });
+  }
   const recorded = new Date(applied.request.expiresAt);
   return { active: true, expiresAt: recorded.toISOString(), warnAt: warnTime(deps, recorded) };
 }

@@ -130,6 +130,7 @@ export async function createRequest(deps: Deps, input: CreateRequestInput): Prom
     );
   }
   if (!mayRequest(profile, input.requester, input.groups)) {
+    deps.metrics?.record("Requests", 1, { outcome: "refused", profile: profile.id });
     throw new NotAuthorizedError(`you may not request the ${profile.id} profile`);
   }
   // Break-glass has its own duration bound and reason rule; the profile's other rules still hold.
@@ -179,7 +180,10 @@ export async function createRequest(deps: Deps, input: CreateRequestInput): Prom
   // Refused now, not after the approvers' time: a grant of other documents while another is live
   // (IAM would combine the two; see grantable.ts).
   const combination = await combinationProblem(deps, request);
-  if (combination) throw new ValidationError("profile", combination);
+  if (combination) {
+    deps.metrics?.record("Requests", 1, { outcome: "refused", profile: profile.id });
+    throw new ValidationError("profile", combination);
+  }
   try {
     await deps.store.create(request);
   } catch (error) {
@@ -191,6 +195,7 @@ export async function createRequest(deps: Deps, input: CreateRequestInput): Prom
     return existing;
   }
   await audit(deps, request.id, input.requester.slackUserId, "requested", detail, request.createdAt);
+  deps.metrics?.record("Requests", 1, { outcome: "requested", profile: profile.id });
   await announceWithoutApprovers(deps, request);
   await deps.workflow.start(request.id, workflowInput(request, profile));
   return request;

@@ -71,6 +71,11 @@ export async function revokeAccess(
   }
   const request = settled ?? (await loadRequest(deps, input.requestId));
   const removal = await removeAccess(deps, request);
+  // At expiry (workflow or sweeper), how late the access went: the policy deleted, the sessions ended.
+  if (settled && ifDue && request.expiresAt) {
+    const lag = (deps.clock.now().getTime() - Date.parse(request.expiresAt)) / 1000;
+    deps.metrics?.record("RevokeLag", Math.max(0, lag), { profile: request.profileId });
+  }
   // A retry of our own settle (its first attempt wrote REVOKED, then failed) still announces.
   const ours = settled !== undefined || (request.endedBy === input.actor && request.status === "REVOKED");
   return { alreadyRevoked: !ours, ...removal, lateCheckAt: lateCheckTime(deps) };

@@ -178,6 +178,7 @@ async function handle(deps: Deps, e: SessionEvent): Promise<SessionOutcome> {
     const markKey = `announced#${key}#${mark}`;
     if (mark === 0 || !(await deps.sessionLog.claimEvent(markKey))) {
       await deps.sessionLog.saveAlert(alertOf(e, "refused", detail));
+      deps.metrics?.record("SessionAlerts", 1, { kind: "refused" });
       return "refused-counted";
     }
     const counted =
@@ -227,6 +228,7 @@ async function handle(deps: Deps, e: SessionEvent): Promise<SessionOutcome> {
       actor: e.actorArn,
       transcript,
     });
+    deps.metrics?.record("SessionsEnded", 1, { reason: "terminated" });
     return "ended";
   }
 
@@ -294,6 +296,7 @@ async function handle(deps: Deps, e: SessionEvent): Promise<SessionOutcome> {
     actor: e.actorArn,
     detail: late,
   });
+  deps.metrics?.record("SessionsStarted", 1, { profile: covering.profileId });
   return "started";
 }
 
@@ -325,6 +328,7 @@ async function alert(
   session?: SessionRecord,
 ): Promise<SessionOutcome> {
   await deps.sessionLog.saveAlert(alertOf(e, kind, detail));
+  deps.metrics?.record("SessionAlerts", 1, { kind });
   const record = session ?? { ...blank(e, e.sessionId ?? `attempt-${e.eventId}`), target: e.target };
   await announce(deps, { type: "session-alert", session: record, outcome: kind, actor: e.actorArn, detail });
   return kind;
@@ -376,6 +380,7 @@ export async function announceEndedSessions(deps: Deps, since: Date): Promise<st
         actor: after.owner,
         transcript,
       });
+      deps.metrics?.record("SessionsEnded", 1, { reason: "exit-or-idle" });
       announced.push(after.sessionId);
     } catch (error) {
       if (!(error instanceof ConflictError)) throw error;

@@ -23,6 +23,7 @@ import { grantProblems } from "./grantable.ts";
 import { revokeAccess } from "./revoke.ts";
 import { announceEndedSessions } from "./session-events.ts";
 import { slotGrant } from "./slot-writes.ts";
+import { measureSweep } from "./sweep-metrics.ts";
 import { stillLive, sweepSlots } from "./sweep-slots.ts";
 
 export interface SweepReport {
@@ -237,6 +238,7 @@ export async function sweep(deps: Deps): Promise<SweepReport> {
     if (chased.reminded.length + chased.escalated.length > 0) report.breakGlassReviews = chased;
   });
   // Leftovers found in step 3 may belong to requests step 1 would revoke next time; it is idempotent.
+  await measureSweep(deps, report);
   return report;
 }
 

@@ -1,0 +1,32 @@
+/**
+ * What a sweep found, as metrics: each kind of repair (something the workflow left behind: rare, and
+ * each one worth a look), the steps that failed, one `SweepCompleted` (its absence is the "sweeper
+ * not running" alarm), and the grants live at this pass (a gauge every five minutes).
+ */
+import type { Deps } from "../ports.ts";
+import type { SweepReport } from "./sweep.ts";
+
+/** Repair kinds, named as the dashboard and the runbook name them. */
+export const REPAIRS = {
+  "overdue-grant": (r: SweepReport) => r.revokedOverdue.length,
+  "leftover-policy": (r: SweepReport) => r.deletedPolicies.length,
+  "reapplied-grant": (r: SweepReport) => r.reappliedGrants.length,
+  "late-session": (r: SweepReport) => r.lateSessions.length,
+  "dead-execution": (r: SweepReport) => r.settledRequests.length,
+} as const;
+
+/** Records the sweep's metrics; reads the live grants only when metrics are recorded at all. */
+export async function measureSweep(deps: Deps, report: SweepReport): Promise<void> {
+  const metrics = deps.metrics;
+  if (!metrics) return;
+  // Zeros too: a dashboard line that drops to nothing would look like a sweeper that stopped.
+  for (const [repair, count] of Object.entries(REPAIRS))
+    metrics.record("SweeperRepairs", count(report), { repair });
+  metrics.record("SweepErrors", report.errors.length, {});
+  try {
+    metrics.record("GrantsActive", (await deps.store.listByStatus("ACTIVE")).length, {});
+  } catch (error) {
+    report.errors.push({ step: "count live grants", subject: "ACTIVE", error: String(error) });
+  }
+  metrics.record("SweepCompleted", 1, {});
+}
