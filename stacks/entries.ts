@@ -22,6 +22,7 @@ export const FUNCTION_ENTRIES = {
   sessionEvents: { handler: "functions/session-events.handler", timeout: "30 seconds", slack: true },
   // The signed API for `jit` against a deployed stage (a function URL with AWS_IAM auth).
   api: { handler: "functions/api.handler", timeout: "10 seconds", slack: true },
+  weeklyReport: { handler: "functions/weekly-report.handler", timeout: "60 seconds", slack: true },
 } as const satisfies Record<
   string,
   { handler: string; timeout: `${number} seconds`; slack: boolean; memory?: `${number} MB` }

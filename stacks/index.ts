@@ -16,6 +16,7 @@ import { alarmOnForeignPolicies, createPermissionsBoundary } from "./guard.ts";
 import { createSlotPolicies } from "./identity-center.ts";
 import { createNotices } from "./notices.ts";
 import { readOpenRecords, tableLister } from "./open-records.ts";
+import { scheduleWeeklyReport } from "./report.ts";
 import { createForwarderRole, forwardSessionEvents, subscribeSessionEvents } from "./session-events.ts";
 import { checkPreferencesOwnership, createSessionPreferences } from "./session-preferences.ts";
 import { createStorage } from "./storage.ts";
@@ -87,6 +88,7 @@ export async function deploy(options: DeployOptions = {}) {
   });
   const machine = createWorkflow(functions, topic);
   scheduleSweeper(functions.sweeper);
+  scheduleWeeklyReport(config, functions.weeklyReport);
   subscribeSessionEvents(functions.sessionEvents, config, region);
   const forwarder = createForwarderRole(config, region);
   forwardSessionEvents(config, region, forwarder);

@@ -209,6 +209,12 @@ export function functionPermissions(config: AccessConfig, r: ResourceArns, openP
     slack: frontDoor(r, executionArn),
     // The signed API is the same front door for `jit`: records, votes and executions, no IAM action.
     api: frontDoor(r, executionArn),
+    // The weekly report reads (Query only: the creation-day index and the alerts) and publishes.
+    weeklyReport: [
+      { actions: ["dynamodb:Query"], resources: [r.table, `${r.table}/index/*`] },
+      { actions: ["sns:Publish"], resources: [r.topic] },
+      { actions: ["kms:GenerateDataKey", "kms:Decrypt"], resources: [r.topicKey] },
+    ],
   } satisfies Record<FunctionName, Permission[]>;
 }
 

@@ -245,6 +245,17 @@ const providerUrl = z.string().regex(/^(?:https:\/\/[a-z0-9.-]+|http:\/\/127\.0\
   error: "must be https://<host> (or http://127.0.0.1:<port> for the sandbox)",
 });
 
+/** The days the weekly report may be sent on. */
+export const WEEKDAYS = [
+  "monday",
+  "tuesday",
+  "wednesday",
+  "thursday",
+  "friday",
+  "saturday",
+  "sunday",
+] as const;
+
 export const configSchema = z.strictObject({
   accountId: z.string().regex(/^\d{12}$/, { error: "must be a 12-digit AWS account ID" }),
   slack: z.strictObject({
@@ -378,3 +389,17 @@ export const configSchema = z.strictObject({
 /** The configuration as written (durations as text), after defaults. */
 export type RawConfig = z.output<typeof configSchema>;
 export type RawProfile = z.output<typeof profileSchema>;
+  report: z
+    .strictObject({
+      weekly: z
+        .strictObject({
+          enabled: z.boolean().default(false),
+          day: z.enum(WEEKDAYS).default("monday").describe("The day it is sent (UTC)"),
+          hour: z.number().int().min(0).max(23).default(9).describe("The hour it is sent (UTC, 0-23)"),
+        })
+        .default({ enabled: false, day: "monday", hour: 9 }),
+    })
+    .default({ weekly: { enabled: false, day: "monday", hour: 9 } })
+    .describe(
+      "The weekly access report: a summary in the audit channel and the full report as JSON on the SNS topic (off unless enabled)",
+    ),
