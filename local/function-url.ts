@@ -9,7 +9,7 @@
  * then does the handler get the event, with the caller's ARN in `requestContext.authorizer.iam`.
  */
 import { createHash, timingSafeEqual } from "node:crypto";
-import { createServer, type IncomingMessage, type Server } from "node:http";
+import { createServer, type IncomingHttpHeaders, type Server } from "node:http";
 import { Sha256 } from "@aws-crypto/sha256-js";
 import { HttpRequest } from "@smithy/protocol-http";
 import { SignatureV4 } from "@smithy/signature-v4";
@@ -39,11 +39,18 @@ const SKEW_MS = 5 * 60 * 1000;
 
 class Forbidden extends Error {}
 
+/** What the stand-in reads of an incoming call. */
+interface Call {
+  method?: string | undefined;
+  url?: string | undefined;
+  headers: IncomingHttpHeaders;
+}
+
 const digest = (s: string) => createHash("sha256").update(s).digest();
 const first = (v: string | string[] | undefined) => (Array.isArray(v) ? v[0] : v);
 
 /** The caller whose signature is right, or Forbidden. */
-async function verify(req: IncomingMessage, body: string, o: FunctionUrlOptions): Promise<KnownCredentials> {
+async function verify(req: Call, body: string, o: FunctionUrlOptions): Promise<KnownCredentials> {
   const match = AUTH.exec(first(req.headers.authorization) ?? "");
   if (!match) throw new Forbidden("no SigV4 Authorization header");
   const [, keyId, day, region, service, signedHeaders = "", signature = ""] = match;
@@ -89,7 +96,7 @@ async function verify(req: IncomingMessage, body: string, o: FunctionUrlOptions)
 }
 
 /** The event Lambda hands a function behind an AWS_IAM URL. */
-function eventFor(req: IncomingMessage, body: string, caller: KnownCredentials): SignedUrlEvent {
+function eventFor(req: Call, body: string, caller: KnownCredentials): SignedUrlEvent {
   const url = new URL(req.url ?? "/", "http://127.0.0.1");
   const [, , , , account = ""] = caller.arn.split(":");
   const now = new Date();
