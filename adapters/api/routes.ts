@@ -10,10 +10,13 @@ import type { Deps } from "../../core/ports.ts";
 import { type Person, resolvePrincipal } from "../../core/principal.ts";
 import type { AccessRequest } from "../../core/request.ts";
 import { approve, deny } from "../../core/usecases/approval.ts";
+import { listUnreviewed } from "../../core/usecases/break-glass.ts";
+import { reviewBreakGlass } from "../../core/usecases/break-glass-review.ts";
 import { auditTrail, loadRequest } from "../../core/usecases/common.ts";
 import { extendGrant } from "../../core/usecases/expiry.ts";
 import { cancelRequest, createRequest } from "../../core/usecases/request.ts";
 import { revokeNow } from "../../core/usecases/revoke.ts";
+import { requestIdFor } from "../slack/command.ts";
 import { connectionFor } from "./connect.ts";
 import { awaitingVote, profilesFor, whoami } from "./views.ts";
 
@@ -56,6 +59,10 @@ export function publicRecord(request: AccessRequest): Omit<AccessRequest, "taskT
   const { taskToken: _token, ...rest } = request;
   return rest;
 }
+
+/** The request id a client's retry key stands for, unique to the caller; none without a key. */
+const retryKeyId = (c: Caller, key: string | undefined, now: Date) =>
+  key ? requestIdFor(`api:${c.person.slackUserId}:${key}`, now) : undefined;
 
 const approver = async (deps: Deps, caller: Caller, requestId: string) => {
   const request = await loadRequest(deps, requestId);
@@ -101,7 +108,9 @@ export const CALLER_ROUTES: Route[] = [
           reason: field(body, "reason"),
           ticket: field(body, "ticket"),
           groups: profile?.requesters ? await c.groupsOf(profile.requesters) : [],
-          requestId: field(body, "requestId"),
+          // A retry key from the client, bound to the caller: it can only ever find their own request.
+          requestId: retryKeyId(c, field(body, "idempotencyKey"), d.clock.now()),
+          breakGlass: flag(body, "breakGlass"),
         }),
       );
     },
@@ -169,7 +178,46 @@ export const CALLER_ROUTES: Route[] = [
       ),
   ],
   ["GET", /^\/sessions$/, async (d, c) => d.sessions.liveSessions(resolvePrincipal(d.config, c.person))],
+  // Break-glass grants waiting for review: those the caller may review, and their own.
+  ["GET", /^\/unreviewed$/, async (d, c) => (await reviewable(d, c)).map(publicRecord)],
+  [
+    "POST",
+    /^\/requests\/([\w-]+)\/review$/,
+    async (d, c, { body, params: [id = ""] }) => {
+      const verdict = field(body, "outcome", true);
+      if (verdict !== "ok" && verdict !== "revoke")
+        throw new ValidationError("outcome", `outcome must be ok or revoke, not "${verdict}"`);
+      const result = await reviewBreakGlass(d, {
+        requestId: id,
+        reviewer: await approver(d, c, id),
+        outcome: verdict,
+      });
+      return { ...result, request: publicRecord(result.request) };
+    },
+  ],
 ];
+
+/** A boolean field of the body; ValidationError when it is something else. */
+function flag(body: Body, name: string): boolean {
+  const value = body[name];
+  if (value === undefined || value === null || value === false) return false;
+  if (value === true) return true;
+  throw new ValidationError(name, `${name} must be true or false`);
+}
+
+/** Unreviewed break-glass grants the caller may review (approver of the profile, or an admin) or made. */
+async function reviewable(deps: Deps, caller: Caller): Promise<AccessRequest[]> {
+  const me = caller.person.slackUserId;
+  const admin = deps.config.slack.admins.includes(me);
+  const out: AccessRequest[] = [];
+  for (const r of await listUnreviewed(deps)) {
+    const profile = deps.config.profiles[r.profileId];
+    const approves =
+      profile && isApproverOf(profile, { slackUserId: me, groups: await caller.groupsOf(profile.approvers) });
+    if (admin || approves || r.requester.slackUserId === me) out.push(r);
+  }
+  return out;
+}
 
 /** The route for `method` and `path`, with its captured parameters; undefined when none. */
 export function findRoute(routes: Route[], method: string, path: string) {

@@ -189,7 +189,8 @@ export async function createRequest(deps: Deps, input: CreateRequestInput): Prom
   } catch (error) {
     const existing =
       error instanceof ConflictError && input.requestId ? await deps.store.get(input.requestId) : undefined;
-    if (!existing) throw error;
+    // Only the same person's retry finds the first record; another's id is not theirs to read.
+    if (!existing || existing.requester.slackUserId !== input.requester.slackUserId) throw error;
     // A retry of the same request: make sure its workflow runs (starting it twice is a no-op).
     await deps.workflow.start(existing.id, workflowInput(existing, profile));
     return existing;

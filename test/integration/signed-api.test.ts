@@ -110,6 +110,20 @@ describe("each caller acts as themselves", () => {
   });
 });
 
+describe("a retried request", () => {
+  it("finds the first with the same key, and never another person's", async () => {
+    const body = { profile: "staging", reason: "retry me", idempotencyKey: "run-7" };
+    const first = await call(BOB, "POST", "/requests", body);
+    const again = await call(BOB, "POST", "/requests", body);
+    expect(again.body.id).toBe(first.body.id);
+    // Erin, with bob's key, makes her own request: the key is bound to whoever signs.
+    const erins = await call(ERIN, "POST", "/requests", body);
+    expect(erins.status).toBe(200);
+    expect(erins.body.id).not.toBe(first.body.id);
+    expect((erins.body.requester as { slackUserId: string }).slackUserId).toBe("U04ERIN");
+  });
+});
+
 describe("the rules apply as in Slack", () => {
   it("dave may not approve his own request; erin, an approver, may; bob, who is not one, may not", async () => {
     const mine = await ask(DAVE);

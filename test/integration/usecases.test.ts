@@ -1,6 +1,6 @@
 /** Use cases at their edges: refusals with clear messages, and the sweeper's reconciliation. */
 import { afterEach, describe, expect, it } from "vitest";
-import { NotAuthorizedError, NotFoundError, ValidationError } from "../../core/errors.ts";
+import { ConflictError, NotAuthorizedError, NotFoundError, ValidationError } from "../../core/errors.ts";
 import { buildGrantPolicy, policyName } from "../../core/policy.ts";
 import { resolvePrincipal } from "../../core/principal.ts";
 import { createRequest } from "../../core/usecases/request.ts";
@@ -81,6 +81,22 @@ describe("createRequest refuses bad input and records nothing", () => {
     expect(second.id).toBe(first.id);
     expect(await h.deps.store.listByRequester(PEOPLE.bob.slackUserId)).toHaveLength(1);
     expect((await h.workflow.settled(first.id)).status).toBe("SUCCEEDED");
+  });
+
+  it("refuses another person's request id instead of handing back their record", async () => {
+    h = await startHarness();
+    await createRequest(h.deps, {
+      requestId: "20261126-theirs01",
+      requester: PEOPLE.bob,
+      profileId: "sandbox",
+    });
+    await expect(
+      createRequest(h.deps, {
+        requestId: "20261126-theirs01",
+        requester: PEOPLE.alice,
+        profileId: "sandbox",
+      }),
+    ).rejects.toBeInstanceOf(ConflictError);
   });
 });
 
