@@ -89,6 +89,10 @@ export function buildProgram(io: Io, done: (code: number) => void): Command {
     .option("--reason <text>", "why: approvers read it")
     .option("--ticket <id>", "the incident or change ticket, when the profile asks for one")
     .option("--wait", "wait until access is active (exit 1 when denied, failed or expired)")
+    .option(
+      "--break-glass",
+      "emergency: granted at once without approvers where the profile allows it (reason of 20+ characters; everyone is told, an approver reviews it)",
+    )
     .option("--json", "print the request as JSON")
     .action(run<RequestOptions>(requestCommand));
 
@@ -96,6 +100,7 @@ export function buildProgram(io: Io, done: (code: number) => void): Command {
     .command("list")
     .description("list requests; with --as, those waiting for your vote first, then yours")
     .option("--as <person>", "whose view")
+    .option("--unreviewed", "break-glass grants still waiting for their review")
     .option("--json", "print JSON")
     .action(run(listCommand));
 

@@ -18,6 +18,7 @@ import type { SandboxAccount } from "../adapters/local/account.ts";
 import { ValidationError } from "../core/errors.ts";
 import type { Deps, Notice, SessionNotice } from "../core/ports.ts";
 import { auditReport } from "../core/usecases/audit.ts";
+import { listUnreviewed } from "../core/usecases/break-glass.ts";
 import { auditTrail, loadRequest } from "../core/usecases/common.ts";
 import { sweep } from "../core/usecases/sweep.ts";
 import { ApiRefusalError, checkCall } from "./api-guard.ts";
@@ -87,6 +88,17 @@ const SANDBOX_ROUTES: SandboxRoute[] = [
     }),
   ],
   ["GET", /^\/sessions$/, async (c) => [...c.account.sessions.values()]],
+  // Without --as, the sandbox lists every unreviewed break-glass grant; with it, the shared route's view.
+  [
+    "GET",
+    /^\/unreviewed$/,
+    async (c, { query }) => {
+      const as = query.get("as");
+      if (!as) return (await listUnreviewed(c.deps)).map(publicRecord);
+      const shared = findRoute(CALLER_ROUTES as Route[], "GET", "/unreviewed");
+      return shared?.run(c.deps, callerOf({}, query), { body: {}, params: [], query });
+    },
+  ],
   [
     "POST",
     /^\/sessions$/,

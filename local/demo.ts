@@ -3,13 +3,20 @@
  * the sandbox, in simulated time (waits take no time; the clock jumps as they would).
  */
 import { loadConfigFile } from "../adapters/config-file.ts";
+import type { LocalWorkflow } from "../adapters/local/workflow.ts";
 import { FakeClock } from "../core/clock.ts";
+import type { Deps } from "../core/ports.ts";
+import type { AccessRequest } from "../core/request.ts";
 import { grantsInSlot, slotArns } from "../core/slots.ts";
 import { approve, deny } from "../core/usecases/approval.ts";
+import { listUnreviewed } from "../core/usecases/break-glass.ts";
+import { reviewBreakGlass } from "../core/usecases/break-glass-review.ts";
 import { auditTrail } from "../core/usecases/common.ts";
 import { createRequest } from "../core/usecases/request.ts";
+import { sweep } from "../core/usecases/sweep.ts";
 import { S } from "../workflows/access-workflow.ts";
 import { ConsoleNotifier } from "./console-notifier.ts";
+import { startSandboxOnCall } from "./fake-oncall-wiring.ts";
 import { EXAMPLE_FLEET } from "./nodes.ts";
 import { personFor } from "./people.ts";
 import { startSandbox } from "./sandbox.ts";
@@ -141,8 +148,11 @@ async function main() {
   for (const e of await auditTrail(deps, req.id))
     console.log(`    ${e.at}  ${e.action.padEnd(20)} ${e.actor}`);
 
+  const withoutApprovers = await onCallAndBreakGlass(deps, clock, workflow);
+
   await sandbox.stop();
   const fine =
+    withoutApprovers &&
     ok.allowed &&
     !outside.allowed &&
     !late.allowed &&
@@ -151,9 +161,102 @@ async function main() {
     !erinTries.allowed &&
     emptied;
   console.log(
-    `\n${fine ? "Demo complete: access appeared on approval and disappeared at expiry, live session included." : "Demo FAILED: see above."}`,
+    `\n${fine ? "Demo complete: access appeared on approval and disappeared at expiry, live session included; on call was approved at once, and break-glass was granted, announced and reviewed." : "Demo FAILED: see above."}`,
   );
   process.exitCode = fine ? 0 : 1;
+}
+
+/**
+ * Issue 13's story: carol, on call in PagerDuty (the fake on 127.0.0.1 serving
+ * local/oncall-schedule.json through the real adapter), is approved at once; bob, not on call, waits
+ * for an approver; alice breaks the glass, is reminded about by the sweeper, and erin reviews it.
+ */
+async function onCallAndBreakGlass(deps: Deps, clock: FakeClock, workflow: LocalWorkflow): Promise<boolean> {
+  const onCall = await startSandboxOnCall(deps);
+  say(`on call comes from ${onCall.urls.join(" and ")}: carol asks for prod-web for 2h`);
+  const carols = await createRequest(deps, {
+    requester: personFor("U06CAROL"),
+    profileId: "prod-web",
+    duration: "2h",
+    reason: "pager: 5xx on checkout",
+    ticket: "INC-4712",
+  });
+  const d = carols.onCall;
+  console.log(
+    `    on call in ${d?.provider} schedule ${d?.schedule}, level ${d?.level}, shift until ${d?.shiftEnd}: ${d?.approved ? `approved at once for ${carols.durationSeconds / 60} min (the profile's on-call maximum)` : `not approved (${d?.reason})`}`,
+  );
+  const carolActive = (await waitForStatus(deps, carols.id, ["ACTIVE", "REVOKED"])) !== undefined;
+
+  say("bob, who is not on call, asks for prod-web: he waits for an approver");
+  const bobs = await createRequest(deps, {
+    requester: personFor("U02BOB"),
+    profileId: "prod-web",
+    duration: "1h",
+    reason: "look at the nginx config",
+    ticket: "CHG-88",
+  });
+  console.log(`    ${bobs.id} is ${bobs.status}: ${bobs.onCall?.reason}`);
+  await waitFor(async () => (await deps.store.get(bobs.id))?.taskToken !== undefined);
+  await approve(deps, { requestId: bobs.id, approver: { slackUserId: "U03DAVE" } });
+  console.log("    dave approves it");
+  await onCall.stop();
+
+  say("alice breaks the glass on prod-web: checkout is down and no approver answers");
+  const glass = await createRequest(deps, {
+    requester: personFor("U01ALICE"),
+    profileId: "prod-web",
+    duration: "30m",
+    reason: "checkout down, payments failing, no approver answering",
+    ticket: "INC-4713",
+    breakGlass: true,
+  });
+  const granted = await waitForStatus(deps, glass.id, ["ACTIVE", "REVOKED"]);
+  console.log(
+    `    ${glass.id} granted without approvers (${granted?.approvals.length} approvals); review due ${glass.breakGlass?.reviewDueAt}`,
+  );
+  await workflow.settled(glass.id);
+
+  say("four hours later the sweeper reminds the approvers; nobody has reviewed it yet");
+  clock.set(new Date(new Date(glass.breakGlass?.nextReminderAt ?? "").getTime() + 1000));
+  const swept = await sweep(deps);
+  const waiting = await listUnreviewed(deps);
+  console.log(
+    `    reminded: ${swept.breakGlassReviews?.reminded.join(", ") || "none"}; jit list --unreviewed shows ${waiting.map((r) => r.id).join(", ")}`,
+  );
+
+  say('erin clicks "Reviewed: OK"');
+  const reviewed = await reviewBreakGlass(deps, {
+    requestId: glass.id,
+    reviewer: { slackUserId: "U04ERIN" },
+    outcome: "ok",
+  });
+  const after = await listUnreviewed(deps);
+  console.log(
+    `    review: ${reviewed.request.review?.outcome} by ${reviewed.request.review?.by}; unreviewed left: ${after.length}`,
+  );
+  return (
+    carols.onCall?.approved === true &&
+    carolActive &&
+    bobs.status === "PENDING" &&
+    granted !== undefined &&
+    (swept.breakGlassReviews?.reminded ?? []).includes(glass.id) &&
+    reviewed.request.review?.outcome === "ok" &&
+    after.length === 0
+  );
+}
+
+/** Polls until the request reaches one of `statuses`; undefined when it never does. */
+async function waitForStatus(deps: Deps, id: string, statuses: string[]): Promise<AccessRequest | undefined> {
+  try {
+    let found: AccessRequest | undefined;
+    await waitFor(async () => {
+      found = await deps.store.get(id);
+      return found !== undefined && statuses.includes(found.status);
+    });
+    return found;
+  } catch {
+    return undefined;
+  }
 }
 
 async function waitFor(check: () => Promise<boolean>): Promise<void> {

@@ -14,6 +14,7 @@ import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { loadConfigFile } from "../adapters/config-file.ts";
 import { sandboxHints } from "../cli/banner.ts";
+import { grantsWithoutApprovers } from "../core/approval.ts";
 import { type Clock, systemClock } from "../core/clock.ts";
 import { parseDuration } from "../core/duration.ts";
 import { ConfigError } from "../core/errors.ts";
@@ -22,6 +23,7 @@ import { startApi } from "./api.ts";
 import { newApiToken, writeApiToken } from "./api-guard.ts";
 import { ConsoleNotifier } from "./console-notifier.ts";
 import { SandboxRunningError, takeDataLock } from "./data-lock.ts";
+import { SCHEDULE_FILE, startSandboxOnCall } from "./fake-oncall-wiring.ts";
 import { sandboxFleet } from "./nodes.ts";
 import { startSandbox } from "./sandbox.ts";
 import { startSlackSocket } from "./slack-socket.ts";
@@ -57,6 +59,8 @@ async function main(): Promise<void> {
     transcriptsDir: join(dataDir, "transcripts"),
   });
   const { deps, account, workflow } = sandbox;
+  // On-call lookups go to fake providers serving the local schedule file (real adapters, real REST).
+  const onCall = await startSandboxOnCall(deps);
   if (existsSync(accountFile)) account.restore(JSON.parse(readFileSync(accountFile, "utf8")));
   account.onChange = () => writeFileSync(accountFile, JSON.stringify(account.snapshot()));
   // Every unsettled request resumes its workflow, except grants that expired while the sandbox was
@@ -69,7 +73,7 @@ async function main(): Promise<void> {
       if (!profile || (status === "ACTIVE" && (r.expiresAt ?? "") <= now)) continue;
       await workflow.start(r.id, {
         requestId: r.id,
-        autoApprove: status !== "PENDING",
+        autoApprove: status !== "PENDING" || grantsWithoutApprovers(profile, r),
         approvalTimeoutSeconds: profile.approvalTimeoutSeconds,
       });
       resumed++;
@@ -106,7 +110,7 @@ async function main(): Promise<void> {
   API         http://127.0.0.1:${apiPort}   (the jit command talks to it; JIT_URL to point elsewhere)
   DynamoDB    ${sandbox.dynamo.endpoint}   data in ${dataDir}
   Workflow    the real definition on aws-local-stepfunctions${resumed ? `; ${resumed} request(s) resumed` : ""}
-  Sweeper     every ${SWEEP_EVERY_MS / 1000} s
+  Sweeper     every ${SWEEP_EVERY_MS / 1000} s${onCall.urls.length ? `\n  On call     ${onCall.urls.join(", ")} serving ${SCHEDULE_FILE}` : ""}
   Slack       ${slack ? "connected over Socket Mode" : "off (set SLACK_APP_TOKEN and SLACK_BOT_TOKEN for Socket Mode); use jit"}${clock === systemClock ? "" : `\n  Clock       shifted by ${process.env.JIT_CLOCK_OFFSET}`}
 ${sandboxHints(apiPort, dataDir, resolve(".jit"))}
 Stop with Ctrl-C.`);
@@ -118,6 +122,7 @@ Stop with Ctrl-C.`);
     clearInterval(timer);
     await new Promise<void>((r) => api.close(() => r()));
     await slack?.app.stop();
+    await onCall.stop();
     await sandbox.stop();
     writeFileSync(accountFile, JSON.stringify(account.snapshot()));
     lock.release();

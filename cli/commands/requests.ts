@@ -22,6 +22,8 @@ export interface RequestOptions {
   ticket?: string;
   wait?: boolean;
   json?: boolean;
+  /** Break-glass: granted at once without approvers where the profile allows it; reviewed after. */
+  breakGlass?: boolean;
 }
 
 /** Asks for access; with --wait, follows it and exits 1 unless it became active. */
@@ -33,6 +35,7 @@ export async function requestCommand(o: RequestOptions, io: Io): Promise<number>
     for: o.for,
     reason,
     ticket,
+    ...(o.breakGlass ? { breakGlass: true } : {}),
   });
   if (!o.wait) {
     if (o.json) json(io, created);
@@ -70,8 +73,41 @@ function requestRows(list: AccessRequest[], io: Io): string[] {
   return table(["ID", "STATUS", "PROFILE", "REQUESTER", "WHEN"], rows, io);
 }
 
+/** Break-glass grants waiting for their review: when granted, when the review is due, reminders. */
+async function listUnreviewed(o: { as?: string; json?: boolean }, io: Io): Promise<number> {
+  const list = await callSandbox<AccessRequest[]>("GET", `/unreviewed${asQuery(o.as)}`);
+  if (o.json) {
+    json(io, list);
+    return 0;
+  }
+  if (list.length === 0) {
+    io.out("No break-glass grant waits for review.");
+    return 0;
+  }
+  const now = nowOf(io);
+  const rows = list.map((r) => [
+    r.id,
+    r.profileId,
+    who(r),
+    paintStatus(r.status, io),
+    when(r.breakGlass?.at, now),
+    `${when(r.breakGlass?.reviewDueAt, now)}${r.breakGlass?.escalatedAt ? " ESCALATED" : ""}`,
+    String(r.breakGlass?.remindersSent ?? 0),
+  ]);
+  io.out(
+    table(["ID", "PROFILE", "REQUESTER", "STATUS", "GRANTED", "REVIEW DUE", "REMINDERS"], rows, io).join(
+      "\n",
+    ),
+  );
+  return 0;
+}
+
 /** Lists requests; with --as, what waits for that person's vote comes first, then their own. */
-export async function listCommand(o: { as?: string; json?: boolean }, io: Io): Promise<number> {
+export async function listCommand(
+  o: { as?: string; json?: boolean; unreviewed?: boolean },
+  io: Io,
+): Promise<number> {
+  if (o.unreviewed) return listUnreviewed(o, io);
   // The sandbox lists everyone's requests without --as; a stage lists only the caller's.
   if (!o.as && !currentTarget()) {
     const all = await callSandbox<AccessRequest[]>("GET", "/requests");

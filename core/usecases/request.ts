@@ -159,6 +159,9 @@ export async function createRequest(deps: Deps, input: CreateRequestInput): Prom
     ticket,
     principal: principal.arn,
     ...(breakGlass ? { breakGlass: true } : {}),
+    // The on-call lookup's outcome (provider, schedule, level, shift end, or why not) is part of the
+    // request's first audit event, so the trail says why it was or was not approved at once.
+    ...(onCall ? { onCall: onCall.decision } : {}),
   };
   const request: AccessRequest = {
     id: input.requestId ?? newRequestId(now, deps.random),
@@ -209,12 +212,8 @@ export async function createRequest(deps: Deps, input: CreateRequestInput): Prom
  */
 async function announceWithoutApprovers(deps: Deps, request: AccessRequest): Promise<void> {
   const actor = request.requester.slackUserId;
-  if (request.onCall) {
-    const { approved, ...where } = request.onCall;
-    await audit(deps, request.id, "on-call", approved ? "on-call-approved" : "on-call-not-approved", {
-      ...where,
-    });
-    if (approved) await notifySafely(deps, { type: "on-call-approved", request, detail: { ...where } });
+  if (request.onCall?.approved) {
+    await notifySafely(deps, { type: "on-call-approved", request, detail: { ...request.onCall } });
   }
   if (request.breakGlass) {
     const detail = {

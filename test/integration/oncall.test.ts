@@ -117,10 +117,15 @@ const ask = (x: Harness, who: string, duration = "2h") =>
     reason: "pager went off",
   });
 
-/** The reason the trail gives for not approving as on call. */
-async function trailReason(x: Harness, id: string): Promise<unknown> {
+/** The on-call decision the trail's first event ("requested") records. */
+async function trailDecision(x: Harness, id: string): Promise<Record<string, unknown> | undefined> {
   const events = await auditTrail(x.deps, id);
-  return events.find((e) => e.action === "on-call-not-approved")?.detail?.reason;
+  return events.find((e) => e.action === "requested")?.detail?.onCall as Record<string, unknown> | undefined;
+}
+/** The reason the trail gives for not approving as on call (undefined when it approved). */
+async function trailReason(x: Harness, id: string): Promise<unknown> {
+  const decision = await trailDecision(x, id);
+  return decision?.approved === false ? decision.reason : undefined;
 }
 
 describe("PagerDuty on call", () => {
@@ -141,7 +146,8 @@ describe("PagerDuty on call", () => {
       shiftEnd: "2026-11-26T15:00:00.000Z",
     });
     const events = await auditTrail(x.deps, request.id);
-    expect(events.find((e) => e.action === "on-call-approved")?.detail).toMatchObject({
+    expect(await trailDecision(x, request.id)).toMatchObject({
+      approved: true,
       provider: "pagerduty",
       schedule: "PWEBPRI",
       level: 1,

@@ -278,6 +278,11 @@ describe("npm run demo", () => {
       "is Terminated",
       "▶ alice tries web-1 again after expiry",
       "session-ended",
+      "approved at once for 120 min",
+      "is PENDING: not on call in the profile's PagerDuty schedules",
+      "granted without approvers (0 approvals)",
+      "reminded: 2026",
+      "review: ok by U04ERIN; unreviewed left: 0",
       "Demo complete",
     ]) {
       expect(stdout).toContain(step);
