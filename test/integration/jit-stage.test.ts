@@ -3,7 +3,7 @@
  * here a local instance of the real handler behind the function-URL stand-in), over one store: the
  * same answers, except that a stage takes the person from the signature and refuses `--as`.
  */
-import { mkdtempSync, rmSync } from "node:fs";
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import type { Server } from "node:http";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -151,6 +151,78 @@ describe("one command line, two deployments", () => {
     expect(shown.out).toContain(`${id}  ACTIVE  prod-web  requested by U01ALICE`);
     expect((await onStage("U01ALICE", "revoke", id)).code).toBe(0);
     await harness.waitForStatus(id, "REVOKED");
+  });
+});
+
+describe("jit connect on a stage", () => {
+  /** An active grant of alice's on prod-web. */
+  async function activeGrant() {
+    const asked = await onStage(
+      "U01ALICE",
+      "request",
+      "--profile",
+      "prod-web",
+      "--reason",
+      "disk",
+      "--ticket",
+      "INC-8",
+    );
+    const id = idOf(asked.out);
+    await harness.waitFor(id, (r) => r.taskToken !== undefined);
+    await onStage("U03DAVE", "approve", id);
+    await harness.waitForStatus(id, "ACTIVE");
+    return id;
+  }
+  const LINE =
+    "aws ssm start-session --target i-0web1000000000001 --document-name SSM-SessionManagerRunShell --region eu-west-1";
+
+  it("prints the command and what to install when the AWS CLI or the plugin is missing", async () => {
+    const id = await activeGrant();
+    const path = process.env.PATH;
+    process.env.PATH = dir;
+    try {
+      const missing = await onStage("U01ALICE", "connect", id, "--target", "i-0web1000000000001");
+      expect(missing.code).toBe(1);
+      expect(missing.out).toBe(LINE);
+      expect(missing.err).toMatch(/the AWS CLI v2: https:.*, and the Session Manager plugin: https:/);
+    } finally {
+      process.env.PATH = path;
+      await onStage("U01ALICE", "revoke", id);
+    }
+  });
+
+  it("runs aws ssm start-session with the grant's region, document and the signing profile", async () => {
+    const id = await activeGrant();
+    const bin = join(dir, "bin");
+    mkdirSync(bin, { recursive: true });
+    const record = join(dir, "aws-args");
+    writeFileSync(join(bin, "aws"), `#!/bin/sh\nprintf '%s\\n' "$@" > '${record}'\n`, { mode: 0o755 });
+    writeFileSync(join(bin, "session-manager-plugin"), "#!/bin/sh\n", { mode: 0o755 });
+    const path = process.env.PATH;
+    process.env.PATH = `${bin}:${path}`;
+    try {
+      const ran = await onStage("U01ALICE", "connect", id, "--target", "i-0web1000000000001");
+      expect(ran.code).toBe(0);
+      expect(readFileSync(record, "utf8").trim().split("\n")).toEqual(LINE.split(" ").slice(1));
+    } finally {
+      process.env.PATH = path;
+      await onStage("U01ALICE", "revoke", id);
+    }
+  });
+
+  it("refuses a node outside the profile, another person's grant and a grant that is not active", async () => {
+    const id = await activeGrant();
+    const outside = await onStage("U01ALICE", "connect", id, "--target", "i-0db10000000000003", "--print");
+    expect(outside.code).toBe(1);
+    expect(outside.err).toMatch(/i-0db10000000000003 is not one of prod-web's nodes/);
+    const theirs = await onStage("U03DAVE", "connect", id, "--target", "i-0web1000000000001", "--print");
+    expect(theirs.code).toBe(1);
+    expect(theirs.err).toMatch(/not your grant/);
+    await onStage("U01ALICE", "revoke", id);
+    await harness.waitForStatus(id, "REVOKED");
+    const over = await onStage("U01ALICE", "connect", id, "--target", "i-0web1000000000001", "--print");
+    expect(over.code).toBe(1);
+    expect(over.err).toMatch(/is revoked, not active/);
   });
 });
 
