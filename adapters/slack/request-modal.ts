@@ -6,8 +6,10 @@
  * requests for no gain below 10,000 profiles; past that the hint says how to ask by name.
  */
 import type { KnownBlock, PlainTextOption, View } from "@slack/types";
+import { BUILT_IN_DOCUMENTS } from "../../core/config/constants.ts";
 import type { Profile } from "../../core/config/load.ts";
 import { formatDuration, parseDuration } from "../../core/duration.ts";
+import { unloggedDocuments } from "../../core/transcripts.ts";
 import { BREAK_GLASS_REASON_MIN } from "../../core/usecases/break-glass.ts";
 import { REASON_MAX, TICKET_MAX } from "../../core/usecases/request.ts";
 import { BLOCK, VIEW } from "./ids.ts";
@@ -32,11 +34,25 @@ function durationMenu(profiles: Profile[]): string[] {
   return kept.slice(0, selectOptions).sort((a, b) => parseDuration(a) - parseDuration(b));
 }
 
-const option = (p: Profile): PlainTextOption => ({
-  text: plain(p.id),
-  description: plain(p.description),
-  value: p.id,
-});
+/**
+ * The sessions of a profile that leave no transcript, in a few words, put first: an option's
+ * description holds 75 characters, and this must not be the part cut off (core/transcripts.ts).
+ */
+function transcriptNote(p: Profile): string | undefined {
+  const kinds = unloggedDocuments(p.documents).map((d) =>
+    d === BUILT_IN_DOCUMENTS.ssh ? "SSH" : "port forwarding",
+  );
+  return kinds.length ? `No transcript of ${[...new Set(kinds)].join(" or ")} sessions` : undefined;
+}
+
+const option = (p: Profile): PlainTextOption => {
+  const note = transcriptNote(p);
+  return {
+    text: plain(p.id),
+    description: plain(note ? `${note} · ${p.description}` : p.description),
+    value: p.id,
+  };
+};
 
 /** The profile menu: plain options up to 100, then groups of 100 labelled by their first and last id. */
 function profileMenu(profiles: Profile[]) {

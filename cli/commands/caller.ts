@@ -2,6 +2,7 @@
 
 import type { ProfileView, Whoami } from "../../adapters/api/views.ts";
 import { formatDuration } from "../../core/duration.ts";
+import { transcriptGap } from "../../core/transcripts.ts";
 import { nowOf, table, until } from "../format.ts";
 import type { Io } from "../io.ts";
 import { asQuery, callSandbox, whereLabel } from "../sandbox-client.ts";
@@ -36,6 +37,13 @@ export async function profilesCommand(o: { as?: string; json?: boolean }, io: Io
     approval(p),
   ]);
   io.out(table(["PROFILE", "NODES", "MAX", "APPROVAL"], rows, io).join("\n"));
+  // Session Manager does not log port forwarding or SSH: said before anyone asks for such a profile
+  // (on a terminal; piped lines stay one row per profile, and --json lists the documents).
+  const gaps = profiles.flatMap((p) => {
+    const gap = transcriptGap(p.documents);
+    return gap ? [`${p.id}: ${gap}.`] : [];
+  });
+  if (io.tty && gaps.length) io.out(["", ...gaps].join("\n"));
   return 0;
 }
 

@@ -214,3 +214,16 @@ describe("jit audit over a seeded sandbox history", () => {
     await expect(callSandbox("GET", "/audit?from=yesterday")).rejects.toThrow(/not a date or time/);
   });
 });
+
+describe("jit profiles on a terminal", () => {
+  it("says which profiles' sessions leave no transcript, and only those", async () => {
+    const out: string[] = [];
+    const io: Io = { out: (t) => out.push(...t.split("\n")), err: () => {}, tty: true };
+    expect(await main(["profiles", "--as", "U01ALICE"], io)).toBe(0);
+    const notes = out.filter((l) => /^[\w-]+: No transcript/.test(l));
+    expect(notes).toEqual([
+      "prod-db: No transcript is kept of AWS-StartPortForwardingSession and AWS-StartPortForwardingSessionToRemoteHost sessions: Session Manager logs only shell sessions, never port forwarding or SSH.",
+      "staging: No transcript is kept of AWS-StartSSHSession sessions: Session Manager logs only shell sessions, never port forwarding or SSH.",
+    ]);
+  });
+});
