@@ -10,6 +10,7 @@ import type { Deps } from "../../core/ports.ts";
 import { type Person, resolvePrincipal } from "../../core/principal.ts";
 import type { AccessRequest } from "../../core/request.ts";
 import { approve, deny } from "../../core/usecases/approval.ts";
+import { auditReport } from "../../core/usecases/audit.ts";
 import { listUnreviewed } from "../../core/usecases/break-glass.ts";
 import { reviewBreakGlass } from "../../core/usecases/break-glass-review.ts";
 import { auditTrail, loadRequest } from "../../core/usecases/common.ts";
@@ -178,6 +179,16 @@ export const CALLER_ROUTES: Route[] = [
       ),
   ],
   ["GET", /^\/sessions$/, async (d, c) => d.sessions.liveSessions(resolvePrincipal(d.config, c.person))],
+  // The access report an auditor takes away: everyone's requests, so admins only.
+  [
+    "GET",
+    /^\/audit$/,
+    async (d, c, { query }) => {
+      if (!d.config.slack.admins.includes(c.person.slackUserId))
+        throw new NotAuthorizedError("only admins (slack.admins) may read the audit of every request");
+      return auditReport(d, Object.fromEntries(query));
+    },
+  ],
   // Break-glass grants waiting for review: those the caller may review, and their own.
   ["GET", /^\/unreviewed$/, async (d, c) => (await reviewable(d, c)).map(publicRecord)],
   [

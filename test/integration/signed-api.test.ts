@@ -31,6 +31,11 @@ const ALICE = who("alice", `arn:aws:sts::${ACCOUNT}:assumed-role/jit-alice/alice
 const CAROL = who("carol", `arn:aws:sts::${ACCOUNT}:assumed-role/jit-carol/anything`, "token-carol");
 const DAVE = who("dave", `arn:aws:sts::${ACCOUNT}:assumed-role/${SSO_ROLE}/dave@example.com`, "token-dave");
 const ERIN = who("erin", `arn:aws:sts::${ACCOUNT}:assumed-role/${SSO_ROLE}/erin@example.com`, "token-erin");
+const ADMIN = who(
+  "admin",
+  `arn:aws:sts::${ACCOUNT}:assumed-role/${SSO_ROLE}/admin@example.com`,
+  "token-admin",
+);
 const MALLORY = who("mallory", `arn:aws:iam::${ACCOUNT}:user/mallory`);
 /** Alice has her own role; signing as her email through the shared role must not make her Alice. */
 const ALICE_VIA_SSO = who(
@@ -39,7 +44,7 @@ const ALICE_VIA_SSO = who(
   "t",
 );
 const NOT_A_PERSON = who("nobody", `arn:aws:sts::${ACCOUNT}:assumed-role/${SSO_ROLE}/not-an-email`, "t");
-const ALL = [BOB, ALICE, CAROL, DAVE, ERIN, MALLORY, ALICE_VIA_SSO, NOT_A_PERSON];
+const ALL = [BOB, ALICE, CAROL, DAVE, ERIN, ADMIN, MALLORY, ALICE_VIA_SSO, NOT_A_PERSON];
 
 let harness: Harness;
 let server: Server;
@@ -155,6 +160,17 @@ describe("the rules apply as in Slack", () => {
     expect(JSON.stringify(pending.body)).not.toMatch(/taskToken/);
     // Bob cannot cancel or revoke it either.
     expect((await call(BOB, "POST", `/requests/${id}/cancel`)).status).toBe(403);
+  });
+});
+
+describe("the audit", () => {
+  it("is for admins: everyone's requests are in it", async () => {
+    const report = await call(ADMIN, "GET", "/audit?since=30d");
+    expect(report.status).toBe(200);
+    expect(JSON.stringify(report.body)).toContain("U02BOB");
+    const refused = await call(BOB, "GET", "/audit?since=30d");
+    expect(refused.status).toBe(403);
+    expect(refused.body.message).toMatch(/only admins/);
   });
 });
 
