@@ -6,8 +6,10 @@
  */
 
 import type { AccessConfig } from "../core/config/load.ts";
+import { METRIC_NAMESPACE } from "../core/metrics.ts";
 import { FUNCTION_ENVIRONMENT, NODEJS_OPTIONS } from "./bundling.ts";
 import { DEFAULT_MEMORY, FUNCTION_ENTRIES, type FunctionName } from "./entries.ts";
+import { serviceName, XRAY_PERMISSION } from "./observability.ts";
 import { functionPermissions } from "./permissions.ts";
 
 export interface FunctionInputs {
@@ -34,11 +36,18 @@ export function createFunctions(inputs: FunctionInputs) {
     .apply(([[t, tp, k, sm], open]) =>
       functionPermissions(config, { table: t, topic: tp, topicKey: k, stateMachine: sm }, open),
     );
+  const { tracing, logLevel, debugSampleRate } = config.observability;
   const environment = {
     TABLE_NAME: table.name,
     TOPIC_ARN: topic.arn,
     STATE_MACHINE_ARN: stateMachineArn,
     ...FUNCTION_ENVIRONMENT,
+    // Powertools reads these (adapters/observability): the log lines' `service` key and the metrics'
+    // `service` dimension, the namespace the dashboard and alarms read, the level, the debug sample.
+    POWERTOOLS_SERVICE_NAME: serviceName(),
+    POWERTOOLS_METRICS_NAMESPACE: METRIC_NAMESPACE,
+    POWERTOOLS_LOG_LEVEL: logLevel,
+    POWERTOOLS_LOGGER_SAMPLE_RATE: String(debugSampleRate),
   };
   const entries = Object.entries(FUNCTION_ENTRIES) as [
     FunctionName,
@@ -71,11 +80,13 @@ export function createFunctions(inputs: FunctionInputs) {
         // The API's URL takes only SigV4-signed calls (AWS_IAM): Lambda checks the signature and
         // passes the caller's ARN. No CORS: it serves `jit`, not web pages.
         url: name === "slack" ? true : name === "api" ? { authorization: "iam", cors: false } : undefined,
-        permissions: statements.apply((s) => s[name]),
+        permissions: statements.apply((s) => [...s[name], ...(tracing ? [XRAY_PERMISSION] : [])]),
         copyFiles: [{ from: inputs.configFile, to: "access.config.json" }],
         // The nodejs24.x runtime ships the AWS SDK v3, so bundles leave it out (sizes: bench/results).
         nodejs: NODEJS_OPTIONS,
         logging: { retention: "3 months", format: "json" },
+        // Lambda's own segment per invocation, joined to the workflow's trace (the trace header).
+        transform: { function: { tracingConfig: { mode: tracing ? "Active" : "PassThrough" } } },
       }),
     ]),
   ) as Record<FunctionName, sst.aws.Function>;

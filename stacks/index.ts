@@ -15,6 +15,7 @@ import { createFunctions } from "./functions.ts";
 import { alarmOnForeignPolicies, createPermissionsBoundary } from "./guard.ts";
 import { createSlotPolicies } from "./identity-center.ts";
 import { createNotices } from "./notices.ts";
+import { createObservability } from "./observability.ts";
 import { readOpenRecords, tableLister } from "./open-records.ts";
 import { scheduleWeeklyReport } from "./report.ts";
 import { createForwarderRole, forwardSessionEvents, subscribeSessionEvents } from "./session-events.ts";
@@ -27,6 +28,8 @@ import { createWorkflow, stateMachineArnFor } from "./workflow.ts";
 export interface DeployOptions {
   /** Create the managed policy that caps configured principals at Session Manager (README). */
   permissionsBoundary?: boolean;
+  /** Where alarm descriptions point for docs/runbook.md (your repository's URL of it). */
+  runbookUrl?: string;
 }
 
 export async function deploy(options: DeployOptions = {}) {
@@ -86,7 +89,8 @@ export async function deploy(options: DeployOptions = {}) {
     onCall,
     openPrincipals,
   });
-  const machine = createWorkflow(functions, topic);
+  const machine = createWorkflow(functions, config.observability.tracing);
+  createObservability({ functions, machine, topic, region, runbookUrl: options.runbookUrl });
   scheduleSweeper(functions.sweeper);
   scheduleWeeklyReport(config, functions.weeklyReport);
   subscribeSessionEvents(functions.sessionEvents, config, region);

@@ -1,12 +1,13 @@
 /// <reference path="../.sst/platform/config.d.ts" />
 /**
  * The state machine from workflows/, deployed as raw ASL with the functions' ARNs substituted,
- * execution logging on (without execution data: task tokens stay out of logs), and alarms that
- * publish to the notices topic.
+ * execution logging on (without execution data: task tokens stay out of logs), and X-Ray tracing
+ * unless the config turns it off. Its alarms are in observability.ts with the others.
  */
 
 import { buildAccessWorkflow, type TaskArns } from "../workflows/access-workflow.ts";
 import { stateMachineArn } from "./arns.ts";
+import { XRAY_STATEMENT } from "./observability.ts";
 import type { FunctionName } from "./permissions.ts";
 
 /** The state machine's name is fixed so functions can know its ARN before it exists. */
@@ -18,7 +19,7 @@ export function stateMachineArnFor(partition: string, region: string, accountId:
   return stateMachineArn(partition, region, accountId, stateMachineName());
 }
 
-export function createWorkflow(functions: Record<FunctionName, sst.aws.Function>, topic: sst.aws.SnsTopic) {
+export function createWorkflow(functions: Record<FunctionName, sst.aws.Function>, tracing: boolean) {
   const f = functions;
   // The functions the state machine calls, by their place in the definition.
   const tasks: Record<keyof TaskArns, sst.aws.Function> = {
@@ -79,6 +80,7 @@ export function createWorkflow(functions: Record<FunctionName, sst.aws.Function>
                 ],
                 Resource: "*",
               },
+              ...(tracing ? [XRAY_STATEMENT] : []),
             ],
           }),
         ),
@@ -94,38 +96,8 @@ export function createWorkflow(functions: Record<FunctionName, sst.aws.Function>
       includeExecutionData: false,
       level: "ERROR",
     },
-  });
-
-  // Any occurrence in five minutes publishes to the notices topic.
-  const onFirst = (
-    name: string,
-    description: string,
-    metric: Pick<aws.cloudwatch.MetricAlarmArgs, "namespace" | "metricName" | "dimensions">,
-  ) =>
-    new aws.cloudwatch.MetricAlarm(name, {
-      ...metric,
-      alarmDescription: description,
-      statistic: "Sum",
-      period: 300,
-      evaluationPeriods: 1,
-      threshold: 1,
-      comparisonOperator: "GreaterThanOrEqualToThreshold",
-      treatMissingData: "notBreaching",
-      alarmActions: [topic.arn],
-    });
-  onFirst(
-    "FailedExecutions",
-    "A JIT access workflow execution failed (grant or revoke); see the notices topic and the sweeper's log.",
-    {
-      namespace: "AWS/States",
-      metricName: "ExecutionsFailed",
-      dimensions: { StateMachineArn: machine.arn },
-    },
-  );
-  onFirst("FailedRevokes", "A revocation failed after its retries; the sweeper will finish it.", {
-    namespace: "AWS/Lambda",
-    metricName: "Invocations",
-    dimensions: { FunctionName: f.raiseAlarm.name },
+    // The trace header passes on to each Lambda task, so a request is one trace from the Slack click.
+    tracingConfiguration: { enabled: tracing },
   });
   return machine;
 }

@@ -289,6 +289,27 @@ export const configSchema = z.strictObject({
   }),
   maxDuration: duration.default("8h").describe("The global maximum; no profile may exceed it"),
   expiryWarning: duration.default("10m").describe("How long before expiry the requester is warned"),
+  observability: z
+    .strictObject({
+      tracing: z
+        .boolean()
+        .default(true)
+        .describe(
+          "X-Ray tracing of the state machine and the functions (one request followed from the Slack click to the IAM call); false for teams that do not use X-Ray",
+        ),
+      logLevel: z
+        .enum(["DEBUG", "INFO", "WARN", "ERROR"])
+        .default("INFO")
+        .describe("The functions' log level (POWERTOOLS_LOG_LEVEL)"),
+      debugSampleRate: z
+        .number()
+        .min(0)
+        .max(1)
+        .default(0.01)
+        .describe("The share of invocations that log at debug whatever the level (0 to 1)"),
+    })
+    .default({ tracing: true, logLevel: "INFO", debugSampleRate: 0.01 })
+    .describe("Logs, metrics and traces for the operators (docs/runbook.md)"),
   principals: z.strictObject({
     map: z
       .record(
@@ -376,19 +397,6 @@ export const configSchema = z.strictObject({
     .describe(
       "Session documents of your own whose names are one edit from a built-in one (shel, Ssh): listed here, they are taken as meant instead of as a typo",
     ),
-  profiles: z
-    .record(
-      z
-        .string()
-        .regex(/^[a-z0-9][a-z0-9-]{0,39}$/, { error: "profile ids are lowercase letters, digits and -" }),
-      profileSchema,
-    )
-    .refine((profiles) => Object.keys(profiles).length > 0, { error: "at least one profile is required" }),
-});
-
-/** The configuration as written (durations as text), after defaults. */
-export type RawConfig = z.output<typeof configSchema>;
-export type RawProfile = z.output<typeof profileSchema>;
   report: z
     .strictObject({
       weekly: z
@@ -403,3 +411,16 @@ export type RawProfile = z.output<typeof profileSchema>;
     .describe(
       "The weekly access report: a summary in the audit channel and the full report as JSON on the SNS topic (off unless enabled)",
     ),
+  profiles: z
+    .record(
+      z
+        .string()
+        .regex(/^[a-z0-9][a-z0-9-]{0,39}$/, { error: "profile ids are lowercase letters, digits and -" }),
+      profileSchema,
+    )
+    .refine((profiles) => Object.keys(profiles).length > 0, { error: "at least one profile is required" }),
+});
+
+/** The configuration as written (durations as text), after defaults. */
+export type RawConfig = z.output<typeof configSchema>;
+export type RawProfile = z.output<typeof profileSchema>;
