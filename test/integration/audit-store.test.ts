@@ -2,6 +2,7 @@
  * The store's window read against dynalite: requests by creation time with their session events, from
  * the creation-day index, counted in DynamoDB calls (never one per request).
  */
+import { CreateTableCommand } from "@aws-sdk/client-dynamodb";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { creationDays, DynamoRequestStore } from "../../adapters/aws/dynamodb.ts";
 import { createRequestsTable, type LocalDynamo, startLocalDynamo } from "../../adapters/local/dynamo.ts";
@@ -97,5 +98,38 @@ describe("RequestStore.listCreated on DynamoDB", () => {
       "20261230",
       "20261231",
     ]);
+  });
+
+  it("refuses to start a sandbox on a saved table that predates the index, saying what to do", async () => {
+    // A table as an older sandbox created it: the two first indexes only.
+    await dynamo.client.send(
+      new CreateTableCommand({
+        TableName: "old-sandbox",
+        BillingMode: "PAY_PER_REQUEST",
+        AttributeDefinitions: ["pk", "sk", "gsi1pk", "gsi1sk"].map((n) => ({
+          AttributeName: n,
+          AttributeType: "S",
+        })),
+        KeySchema: [
+          { AttributeName: "pk", KeyType: "HASH" },
+          { AttributeName: "sk", KeyType: "RANGE" },
+        ],
+        GlobalSecondaryIndexes: [
+          {
+            IndexName: "byStatus",
+            KeySchema: [
+              { AttributeName: "gsi1pk", KeyType: "HASH" },
+              { AttributeName: "gsi1sk", KeyType: "RANGE" },
+            ],
+            Projection: { ProjectionType: "ALL" },
+          },
+        ],
+      }),
+    );
+    await expect(createRequestsTable(dynamo.client, "old-sandbox")).rejects.toThrow(
+      "the sandbox's saved table old-sandbox predates the byRequester, byCreatedDay index: start with a fresh data folder",
+    );
+    // A table that has them all is simply reused.
+    await expect(createRequestsTable(dynamo.client, "audit-store")).resolves.toBeUndefined();
   });
 });
