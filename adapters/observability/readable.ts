@@ -25,9 +25,13 @@ export const pairs = (attributes: LogAttributes): string =>
     .map(([k, v]) => `${k}=${show(v)}`)
     .join(" ");
 
+/** Warnings and errors to stderr (a caller that silences those silences them here too). */
+const toConsole = (line: string, level: LogLevel) =>
+  level === "error" ? console.error(line) : level === "warn" ? console.warn(line) : console.log(line);
+
 /** A sink that prints one line per event at `level` and above. */
 export function readableSink(
-  print: (line: string) => void = (line) => console.log(line),
+  print: (line: string, level: LogLevel) => void = toConsole,
   level: LogLevel = (process.env.JIT_LOG_LEVEL as LogLevel | undefined) ?? "info",
   now: () => Date = () => new Date(),
 ): LogSink {
@@ -37,7 +41,7 @@ export function readableSink(
       if (RANK[lineLevel] < threshold) return;
       const time = now().toISOString().slice(11, 19);
       const rest = pairs({ ...invocationKeys.get(), ...attributes });
-      print(`${time} ${lineLevel.padEnd(5)} ${message}${rest ? `  ${rest}` : ""}`);
+      print(`${time} ${lineLevel.padEnd(5)} ${message}${rest ? `  ${rest}` : ""}`, lineLevel);
     },
     appendKeys: invocationKeys.append,
     resetKeys: invocationKeys.reset,
