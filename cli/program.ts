@@ -182,8 +182,8 @@ export function buildProgram(io: Io, done: (code: number) => void): Command {
     .command("add")
     .description("record a stage's API URL (the apiUrl output of npx sst deploy)")
     .argument("<name>", "the stage, e.g. production")
-    .requiredOption("--url <url>", "the API's function URL (its region: --region, else from the URL)")
-    .action(async (name: string, o: { url: string }, command: Command) =>
+    .option("--url <url>", "the API's function URL (default: apiUrl from the last sst deploy here)")
+    .action(async (name: string, o: { url?: string }, command: Command) =>
       done(stageAddCommand(name, o, io, command)),
     );
   stage

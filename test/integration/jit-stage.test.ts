@@ -226,6 +226,29 @@ describe("jit connect on a stage", () => {
   });
 });
 
+describe("jit stage add", () => {
+  it("reads apiUrl from the last deploy's outputs when no --url is given, and says so when there are none", async () => {
+    const repo = join(dir, "repo");
+    mkdirSync(join(repo, ".sst"), { recursive: true });
+    process.env.JIT_CONFIG = join(repo, "access.config.yaml");
+    try {
+      const none = await run(["stage", "add", "prod"]);
+      expect(none.code).toBe(1);
+      expect(none.err).toMatch(/no --url, and no .*\.sst\/outputs\.json from a deploy here/);
+      writeFileSync(
+        join(repo, ".sst", "outputs.json"),
+        JSON.stringify({ apiUrl: "https://abcdefghij.lambda-url.eu-west-1.on.aws/" }),
+      );
+      const added = await run(["stage", "add", "prod"]);
+      expect(added.code).toBe(0);
+      const listed = await run(["stage", "list"]);
+      expect(listed.out).toContain("prod\thttps://abcdefghij.lambda-url.eu-west-1.on.aws/");
+    } finally {
+      delete process.env.JIT_CONFIG;
+    }
+  });
+});
+
 describe("what a stage refuses", () => {
   it("--as: nobody names who they are", async () => {
     const refused = await onStage("U01ALICE", "whoami", "--as", "U03DAVE");
