@@ -268,7 +268,7 @@ describe("what a stage refuses", () => {
     const refused = await run(["--stage", "production", "whoami"]);
     expect(refused.code).toBe(1);
     expect(refused.err).toMatch(
-      /no stage "production" is recorded: add it with `jit stage add production --url/,
+      /no stage "production" is recorded( \(known: [^)]*\))?: add it with `jit stage add production --url/,
     );
   });
 
