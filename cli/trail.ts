@@ -26,17 +26,38 @@ function details(detail: Record<string, unknown> | undefined, now: Date): string
     .join(", ");
 }
 
+/** ", on call in pagerduty schedule P1 level 1 until …" or ", not approved as on call: why". */
+function onCallClause(decision: unknown, now: Date): string {
+  if (!decision || typeof decision !== "object") return "";
+  const d = decision as Record<string, unknown>;
+  if (d.approved !== true) return `; not approved as on call: ${String(d.reason ?? "unknown")}`;
+  const where = [d.schedule && `schedule ${d.schedule}`, d.level && `level ${d.level}`]
+    .filter(Boolean)
+    .join(" ");
+  return `; on call in ${String(d.provider)} ${where}${d.shiftEnd ? ` until ${value(d.shiftEnd, now)}` : ""}`;
+}
+
 /** One event as a sentence about `request`. */
 export function sentence(e: AuditEvent, request: AccessRequest, now: Date): string {
   const d = e.detail ?? {};
   switch (e.action) {
     case "requested":
-      return `${e.actor} requested ${request.profileId} for ${formatDuration(request.durationSeconds)}`;
+      return `${e.actor} requested ${request.profileId} for ${formatDuration(request.durationSeconds)}${onCallClause(d.onCall, now)}`;
+    case "break-glass":
+      return `${e.actor} broke the glass: granted without approvers, review due ${value(d.reviewDueAt, now)}`;
+    case "break-glass-reviewed":
+      return `${e.actor} reviewed the break-glass grant: ${d.outcome === "ok" ? "OK" : "revoked"}`;
+    case "break-glass-reminded":
+      return `the approvers were reminded to review it (reminder ${d.reminder ?? "?"})`;
+    case "break-glass-escalated":
+      return "unreviewed past its review window: the alarm was raised and the admins told";
     case "approval-requested":
       return "the approvers were asked";
     case "approval":
       return `approved by ${e.actor} (${d.count ?? "?"} of ${d.required ?? "?"})`;
     case "approved":
+      if (e.actor === "on-call") return "approved at once: the requester is on call";
+      if (e.actor === "break-glass") return "granted at once: break-glass";
       return e.actor === "workflow"
         ? "approved at once (this profile needs no approval)"
         : "approval complete";

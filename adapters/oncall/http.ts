@@ -1,11 +1,11 @@
 /**
  * One GET to an on-call provider, read defensively: bounded in time (an AbortSignal timeout), in
- * size, and in shape (a zod schema of the documented response). Every failure becomes an
+ * size, and in shape (a schema of the documented response, shape.ts). Every failure becomes an
  * OnCallLookupError whose message names the provider and the problem but never the token, so the
  * reason recorded on a request is safe to show.
  */
-import type * as z from "zod/mini";
 import { OnCallLookupError } from "../../core/oncall.ts";
+import { type Shape, ShapeError } from "./shape.ts";
 
 /** Bodies above this are not what these endpoints send for one schedule or one email. */
 const MAX_BODY_BYTES = 1_000_000;
@@ -16,7 +16,7 @@ export async function getJson<T>(
   url: URL,
   headers: Record<string, string>,
   timeoutMs: number,
-  schema: z.ZodMiniType<T>,
+  schema: Shape<T>,
 ): Promise<T> {
   let response: Response;
   try {
@@ -46,15 +46,12 @@ export async function getJson<T>(
   } catch {
     throw new OnCallLookupError(`${provider}'s answer is not JSON`);
   }
-  const parsed = schema.safeParse(body);
-  if (!parsed.success) {
-    const issue = parsed.error.issues[0];
-    const where = issue?.path.length ? ` at ${issue.path.join(".")}` : "";
-    throw new OnCallLookupError(
-      `${provider}'s answer is not shaped as documented${where}: ${issue?.message ?? "unexpected"}`,
-    );
+  try {
+    return schema(body, "");
+  } catch (error) {
+    if (!(error instanceof ShapeError)) throw error;
+    throw new OnCallLookupError(`${provider}'s answer is not shaped as documented: ${error.message}`);
   }
-  return parsed.data;
 }
 
 /** The lower-cased email, compared exactly: a provider's search is by substring. */

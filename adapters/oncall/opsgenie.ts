@@ -6,14 +6,14 @@
  * EU accounts use https://api.eu.opsgenie.com (the config's apiUrl). This endpoint gives no shift
  * end and schedules have no escalation level: `capToShift` cannot shorten an Opsgenie grant.
  */
-import * as z from "zod/mini";
 import type { OnCall, OnCallAnswer, OnCallRule } from "../../core/oncall.ts";
 import { getJson, sameEmail } from "./http.ts";
+import { array, object, optional, string } from "./shape.ts";
 
-const onCallsBody = z.looseObject({
-  data: z.looseObject({
-    _parent: z.looseObject({ id: z.string(), name: z.optional(z.string()) }),
-    onCallRecipients: z.array(z.string()),
+const onCallsBody = object({
+  data: object({
+    _parent: object({ id: string, name: optional(string) }),
+    onCallRecipients: array(string),
   }),
 });
 

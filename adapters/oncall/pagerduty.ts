@@ -12,25 +12,32 @@
  * Only the profile's schedules/policies and levels count: being on call somewhere else, or at a level
  * the profile does not list, is "not on call" (the whole escalation policy is not approved).
  */
-import * as z from "zod/mini";
 import type { OnCall, OnCallAnswer, OnCallRule } from "../../core/oncall.ts";
 import { OnCallLookupError } from "../../core/oncall.ts";
 import { getJson, sameEmail } from "./http.ts";
+import { array, boolean, nullable, number, object, optional, refine, type Shape, string } from "./shape.ts";
 
-const reference = z.looseObject({ id: z.string(), type: z.optional(z.string()) });
-const usersBody = z.looseObject({
-  users: z.array(z.looseObject({ id: z.string(), email: z.string(), type: z.optional(z.string()) })),
-  more: z.optional(z.nullable(z.boolean())),
+const reference = object({ id: string, type: optional(string) });
+/** An ISO 8601 time with an offset, as PagerDuty writes `start` and `end`; anything else is refused. */
+const time = refine(
+  string,
+  (t) =>
+    /^\d{4}-\d\d-\d\dT\d\d:\d\d(:\d\d(\.\d+)?)?(Z|[+-]\d\d:\d\d)$/.test(t) && !Number.isNaN(Date.parse(t)),
+  "an ISO 8601 time",
+);
+const usersBody = object({
+  users: array(object({ id: string, email: string, type: optional(string) })),
+  more: optional(nullable(boolean)),
 });
-const oncallsBody = z.looseObject({
-  oncalls: z.array(
-    z.looseObject({
+const oncallsBody = object({
+  oncalls: array(
+    object({
       user: reference,
       escalation_policy: reference,
-      escalation_level: z.number().check(z.int(), z.gte(1)),
-      schedule: z.nullable(reference),
-      start: z.nullable(z.iso.datetime({ offset: true })),
-      end: z.nullable(z.iso.datetime({ offset: true })),
+      escalation_level: refine(number, (n) => Number.isInteger(n) && n >= 1, "a level of 1 or more"),
+      schedule: nullable(reference),
+      start: nullable(time),
+      end: nullable(time),
     }),
   ),
 });
@@ -56,7 +63,7 @@ export class PagerDutyOnCall implements OnCall {
     this.timeoutMs = options.timeoutMs ?? 2000;
   }
 
-  private get<T>(path: string, params: [string, string][], schema: z.ZodMiniType<T>): Promise<T> {
+  private get<T>(path: string, params: [string, string][], schema: Shape<T>): Promise<T> {
     const url = new URL(`${this.base}${path}`);
     for (const [key, value] of params) url.searchParams.append(key, value);
     return getJson("PagerDuty", url, this.headers, this.timeoutMs, schema);
