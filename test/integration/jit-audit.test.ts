@@ -165,6 +165,12 @@ describe("jit audit over a seeded sandbox history", () => {
     expect(json.err).toEqual([
       "No requests by nobody@example.com were made between 2026-09-20 12:00:00Z and 2026-10-20 12:00:00Z.",
     ]);
+    // Filters match exactly: a wildcard or a template is a name no profile has.
+    for (const profile of ["*", "prod-*", "${profile}"]) {
+      const wild = await jit(["--since", "30d", "--profile", profile, "--json"]);
+      expect(wild.out).toEqual([]);
+      expect(wild.err[0]).toContain(`No requests for profile ${profile} were made`);
+    }
     const csv = await jit(["--since", "30d", "--profile", "nope", "--format", "csv"]);
     expect(parseCsv(`${csv.out.join("\n")}\n`)).toHaveLength(1);
     expect(csv.err[0]).toMatch(/^No requests for profile nope were made between/);
