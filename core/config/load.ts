@@ -6,8 +6,9 @@ import { type Alias, isAlias, LineCounter, parseDocument, visit } from "yaml";
 import type { z } from "zod";
 import { formatDuration, parseDuration } from "../duration.ts";
 import { ConfigError, type ConfigIssue, ValidationError } from "../errors.ts";
-import { isIdentityCenterRole } from "../slots.ts";
 import { LOGGED_DOCUMENTS } from "../transcripts.ts";
+import { accountIssues } from "./accounts.ts";
+import { principalIssues } from "./principal-checks.ts";
 import {
   BUILT_IN_DOCUMENTS,
   configSchema,
@@ -293,60 +294,19 @@ function crossChecks(data: unknown): ConfigIssue[] {
 
   const principals = asRecord(root.principals);
   const map = asRecord(principals.map);
-  const shared = asRecord(principals.sharedRole);
-  if (root.principals !== undefined && Object.keys(map).length === 0 && principals.sharedRole === undefined) {
+  const elsewhere = Object.keys(asRecord(principals.accounts)).length > 0;
+  if (
+    root.principals !== undefined &&
+    Object.keys(map).length === 0 &&
+    principals.sharedRole === undefined &&
+    !elsewhere
+  ) {
     issues.push({ path: "principals", message: "name at least one principal in map or a sharedRole" });
   }
-  const arns: [string, unknown][] = [];
-  if (shared.arn !== undefined) arns.push(["principals.sharedRole.arn", shared.arn]);
-  arns.push(...Object.entries(map).map(([k, v]) => [`principals.map.${k}`, v] as [string, unknown]));
-  // A role or user is one identity per account and name (IAM names are unique regardless of path
-  // and case): two entries on it would make it a shared principal with no per-person narrowing.
   const firstPathOf = new Map<string, string>();
-  for (const [path, arn] of arns) {
-    const match = typeof arn === "string" ? PRINCIPAL_ARN.exec(arn) : null;
-    if (match && accountId && match[2] !== accountId) {
-      issues.push({ path, message: `${arn} is in account ${match[2]}, not ${accountId}` });
-    }
-    if (!match) continue;
-    const identity = `${match[1]}:${match[2]}:${match[3]}:${(match[5] ?? "").toLowerCase()}`;
-    const first = firstPathOf.get(identity);
-    if (first === undefined) firstPathOf.set(identity, path);
-    else {
-      issues.push({
-        path,
-        message: `${arn} is also ${first}; a grant on it would reach both people (use principals.sharedRole for a role many people share)`,
-      });
-    }
-  }
-  // Identity Center's roles are protected: AWS refuses PutRolePolicy on them ("this role is only
-  // modifiable by AWS"), so a one-person inline grant can never land there. Grants on them go through
-  // the shared role's slots (customer-managed policies the permission set references).
-  for (const [key, arn] of Object.entries(map)) {
-    if (typeof arn === "string" && isIdentityCenterRole(arn)) {
-      issues.push({
-        path: `principals.map.${key}`,
-        message: `${arn} is an Identity Center role (AWS refuses inline policies on it); declare it as principals.sharedRole, whose grants live in customer-managed policies /jit/jit-grants-N`,
-      });
-    }
-  }
-  // Slot statements tell people apart by role session name. Identity Center sets it to the user;
-  // on any other role whoever may call AssumeRole picks it (`--role-session-name dan@example.com`),
-  // unless the role's trust policy pins sts:RoleSessionName to the caller.
-  if (
-    typeof shared.arn === "string" &&
-    !isIdentityCenterRole(shared.arn) &&
-    shared.trustPinsSessionName !== true
-  ) {
-    issues.push({
-      path: "principals.sharedRole.trustPinsSessionName",
-      message: `${shared.arn} is not an Identity Center role: whoever may assume it chooses their role session name and would get another person's grants. Make its trust policy require sts:RoleSessionName to be the caller's own name (for example \${aws:username}), then set trustPinsSessionName: true`,
-    });
-  }
-  const sharedMatch = typeof shared.arn === "string" ? PRINCIPAL_ARN.exec(shared.arn) : null;
-  if (sharedMatch && sharedMatch[3] !== "role") {
-    issues.push({ path: "principals.sharedRole.arn", message: "a shared principal must be an IAM role" });
-  }
+  const named = asRecord(root.accounts);
+  issues.push(...principalIssues({ block: principals, at: "principals", accountId, named }, firstPathOf));
+  issues.push(...accountIssues(root, firstPathOf));
 
   for (const [id, value] of Object.entries(asRecord(root.profiles))) {
     const profile = asRecord(value);

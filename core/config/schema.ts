@@ -4,6 +4,7 @@
  * them to seconds after the cross-field checks.
  */
 import { z } from "zod";
+import { accountName, accountsSchema, organizationSchema, profileAccountsSchema } from "./account-schema.ts";
 import { DEFAULT_SESSION_KEY_ALIAS, IAM_VARIABLE, IAM_WILDCARD, PRINCIPAL_ARN } from "./constants.ts";
 
 export { BUILT_IN_DOCUMENTS, PRINCIPAL_ARN } from "./constants.ts";
@@ -165,6 +166,7 @@ export const profileSchema = z.strictObject({
   reasonRequired: z.boolean().default(true),
   ticketPattern: z.string().optional(),
   regions: z.array(region).min(1),
+  accounts: profileAccountsSchema.optional(),
   requireTranscripts: z
     .boolean()
     .default(false)
@@ -256,8 +258,76 @@ export const WEEKDAYS = [
   "sunday",
 ] as const;
 
+/** Who is who in the hub's own account: Slack user ID or email to role or user ARN. */
+const principalMap = z
+  .record(
+    z
+      .string()
+      .regex(/^(?:[UW][A-Z0-9]{2,}|[^@\s]+@[^@\s]+)$/, { error: "must be a Slack user ID or an email" }),
+    principalArn,
+  )
+  .default({});
+
+/** A role many people share, each narrowed by role session name; its grants live in slots. */
+const sharedRoleSchema = z.strictObject({
+  arn: principalArn,
+  sessionName: z
+    .string()
+    .regex(/\{(email|slackUserId)\}/, { error: "must contain {email} or {slackUserId}" })
+    .regex(/^(?:\{email\}|\{slackUserId\}|[\w+=,.@-])*$/, {
+      error:
+        "outside {email} and {slackUserId} it may hold only IAM's role session name characters (letters, digits and + = , . @ _ -)",
+    })
+    .default("{email}"),
+  names: z
+    .record(
+      z.string().regex(/^(?:[UW][A-Z0-9]{2,}|[^@\s]+@[^@\s]+)$/, {
+        error: "must be a Slack user ID or an email",
+      }),
+      z.string().regex(/^[\w+=,.@-]{2,64}$/, {
+        error: "must be a role session name: 2-64 of letters, digits and + = , . @ _ -",
+      }),
+    )
+    .default({})
+    .describe(
+      "Role session names that are not what sessionName makes (Identity Center user names that are not emails), by Slack user ID or email",
+    ),
+  slots: z
+    .number()
+    .int()
+    .min(1)
+    .max(19)
+    .default(4)
+    .describe(
+      "How many customer-managed policies /jit/jit-grants-N hold this role's grants (each holds 6,144 characters). With jit-base they count against IAM's managed policies per role: 10 by default, 20 at most once raised",
+    ),
+  trustPinsSessionName: z
+    .boolean()
+    .default(false)
+    .describe(
+      "For a shared role that is not an Identity Center role: true once its trust policy ties sts:RoleSessionName to the caller (otherwise whoever may assume it picks any person's session name)",
+    ),
+  identityCenter: z
+    .strictObject({
+      instanceArn: z.string().regex(/^arn:aws[a-z-]*:sso:::instance\/ssoins-[0-9a-f]{16}$/, {
+        error: "must be an Identity Center instance ARN (arn:aws:sso:::instance/ssoins-…)",
+      }),
+      permissionSetArn: z
+        .string()
+        .regex(/^arn:aws[a-z-]*:sso:::permissionSet\/ssoins-[0-9a-f]{16}\/ps-[0-9a-f]{16}$/, {
+          error: "must be a permission set ARN (arn:aws:sso:::permissionSet/ssoins-…/ps-…)",
+        }),
+    })
+    .optional()
+    .describe(
+      "When set, the stack attaches the slot and base policies to this permission set (management or delegated-administrator account only)",
+    ),
+});
+
 export const configSchema = z.strictObject({
   accountId: z.string().regex(/^\d{12}$/, { error: "must be a 12-digit AWS account ID" }),
+  accounts: accountsSchema.optional(),
+  organization: organizationSchema.optional(),
   slack: z.strictObject({
     approvalsChannel: slackChannel,
     auditChannel: slackChannel,
@@ -311,70 +381,21 @@ export const configSchema = z.strictObject({
     .default({ tracing: true, logLevel: "INFO", debugSampleRate: 0.01 })
     .describe("Logs, metrics and traces for the operators (docs/runbook.md)"),
   principals: z.strictObject({
-    map: z
+    map: principalMap,
+    sharedRole: sharedRoleSchema.optional(),
+    accounts: z
       .record(
-        z
-          .string()
-          .regex(/^(?:[UW][A-Z0-9]{2,}|[^@\s]+@[^@\s]+)$/, { error: "must be a Slack user ID or an email" }),
-        principalArn,
+        accountName,
+        z.strictObject({
+          map: principalMap,
+          // Identity Center's permission set is one for the organization: the hub's sharedRole names it.
+          sharedRole: sharedRoleSchema.omit({ identityCenter: true }).optional(),
+        }),
       )
-      .default({}),
-    sharedRole: z
-      .strictObject({
-        arn: principalArn,
-        sessionName: z
-          .string()
-          .regex(/\{(email|slackUserId)\}/, { error: "must contain {email} or {slackUserId}" })
-          .regex(/^(?:\{email\}|\{slackUserId\}|[\w+=,.@-])*$/, {
-            error:
-              "outside {email} and {slackUserId} it may hold only IAM's role session name characters (letters, digits and + = , . @ _ -)",
-          })
-          .default("{email}"),
-        names: z
-          .record(
-            z.string().regex(/^(?:[UW][A-Z0-9]{2,}|[^@\s]+@[^@\s]+)$/, {
-              error: "must be a Slack user ID or an email",
-            }),
-            z.string().regex(/^[\w+=,.@-]{2,64}$/, {
-              error: "must be a role session name: 2-64 of letters, digits and + = , . @ _ -",
-            }),
-          )
-          .default({})
-          .describe(
-            "Role session names that are not what sessionName makes (Identity Center user names that are not emails), by Slack user ID or email",
-          ),
-        slots: z
-          .number()
-          .int()
-          .min(1)
-          .max(19)
-          .default(4)
-          .describe(
-            "How many customer-managed policies /jit/jit-grants-N hold this role's grants (each holds 6,144 characters). With jit-base they count against IAM's managed policies per role: 10 by default, 20 at most once raised",
-          ),
-        trustPinsSessionName: z
-          .boolean()
-          .default(false)
-          .describe(
-            "For a shared role that is not an Identity Center role: true once its trust policy ties sts:RoleSessionName to the caller (otherwise whoever may assume it picks any person's session name)",
-          ),
-        identityCenter: z
-          .strictObject({
-            instanceArn: z.string().regex(/^arn:aws[a-z-]*:sso:::instance\/ssoins-[0-9a-f]{16}$/, {
-              error: "must be an Identity Center instance ARN (arn:aws:sso:::instance/ssoins-…)",
-            }),
-            permissionSetArn: z
-              .string()
-              .regex(/^arn:aws[a-z-]*:sso:::permissionSet\/ssoins-[0-9a-f]{16}\/ps-[0-9a-f]{16}$/, {
-                error: "must be a permission set ARN (arn:aws:sso:::permissionSet/ssoins-…/ps-…)",
-              }),
-          })
-          .optional()
-          .describe(
-            "When set, the stack attaches the slot and base policies to this permission set (management or delegated-administrator account only)",
-          ),
-      })
-      .optional(),
+      .optional()
+      .describe(
+        "Principals in the other named accounts, by account name: the same map and sharedRole as above (which are the hub's own account's)",
+      ),
   }),
   onCall: z
     .strictObject({

@@ -483,7 +483,7 @@ describe("mistakes a person makes in the file name what to do", () => {
       (c) => {
         c.colour = "blue";
       },
-      "colour: unknown key; the top-level keys are accountId, slack, notices, sessionManager, maxDuration, expiryWarning, principals, onCall, customDocuments, report, profiles",
+      "colour: unknown key; the top-level keys are accountId, accounts, organization, slack, notices, sessionManager, maxDuration, expiryWarning, observability, principals, onCall, customDocuments, report, profiles",
     ],
     [
       "an unknown key in a nested section",

@@ -1,0 +1,58 @@
+/**
+ * Which accounts the configuration spans, and whose principals live in each (issue 12). Pure, on the
+ * checked configuration: core/config/accounts.ts has already refused unknown names, duplicate ids
+ * and principals in accounts no profile spans, so these answers need no second guess.
+ *
+ * The hub is the account the stack is deployed to (`accountId`); its principals are `principals.map`
+ * and `principals.sharedRole`, as before there were several accounts. Every other account's are
+ * `principals.accounts.<name>`, in the same shape.
+ */
+import type { AccessConfig, Profile } from "./config/load.ts";
+
+/** One account's principals, in the shape the hub's own have always had. */
+export interface AccountPrincipals {
+  map: Record<string, string>;
+  sharedRole?: AccessConfig["principals"]["sharedRole"] | undefined;
+}
+
+/** The account ids a profile spans: its named accounts, or the hub's own when it names none. */
+export function profileAccountIds(config: AccessConfig, profile: Pick<Profile, "accounts">): string[] {
+  if (!profile.accounts) return [config.accountId];
+  return profile.accounts.map((name) => {
+    const id = config.accounts?.[name];
+    // Unreachable after checkConfig; a hand-built config that skipped it fails loudly here.
+    if (id === undefined) throw new Error(`account ${name} is not named in accounts`);
+    return id;
+  });
+}
+
+/** Every account any profile spans, each once, sorted. */
+export function spannedAccountIds(config: AccessConfig): string[] {
+  return [...new Set(Object.values(config.profiles).flatMap((p) => profileAccountIds(config, p)))].sort();
+}
+
+/** The accounts that need a spoke: spanned by a profile and not the hub's own. */
+export function memberAccountIds(config: AccessConfig): string[] {
+  return spannedAccountIds(config).filter((id) => id !== config.accountId);
+}
+
+/** The account's name in the config, or its id when it has none (the hub of a single-account config). */
+export function accountLabel(config: AccessConfig, accountId: string): string {
+  return Object.entries(config.accounts ?? {}).find(([, id]) => id === accountId)?.[0] ?? accountId;
+}
+
+/** The principals configured in an account; none for an account the config does not name. */
+export function accountPrincipals(config: AccessConfig, accountId: string): AccountPrincipals {
+  if (accountId === config.accountId) {
+    return { map: config.principals.map, sharedRole: config.principals.sharedRole };
+  }
+  const name = Object.entries(config.accounts ?? {}).find(([, id]) => id === accountId)?.[0];
+  const block = name === undefined ? undefined : config.principals.accounts?.[name];
+  return { map: block?.map ?? {}, sharedRole: block?.sharedRole };
+}
+
+/** Every configured role and user ARN of an account (the map's and the shared role), each once. */
+export function accountPrincipalArns(config: AccessConfig, accountId: string): string[] {
+  const { map, sharedRole } = accountPrincipals(config, accountId);
+  return [...new Set([...Object.values(map), ...(sharedRole ? [sharedRole.arn] : [])])];
+}
