@@ -21,8 +21,6 @@ import type { Deps } from "../core/ports.ts";
 // Any process that loads the handlers logs as Lambda does; the sandbox's terminal installs its own.
 useLambdaLogging();
 
-// zod/mini ships without messages; English ones make a rejected event's log line say what was wrong.
-z.config(en());
 
 let override: Deps | undefined;
 
@@ -123,6 +121,9 @@ export function handler<S extends z.ZodMiniType, R>(
   run: (deps: Deps, input: z.output<S>) => Promise<R>,
   options: { malformed: "throw" | "drop" } = { malformed: "throw" },
 ) {
+  // zod/mini ships without messages; English ones make a rejected event's log line say what was
+  // wrong. Set here, not at the top: functions that validate nothing (Slack) then bundle no zod.
+  z.config(en());
   const fn = async (event: unknown, _context: Context): Promise<R | { rejected: string }> => {
     const parsed = z.safeParse(schema, event);
     if (!parsed.success) {

@@ -90,6 +90,7 @@ describe("metric dimensions", () => {
 
   it.each([
     ["a wildcard", "prod-*"],
+    // biome-ignore lint/suspicious/noTemplateCurlyInString: the IAM policy variable, as a person could type it
     ["an interpolation", "${aws:username}"],
     ["a space", "prod web"],
     ["an empty value", ""],
