@@ -26,15 +26,27 @@ function details(detail: Record<string, unknown> | undefined, now: Date): string
     .join(", ");
 }
 
-/** ", on call in pagerduty schedule P1 level 1 until …" or ", not approved as on call: why". */
-function onCallClause(decision: unknown, now: Date): string {
-  if (!decision || typeof decision !== "object") return "";
-  const d = decision as Record<string, unknown>;
-  if (d.approved !== true) return `; not approved as on call: ${String(d.reason ?? "unknown")}`;
-  const where = [d.schedule && `schedule ${d.schedule}`, d.level && `level ${d.level}`]
-    .filter(Boolean)
-    .join(" ");
-  return `; on call in ${String(d.provider)} ${where}${d.shiftEnd ? ` until ${value(d.shiftEnd, now)}` : ""}`;
+/** The on-call decision and the break-glass review of a request, one line each, for `jit show`. */
+export function withoutApproversLines(r: AccessRequest, now: Date): string[] {
+  const lines: string[] = [];
+  const d = r.onCall;
+  if (d?.approved) {
+    const where = [d.schedule && `schedule ${d.schedule}`, d.level && `level ${d.level}`]
+      .filter(Boolean)
+      .join(" ");
+    const until = d.shiftEnd ? ` until ${when(d.shiftEnd, now)}` : "";
+    lines.push(
+      `on call: approved at once (${d.provider} ${where}${until}${d.cappedToShift ? ", ends with the shift" : ""})`,
+    );
+  } else if (d) lines.push(`on call: not approved (${d.reason ?? "unknown"})`);
+  const bg = r.breakGlass;
+  if (bg) {
+    const review = r.review
+      ? `reviewed ${r.review.outcome === "ok" ? "OK" : "and revoked"} by ${r.review.by} ${when(r.review.at, now)}`
+      : `awaiting review, due ${when(bg.reviewDueAt, now)}${bg.escalatedAt ? " (overdue: escalated)" : ""}; ${bg.remindersSent} reminder(s) sent`;
+    lines.push(`break-glass: ${review}`);
+  }
+  return lines;
 }
 
 /** One event as a sentence about `request`. */
@@ -42,7 +54,7 @@ export function sentence(e: AuditEvent, request: AccessRequest, now: Date): stri
   const d = e.detail ?? {};
   switch (e.action) {
     case "requested":
-      return `${e.actor} requested ${request.profileId} for ${formatDuration(request.durationSeconds)}${onCallClause(d.onCall, now)}`;
+      return `${e.actor} requested ${request.profileId} for ${formatDuration(request.durationSeconds)}`;
     case "break-glass":
       return `${e.actor} broke the glass: granted without approvers, review due ${value(d.reviewDueAt, now)}`;
     case "break-glass-reviewed":
