@@ -8,7 +8,7 @@ import type { Io } from "../io.ts";
 import { endedBadly, finalLine, progress, SETTLED } from "../outcome.ts";
 import { asQuery, callSandbox } from "../sandbox-client.ts";
 import { currentTarget } from "../stages.ts";
-import { sentence } from "../trail.ts";
+import { sentence, withoutApproversLines } from "../trail.ts";
 
 const json = (io: Io, data: unknown) => io.out(JSON.stringify(data, null, 2));
 const who = (r: AccessRequest) => r.requester.email ?? r.requester.slackUserId;
@@ -168,6 +168,7 @@ export async function showCommand(
     progress(r, now),
     `reason: ${r.reason || "-"}${r.ticket ? `  ticket: ${r.ticket}` : ""}`,
     `asked ${when(r.createdAt, now)} for ${formatDuration(r.durationSeconds)}`,
+    ...withoutApproversLines(r, now),
   ];
   if (r.principal.kind === "shared-role" && r.status === "ACTIVE") {
     lines.push(

@@ -1,0 +1,160 @@
+/**
+ * `jit request --break-glass` and `jit list --unreviewed` against a real sandbox behind the real API:
+ * the refusals in one line, the grant without approvers, the list of what waits for review, and
+ * `jit show`'s break-glass line.
+ */
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { main } from "../../cli/main.ts";
+import { systemClock } from "../../core/clock.ts";
+import { reviewBreakGlass } from "../../core/usecases/break-glass-review.ts";
+import { startApi } from "../../local/api.ts";
+import { writeApiToken } from "../../local/api-guard.ts";
+import { ConsoleNotifier } from "../../local/console-notifier.ts";
+import { EXAMPLE_FLEET } from "../../local/nodes.ts";
+import { type Sandbox, startSandbox } from "../../local/sandbox.ts";
+import { exampleConfig } from "../helpers/config.ts";
+import { captureIo } from "../helpers/io.ts";
+
+let sandbox: Sandbox;
+let server: Awaited<ReturnType<typeof startApi>>;
+let dataDir = "";
+beforeAll(async () => {
+  sandbox = await startSandbox({
+    config: exampleConfig(),
+    nodes: EXAMPLE_FLEET,
+    clock: systemClock,
+    notifier: new ConsoleNotifier(() => {}),
+    table: "jit-break-glass",
+  });
+  dataDir = mkdtempSync(join(tmpdir(), "jit-bg-"));
+  const token = writeApiToken(dataDir);
+  server = await startApi({ deps: sandbox.deps, account: sandbox.account, notices: [] }, 0, { token });
+  const address = server.address();
+  Object.assign(process.env, {
+    JIT_DATA: dataDir,
+    JIT_URL: `http://127.0.0.1:${typeof address === "object" && address ? address.port : 0}`,
+  });
+});
+afterAll(async () => {
+  for (const name of ["JIT_DATA", "JIT_URL"]) delete process.env[name];
+  rmSync(dataDir, { recursive: true, force: true });
+  await new Promise<void>((r) => server.close(() => r()));
+  await sandbox.stop();
+});
+
+const jit = async (words: string[]) => {
+  const io = captureIo();
+  const code = await main(words, io);
+  const lines = (text: string) => text.split("\n").filter((l) => l !== "");
+  return { code, out: lines(io.stdout()), err: lines(io.stderr()) };
+};
+const REASON = "checkout down, payments failing, nobody answers";
+
+describe("jit and break-glass", () => {
+  it("refuses a short reason and an over-long duration in one line each, exit 1", async () => {
+    const short = await jit([
+      "request",
+      "--as",
+      "U02BOB",
+      "--profile",
+      "prod-web",
+      "--ticket",
+      "INC-1",
+      "--break-glass",
+      "--reason",
+      "down",
+    ]);
+    expect(short.code).toBe(1);
+    expect(short.err.join("\n")).toMatch(/at least 20 characters \(this one has 4\)/);
+    const long = await jit([
+      "request",
+      "--as",
+      "U02BOB",
+      "--profile",
+      "prod-web",
+      "--for",
+      "3h",
+      "--ticket",
+      "INC-1",
+      "--break-glass",
+      "--reason",
+      REASON,
+    ]);
+    expect(long.code).toBe(1);
+    expect(long.err.join("\n")).toMatch(
+      /3h is longer than break-glass allows on the prod-web profile \(at most 1h\)/,
+    );
+    const none = await jit([
+      "request",
+      "--as",
+      "U02BOB",
+      "--profile",
+      "prod-db",
+      "--break-glass",
+      "--reason",
+      REASON,
+    ]);
+    expect(none.err.join("\n")).toMatch(/the prod-db profile does not allow break-glass/);
+  });
+
+  it("grants at once, lists it as unreviewed, and shows its review state until reviewed", async () => {
+    // Act
+    const made = await jit([
+      "request",
+      "--as",
+      "U02BOB",
+      "--profile",
+      "prod-web",
+      "--for",
+      "30m",
+      "--ticket",
+      "INC-1",
+      "--break-glass",
+      "--reason",
+      REASON,
+      "--wait",
+    ]);
+    const id = /(\d{8}-[0-9a-z]{8})/.exec(made.out.join("\n"))?.[1] ?? "";
+    const listed = await jit(["list", "--unreviewed"]);
+    const shown = await jit(["show", id]);
+    // Assess
+    expect(made.code).toBe(0);
+    expect(made.out.join("\n")).toContain("active until");
+    expect(listed.out.join("\n")).toContain(id);
+    expect(listed.out.join("\n")).toMatch(/prod-web\tbob@example.com\tACTIVE|prod-web\tU02BOB\tACTIVE/);
+    expect(shown.out.join("\n")).toMatch(/break-glass: awaiting review, due in 1d/);
+    // Act: an approver reviews; the list empties
+    await reviewBreakGlass(sandbox.deps, {
+      requestId: id,
+      reviewer: { slackUserId: "U04ERIN" },
+      outcome: "ok",
+    });
+    expect((await jit(["list", "--unreviewed"])).out).toEqual(["No break-glass grant waits for review."]);
+    expect((await jit(["show", id])).out.join("\n")).toContain("break-glass: reviewed OK by U04ERIN");
+  });
+
+  it("an approver sees what waits for their review; someone else sees only their own", async () => {
+    const made = await jit([
+      "request",
+      "--as",
+      "U02BOB",
+      "--profile",
+      "prod-web",
+      "--for",
+      "15m",
+      "--ticket",
+      "INC-2",
+      "--break-glass",
+      "--reason",
+      REASON,
+    ]);
+    const id = /(\d{8}-[0-9a-z]{8})/.exec(made.out.join("\n"))?.[1] ?? "";
+    expect((await jit(["list", "--unreviewed", "--as", "U03DAVE", "--json"])).out.join("\n")).toContain(id);
+    expect((await jit(["list", "--unreviewed", "--as", "U09DAN", "--json"])).out.join("\n")).not.toContain(
+      id,
+    );
+  });
+});
