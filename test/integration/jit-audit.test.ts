@@ -166,6 +166,7 @@ describe("jit audit over a seeded sandbox history", () => {
       "No requests by nobody@example.com were made between 2026-09-20 12:00:00Z and 2026-10-20 12:00:00Z.",
     ]);
     // Filters match exactly: a wildcard or a template is a name no profile has.
+    // biome-ignore lint/suspicious/noTemplateCurlyInString: a literal template, as someone might type it
     for (const profile of ["*", "prod-*", "${profile}"]) {
       const wild = await jit(["--since", "30d", "--profile", profile, "--json"]);
       expect(wild.out).toEqual([]);
