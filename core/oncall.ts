@@ -43,15 +43,21 @@ export class OnCallLookupError extends Error {
 const EMAIL = /^[^@\s"'<>]+@[^@\s"'<>]+\.[^@\s"'<>]+$/;
 
 /**
- * The email the requester is known by: Slack's profile email, else the email key of the principal
- * map that maps to the same ARN as the requester's Slack ID. Undefined when neither is known.
+ * The email the requester is known by: Slack's profile email, else the one email key of the
+ * principal map that maps to the same ARN as the requester's Slack ID, when that ARN is theirs alone
+ * (no other Slack ID, and no second email, maps to it: a role several people share names nobody).
+ * Undefined when neither is known.
  */
 export function requesterEmail(person: Person, principalMap: Record<string, string>): string | undefined {
   if (person.email && EMAIL.test(person.email)) return person.email.toLowerCase();
   const arn = principalMap[person.slackUserId];
   if (!arn) return undefined;
-  const email = Object.entries(principalMap).find(([key, value]) => value === arn && EMAIL.test(key));
-  return email?.[0].toLowerCase();
+  const keys = Object.entries(principalMap)
+    .filter(([, value]) => value === arn)
+    .map(([key]) => key);
+  const emails = keys.filter((key) => EMAIL.test(key));
+  const ids = keys.filter((key) => !EMAIL.test(key));
+  return emails.length === 1 && ids.length === 1 ? emails[0]?.toLowerCase() : undefined;
 }
 
 /** The least time left on a shift for an on-call approval to be worth granting. */

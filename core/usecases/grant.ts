@@ -5,6 +5,7 @@
 import { autoApprover, grantsWithoutApprovers } from "../approval.ts";
 import { assertFitsInlineQuota, policyName } from "../policy.ts";
 import type { Deps } from "../ports.ts";
+import type { AccessRequest } from "../request.ts";
 import { chooseSlot } from "../slots.ts";
 import { audit, loadRequest, notifySafely, profileOf, retryOnConflict, transition } from "./common.ts";
 import { applyRecord, removeAccess } from "./enforce.ts";
@@ -33,6 +34,16 @@ export function warnTime(deps: Deps, expiresAt: Date): string {
 }
 
 /**
+ * An on-call grant whose profile caps it to the shift never outlasts the shift, even when the grant
+ * lands a little after the lookup that measured the shift.
+ */
+function shiftCapped(deps: Deps, request: AccessRequest, expiresAt: Date): Date {
+  const shiftEnd = request.onCall?.approved ? request.onCall.shiftEnd : undefined;
+  if (!shiftEnd || !deps.config.profiles[request.profileId]?.onCall?.capToShift) return expiresAt;
+  return new Date(Math.min(expiresAt.getTime(), new Date(shiftEnd).getTime()));
+}
+
+/**
  * Workflow task "Grant access". The record is claimed first (APPROVED → ACTIVE, with the expiry), then
  * the policy is written; a revoke that lands in between wins, and `applyRecord` takes the late write
  * back with any session it allowed. A retry after the claim keeps the recorded expiry.
@@ -51,7 +62,7 @@ export async function grantAccess(deps: Deps, input: { requestId: string }): Pro
   if (request.status !== "APPROVED" && request.status !== "ACTIVE") return inactive;
   const expiresAt = request.expiresAt
     ? new Date(request.expiresAt)
-    : new Date(now.getTime() + request.durationSeconds * 1000);
+    : shiftCapped(deps, request, new Date(now.getTime() + request.durationSeconds * 1000));
   // Refuse a record that does not hold up against the config, and a grant that cannot fit, before
   // claiming anything.
   await assertGrantable(deps, {

@@ -76,6 +76,14 @@ function withoutApproversProblem(profile: Profile, r: AccessRequest): string | u
       return `it was approved as on call in ${r.onCall.provider}, which ${profile.id} does not count`;
     if (rule.maxDuration && span > parseDuration(rule.maxDuration) * 1000 + 1000)
       return `it was approved as on call and lasts longer than ${profile.id}'s on-call maximum`;
+    const { shiftEnd } = r.onCall;
+    if (
+      rule.capToShift &&
+      shiftEnd &&
+      r.expiresAt &&
+      new Date(r.expiresAt) > new Date(new Date(shiftEnd).getTime() + 1000)
+    )
+      return `it was approved as on call and outlasts the shift (${shiftEnd})`;
     return "";
   }
   return undefined;

@@ -9,6 +9,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { OpsgenieOnCall } from "../../adapters/oncall/opsgenie.ts";
 import { PagerDutyOnCall } from "../../adapters/oncall/pagerduty.ts";
 import type { AccessConfig, Profile } from "../../core/config/load.ts";
+import { revokeAsApprover } from "../../core/usecases/break-glass-review.ts";
 import { auditTrail } from "../../core/usecases/common.ts";
 import { createRequest } from "../../core/usecases/request.ts";
 import { type FakeOnCall, startFakeOpsgenie, startFakePagerDuty } from "../../local/fake-oncall.ts";
@@ -250,6 +251,32 @@ describe("PagerDuty on call", () => {
     const request = await ask(x, "alice", "2h");
     expect(request.durationSeconds).toBe(7200);
     expect(request.onCall).toMatchObject({ approved: true, cappedToShift: false });
+  });
+});
+
+describe("the approvers' Revoke on an on-call grant", () => {
+  it("an approver revokes it; the requester and a non-approver cannot", async () => {
+    // Prepare
+    const x = await harness(configWith(pagerDutyRule()));
+    const request = await ask(x, "alice");
+    await x.waitForStatus(request.id, "ACTIVE");
+    // Act / Assess
+    await expect(
+      revokeAsApprover(x.deps, { requestId: request.id, approver: { slackUserId: "U0ALICE" } }),
+    ).rejects.toThrow(/cannot review or revoke your own grant/);
+    await expect(
+      revokeAsApprover(x.deps, { requestId: request.id, approver: { slackUserId: "U02BOB" } }),
+    ).rejects.toThrow(/not an approver of the web-oncall profile/);
+    const first = await revokeAsApprover(x.deps, {
+      requestId: request.id,
+      approver: { slackUserId: "U03DAVE" },
+    });
+    const again = await revokeAsApprover(x.deps, {
+      requestId: request.id,
+      approver: { slackUserId: "U04ERIN" },
+    });
+    expect([first.alreadyRevoked, again.alreadyRevoked]).toEqual([false, true]);
+    expect(await x.deps.store.get(request.id)).toMatchObject({ status: "REVOKED", endedBy: "U03DAVE" });
   });
 });
 
