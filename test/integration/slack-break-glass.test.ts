@@ -102,9 +102,13 @@ describe("break-glass in Slack", () => {
     expect(dms.map((m) => m.channel).sort()).toEqual(["U03DAVE", "U04ERIN", "U0ADMIN01"]);
     expect(JSON.stringify(dms[0]?.blocks)).toContain(`"value":"${id}"`);
     const granted = await eventually(() =>
-      slack.of("chat.postMessage").find((m) => m.channel === BOB && String(m.text).startsWith("Access active")),
+      slack
+        .of("chat.postMessage")
+        .find((m) => m.channel === BOB && String(m.text).startsWith("Access active")),
     );
-    expect(JSON.stringify(granted.blocks)).toContain("*Break-glass*: the approvers and the audit channel were told");
+    expect(JSON.stringify(granted.blocks)).toContain(
+      "*Break-glass*: the approvers and the audit channel were told",
+    );
   });
 
   it("'Reviewed: OK' from the requester or a non-approver changes nothing; from an approver it closes; a replay is harmless", async () => {

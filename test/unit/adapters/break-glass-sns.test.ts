@@ -34,10 +34,10 @@ describe("SnsNotifier and break-glass", () => {
       const input = sns.commandCalls(PublishCommand)[0]?.args[0].input;
       expect(input?.MessageAttributes?.event).toEqual({ DataType: "String", StringValue: type });
       expect(JSON.parse(input?.Message ?? "{}")).toMatchObject({
-      event: type,
-      requestId: request.id,
-      breakGlass: { reviewDueAt: "2026-11-27T09:00:00.000Z" },
-    });
+        event: type,
+        requestId: request.id,
+        breakGlass: { reviewDueAt: "2026-11-27T09:00:00.000Z" },
+      });
     },
   );
 });
