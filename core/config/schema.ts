@@ -83,11 +83,9 @@ const pagerDutyId = z
   .string()
   .regex(/^P[A-Z0-9]{5,13}$/, { error: "must be a PagerDuty id such as PABC123" });
 /** Opsgenie schedules by id (a UUID) or by name: no wildcard, no path or query characters. */
-const opsgenieSchedule = z
-  .string()
-  .regex(/^[\w .-]{1,100}$/, {
-    error: "must be an Opsgenie schedule id or name (letters, digits, space . _ -)",
-  });
+const opsgenieSchedule = z.string().regex(/^[\w .-]{1,100}$/, {
+  error: "must be an Opsgenie schedule id or name (letters, digits, space . _ -)",
+});
 
 /**
  * Who counts as on call for a profile. PagerDuty: schedules and/or escalation policies, and the
