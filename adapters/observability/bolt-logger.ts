@@ -12,12 +12,16 @@ const text = (msg: unknown[]) =>
 export function boltLogger(level: LogLevel = LogLevel.WARN): Logger {
   const order = [LogLevel.DEBUG, LogLevel.INFO, LogLevel.WARN, LogLevel.ERROR];
   let threshold = order.indexOf(level);
-  const at = (l: LogLevel) => order.indexOf(l) >= threshold;
+  const at =
+    (l: LogLevel, write: (message: string, attributes: { source: string }) => void) =>
+    (...msg: unknown[]) => {
+      if (order.indexOf(l) >= threshold) write(text(msg), { source: "bolt" });
+    };
   return {
-    debug: (...msg) => at(LogLevel.DEBUG) && log.debug(text(msg), { source: "bolt" }),
-    info: (...msg) => at(LogLevel.INFO) && log.info(text(msg), { source: "bolt" }),
-    warn: (...msg) => at(LogLevel.WARN) && log.warn(text(msg), { source: "bolt" }),
-    error: (...msg) => at(LogLevel.ERROR) && log.error(text(msg), { source: "bolt" }),
+    debug: at(LogLevel.DEBUG, log.debug),
+    info: at(LogLevel.INFO, log.info),
+    warn: at(LogLevel.WARN, log.warn),
+    error: at(LogLevel.ERROR, log.error),
     setLevel: (next) => {
       threshold = order.indexOf(next);
     },

@@ -24,6 +24,8 @@ export class MemoryMetrics implements Metrics {
   readonly recorded: RecordedMetric[] = [];
 
   record<N extends MetricName>(name: N, value: number, dimensions: Record<string, string>): void {
+    // As strict as the EMF adapter: a value CloudWatch cannot use is not recorded.
+    if (!Number.isFinite(value)) return;
     const sets = dimensionSets(name, dimensions);
     this.recorded.push({
       name,

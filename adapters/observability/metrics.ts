@@ -44,6 +44,11 @@ export class EmfMetrics implements Metrics {
   }
 
   record<N extends MetricName>(name: N, value: number, dimensions: Record<string, string>): void {
+    // Powertools would write NaN as null, a data point CloudWatch cannot use: refused here instead.
+    if (!Number.isFinite(value)) {
+      log.warn("metric not recorded", { metric: name, error: `not a finite number: ${value}` });
+      return;
+    }
     try {
       const single = this.powertools.singleMetric();
       for (const set of dimensionSets(name, dimensions)) single.addDimensions(set);
