@@ -62,8 +62,8 @@ export function publicRecord(request: AccessRequest): Omit<AccessRequest, "taskT
 }
 
 /** The request id a client's retry key stands for, unique to the caller; none without a key. */
-const retryKeyId = (c: Caller, key: string | undefined, now: Date) =>
-  key ? requestIdFor(`api:${c.person.slackUserId}:${key}`, now) : undefined;
+const retryKeyId = (c: Caller, key: string | undefined, now: () => Date) =>
+  key ? requestIdFor(`api:${c.person.slackUserId}:${key}`, now()) : undefined;
 
 const approver = async (deps: Deps, caller: Caller, requestId: string) => {
   const request = await loadRequest(deps, requestId);
@@ -110,7 +110,7 @@ export const CALLER_ROUTES: Route[] = [
           ticket: field(body, "ticket"),
           groups: profile?.requesters ? await c.groupsOf(profile.requesters) : [],
           // A retry key from the client, bound to the caller: it can only ever find their own request.
-          requestId: retryKeyId(c, field(body, "idempotencyKey"), d.clock.now()),
+          requestId: retryKeyId(c, field(body, "idempotencyKey"), () => d.clock.now()),
           breakGlass: flag(body, "breakGlass"),
         }),
       );
