@@ -49,13 +49,17 @@ const iso = (d: Date | null) => (d ? d.toISOString().replace(/\.\d{3}Z$/, "Z") :
 function pagerDuty(schedule: () => OnCallSchedule): Handler {
   return (url, now) => {
     const pd = schedule().pagerduty;
-    const page = { limit: 25, offset: 0, more: false, total: null };
+    // Classic pagination as PagerDuty documents it: `limit` (25 by default, at most 100) and `offset`.
+    const limit = Math.min(Number(url.searchParams.get("limit") ?? 25) || 25, 100);
+    const offset = Number(url.searchParams.get("offset") ?? 0) || 0;
+    const page = { limit, offset, more: false, total: null };
     if (url.pathname === "/users") {
       const q = (url.searchParams.get("query") ?? "").toLowerCase();
-      const users = pd.users
+      const all = pd.users
         .filter((u) => u.email.toLowerCase().includes(q) || u.name.toLowerCase().includes(q))
         .map((u) => ({ ...ref("user", u.id), type: "user", name: u.name, email: u.email, summary: u.name }));
-      return { status: 200, body: { users, ...page } };
+      const users = all.slice(offset, offset + limit);
+      return { status: 200, body: { users, ...page, more: offset + limit < all.length } };
     }
     if (url.pathname === "/oncalls") {
       const since = new Date(url.searchParams.get("since") ?? now.toISOString());

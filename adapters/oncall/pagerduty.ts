@@ -70,10 +70,20 @@ export class PagerDutyOnCall implements OnCall {
   }
 
   async isOnCall(email: string, rule: OnCallRule, now: Date): Promise<OnCallAnswer> {
-    const found = await this.get("/users", [["query", email]], usersBody);
+    // One page of 100 (PagerDuty's most): an exact email is among the first matches of its own text.
+    const found = await this.get(
+      "/users",
+      [
+        ["query", email],
+        ["limit", "100"],
+      ],
+      usersBody,
+    );
     const users = found.users.filter((u) => sameEmail(u.email, email));
     if (users.length > 1) throw new OnCallLookupError(`PagerDuty has ${users.length} users with ${email}`);
     const user = users[0];
+    if (!user && found.more)
+      throw new OnCallLookupError(`more than one page of PagerDuty users match ${email}, none exactly`);
     if (!user) return { onCall: false, reason: `no PagerDuty user has the email ${email}` };
     const params: [string, string][] = [
       ["user_ids[]", user.id],

@@ -228,6 +228,21 @@ describe("PagerDuty on call", () => {
     expect(await trailReason(x, request.id)).toMatch(reason);
   });
 
+  it("more than a page of users matching the email, none exactly, waits (never guesses)", async () => {
+    // Prepare: 120 users whose emails contain "alice@example.com"; the real one is not among them
+    const x = await harness(configWith(pagerDutyRule()));
+    schedule.pagerduty.users = Array.from({ length: 120 }, (_, i) => ({
+      id: `PX${String(i).padStart(5, "0")}`,
+      name: `Look-alike ${i}`,
+      email: `${i}.alice@example.com`,
+    }));
+    // Act
+    const request = await ask(x, "alice");
+    // Assess
+    expect(request.onCall?.approved).toBe(false);
+    expect(await trailReason(x, request.id)).toMatch(/more than one page of PagerDuty users match/);
+  });
+
   it("a shift ending in 20 minutes caps the grant when the profile says so", async () => {
     // Prepare
     const x = await harness(configWith(pagerDutyRule({ capToShift: true })));
