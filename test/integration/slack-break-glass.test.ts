@@ -7,11 +7,14 @@
  */
 import type { Context } from "aws-lambda";
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { PagerDutyOnCall } from "../../adapters/oncall/pagerduty.ts";
 import { SlackNotifier } from "../../adapters/slack/notifier.ts";
 import type { AccessConfig } from "../../core/config/load.ts";
 import { handler } from "../../functions/slack.ts";
 import { slackClient } from "../../functions/slack-client.ts";
+import { startFakePagerDuty } from "../../local/fake-oncall.ts";
 import { type FakeSlack, startFakeSlack } from "../../local/fake-slack.ts";
+import { parseSchedule } from "../../local/oncall-schedule.ts";
 import { exampleConfig } from "../helpers/config.ts";
 import { type Harness, startHarness } from "../helpers/harness.ts";
 import {
@@ -23,6 +26,7 @@ import {
   viewSubmission,
 } from "../helpers/slack-requests.ts";
 
+const ALICE = "U01ALICE";
 const BOB = "U02BOB";
 const DAVE = "U03DAVE";
 const ERIN = "U04ERIN";
@@ -45,7 +49,9 @@ function config(): AccessConfig {
 let slack: FakeSlack;
 let h: Harness;
 beforeAll(async () => {
-  slack = await startFakeSlack({ emails: { [BOB]: "bob@example.com", [DAVE]: "dave@example.com" } });
+  slack = await startFakeSlack({
+    emails: { [ALICE]: "alice@example.com", [BOB]: "bob@example.com", [DAVE]: "dave@example.com" },
+  });
   process.env.SLACK_SIGNING_SECRET = SIGNING_SECRET;
   process.env.SLACK_BOT_TOKEN = "xoxb-test-token";
   process.env.SLACK_API_URL = slack.url;
@@ -87,6 +93,54 @@ async function breakGlassViaCommand(words: string) {
   const id = /`(\d{8}-[0-9a-z]{8})`/.exec(reply)?.[1];
   return { id, reply };
 }
+
+describe("on call in Slack", () => {
+  it("an on-call requester is granted at once; the approvers get an FYI whose Revoke works for them only", async () => {
+    // Prepare: alice (mapped by Slack ID; her email comes from Slack) is on call in PWEBPRI
+    const schedule = parseSchedule({
+      pagerduty: {
+        users: [{ id: "PALICE1", name: "Alice", email: "alice@example.com" }],
+        oncalls: [
+          {
+            user: "PALICE1",
+            escalationPolicy: "PWEBPOL",
+            level: 1,
+            schedule: "PWEBPRI",
+            start: "-1h",
+            end: "+8h",
+          },
+        ],
+      },
+    });
+    const pd = await startFakePagerDuty({ schedule: () => schedule, token: "t", now: () => h.clock.now() });
+    h.deps.onCall = { pagerduty: new PagerDutyOnCall({ token: "t", apiUrl: pd.url, timeoutMs: 1000 }) };
+    try {
+      // Act
+      const reply = text(await send(slashCommand(ALICE, "prod-web 1h INC-7 pager says checkout is slow")));
+      // Assess
+      expect(reply).toContain("you are on call, so it is granted now");
+      const id = /`(\d{8}-[0-9a-z]{8})`/.exec(reply)?.[1] ?? "";
+      await h.waitForStatus(id, "ACTIVE");
+      const fyi = slack
+        .of("chat.postMessage")
+        .filter((m) => JSON.stringify(m.blocks ?? "").includes("on_call_revoke"));
+      expect(fyi.map((m) => m.channel).sort()).toEqual(["U03DAVE", "U04ERIN", "U0ADMIN01"]);
+      expect(JSON.stringify(fyi[0]?.blocks)).toContain("Approved as on call");
+      expect(
+        slack
+          .of("chat.postMessage")
+          .some((m) => m.channel === AUDIT && String(m.text).includes("ON-CALL APPROVED")),
+      ).toBe(true);
+      // Act: the requester cannot, an approver can
+      await send(buttonClick(ALICE, "on_call_revoke", id));
+      expect(toldTo(ALICE).join("\n")).toContain("cannot review or revoke your own grant");
+      await send(buttonClick(DAVE, "on_call_revoke", id));
+      expect(await h.deps.store.get(id)).toMatchObject({ status: "REVOKED", endedBy: DAVE });
+    } finally {
+      await pd.stop();
+    }
+  });
+});
 
 describe("break-glass in Slack", () => {
   it("/access <profile> <duration> --break-glass <reason> grants at once and tells the audit channel and every approver", async () => {
