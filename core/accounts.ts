@@ -56,3 +56,13 @@ export function accountPrincipalArns(config: AccessConfig, accountId: string): s
   const { map, sharedRole } = accountPrincipals(config, accountId);
   return [...new Set([...Object.values(map), ...(sharedRole ? [sharedRole.arn] : [])])];
 }
+
+/**
+ * The role the hub assumes in every other account (the spoke, stacks/spoke-template.ts): one name in
+ * every account, so the hub knows its ARN from the account id alone.
+ */
+export const BROKER_ROLE_NAME = "jit-broker";
+
+/** The broker role's ARN in an account. */
+export const brokerRoleArn = (partition: string, accountId: string): string =>
+  `arn:${partition}:iam::${accountId}:role/${BROKER_ROLE_NAME}`;

@@ -59,3 +59,7 @@ if [ $status -ne 0 ] && ! printf '%s\n' "$output" | grep -q 'error TS'; then
   exit $status
 fi
 echo "check-infra: sst.config.ts and stacks/ type-check against SST $sst_version platform types"
+
+# The spoke template the hub deploys to member accounts as a StackSet (issue 12), validated against the
+# CloudFormation resource specification, fetched once from the npm registry (scripts/cfn-spec.ts).
+node scripts/cfn-validate.ts

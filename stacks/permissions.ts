@@ -10,6 +10,7 @@
  * the functions that write or take back grants may read them and add or delete their versions, and
  * nothing else on any managed policy (no CreatePolicy, no attaching, no SetDefaultPolicyVersion).
  */
+import { brokerRoleArn, memberAccountIds } from "../core/accounts.ts";
 import type { AccessConfig } from "../core/config/load.ts";
 import { configuredPrincipalArns, parsePrincipalArn } from "../core/principal.ts";
 import { isIdentityCenterRole, SLOT_PATH } from "../core/slots.ts";
@@ -53,9 +54,10 @@ const publish = (r: ResourceArns): Permission[] => [
   { actions: ["ssm:DescribeInstanceInformation"], resources: ["*"] },
 ];
 
-type InlineVerb = "Put" | "Get" | "Delete" | "List";
+export type InlineVerb = "Put" | "Get" | "Delete" | "List";
 
-function inlineStatements(arns: string[], verbs: InlineVerb[]): Permission[] {
+/** The inline-policy calls `verbs` on exactly these roles and users (also the spoke's, spoke-template.ts). */
+export function inlineStatements(arns: string[], verbs: InlineVerb[]): Permission[] {
   const { roles, users } = byKind(arns);
   const name = (verb: InlineVerb, kind: "Role" | "User") =>
     `iam:${verb}${kind}Polic${verb === "List" ? "ies" : "y"}`;
@@ -102,30 +104,40 @@ function inlinePolicies(
  */
 function slotPolicies(config: AccessConfig, open: string[]): Permission[] {
   if (!config.principals.sharedRole && !open.some(isIdentityCenterRole)) return [];
+  return [slotStatement(config.partition, config.accountId)];
+}
+
+/** The slot-version calls on one account's `policy/jit/jit-grants-*` (also the spoke's). */
+export const slotStatement = (partition: string, accountId: string): Permission => ({
+  actions: [
+    "iam:GetPolicy",
+    "iam:GetPolicyVersion",
+    "iam:ListPolicyVersions",
+    "iam:CreatePolicyVersion",
+    "iam:DeletePolicyVersion",
+  ],
+  resources: [`arn:${partition}:iam::${accountId}:policy${SLOT_PATH}jit-grants-*`],
+});
+
+/** Sessions: read them and find nodes anywhere (these calls take no resource), end them in one account. */
+export function sessionStatements(partition: string, accountId: string): Permission[] {
   return [
-    {
-      actions: [
-        "iam:GetPolicy",
-        "iam:GetPolicyVersion",
-        "iam:ListPolicyVersions",
-        "iam:CreatePolicyVersion",
-        "iam:DeletePolicyVersion",
-      ],
-      resources: [`arn:${config.partition}:iam::${config.accountId}:policy${SLOT_PATH}jit-grants-*`],
-    },
+    { actions: ["ssm:DescribeSessions", "ssm:DescribeInstanceInformation"], resources: ["*"] },
+    { actions: ["ssm:TerminateSession"], resources: [`arn:${partition}:ssm:*:${accountId}:session/*`] },
   ];
 }
 
-/** Sessions: read them and find nodes anywhere (these calls take no resource), end them in this account. */
-function sessions(config: AccessConfig): Permission[] {
-  const partition = config.partition;
-  return [
-    { actions: ["ssm:DescribeSessions", "ssm:DescribeInstanceInformation"], resources: ["*"] },
-    {
-      actions: ["ssm:TerminateSession"],
-      resources: [`arn:${partition}:ssm:*:${config.accountId}:session/*`],
-    },
-  ];
+const sessions = (config: AccessConfig): Permission[] => sessionStatements(config.partition, config.accountId);
+
+/**
+ * Several accounts (issue 12): assume the `jit-broker` role of each member account, with a source
+ * identity (stacks/spoke-policies.ts says why); nothing when the config spans the hub's account alone.
+ */
+function assumeBroker(config: AccessConfig): Permission[] {
+  const members = memberAccountIds(config);
+  if (members.length === 0) return [];
+  const resources = members.map((id) => brokerRoleArn(config.partition, id));
+  return [{ actions: ["sts:AssumeRole", "sts:SetSourceIdentity"], resources }];
 }
 
 /** SendTaskSuccess/Failure take no resource in IAM: the unguessable task token is the only handle. */
@@ -163,6 +175,7 @@ export function functionPermissions(config: AccessConfig, r: ResourceArns, openP
       ...inlinePolicies(config, ["Delete"], open),
       ...slotPolicies(config, open),
       ...sessions(config),
+      ...assumeBroker(config),
     ],
     undoGrant: [
       table(r),
@@ -170,6 +183,7 @@ export function functionPermissions(config: AccessConfig, r: ResourceArns, openP
       ...inlinePolicies(config, ["Delete"], open),
       ...slotPolicies(config, open),
       ...sessions(config),
+      ...assumeBroker(config),
     ],
     checkExpiry: [table(r)],
     revokeAccess: [
@@ -177,6 +191,7 @@ export function functionPermissions(config: AccessConfig, r: ResourceArns, openP
       ...inlinePolicies(config, ["Delete"], open),
       ...slotPolicies(config, open),
       ...sessions(config),
+      ...assumeBroker(config),
     ],
     announce: [table(r), ...publish(r)],
     expireRequest: [table(r), ...publish(r)],
@@ -187,6 +202,7 @@ export function functionPermissions(config: AccessConfig, r: ResourceArns, openP
       ...inlinePolicies(config, ["Get", "List", "Delete"], open),
       ...slotPolicies(config, open),
       ...sessions(config),
+      ...assumeBroker(config),
       { actions: ["states:DescribeExecution"], resources: [executionArn] },
       resume,
     ],

@@ -1,0 +1,98 @@
+/**
+ * The policies of the spoke every member account gets (issue 12), and the hub's side of them. Pure,
+ * no SST globals: spoke-template.ts puts them in the template, tests evaluate them with iam-simulate.
+ *
+ * Who may assume `jit-broker`: the account root of the hub as principal, narrowed by `aws:PrincipalArn`
+ * to the roles of the hub functions that grant and take back (a trust naming the roles themselves
+ * would turn into an unusable unique id if one were recreated; a root principal with a condition does
+ * not). `sts:SourceIdentity` is required rather than `sts:ExternalId`: an external id defends a third
+ * party that acts for many customers against being tricked into acting for the wrong one (the
+ * confused deputy), and here the only callers are our own named roles; a source identity instead
+ * stays on the session, cannot be changed, and names the hub function in the member account's
+ * CloudTrail for every call it makes
+ * (https://docs.aws.amazon.com/IAM/latest/UserGuide/id_credentials_temp_control-access_monitor.html).
+ * Setting one needs `sts:SetSourceIdentity` beside `sts:AssumeRole`, in the trust and in the caller's
+ * own policy.
+ */
+import { accountPrincipalArns, accountPrincipals, memberAccountIds } from "../core/accounts.ts";
+import type { AccessConfig } from "../core/config/load.ts";
+import { isIdentityCenterRole } from "../core/slots.ts";
+import type { FunctionName } from "./entries.ts";
+import { inlineStatements, type Permission, sessionStatements, slotStatement } from "./permissions.ts";
+
+/** The hub functions that act in member accounts: they write, take back and reconcile grants. */
+export const BROKER_CALLERS = [
+  "grantAccess",
+  "revokeAccess",
+  "undoGrant",
+  "sweeper",
+] as const satisfies readonly FunctionName[];
+
+/** What every broker session carries as source identity: `jit-` and the hub function's name. */
+export const SOURCE_IDENTITY_PATTERN = "jit-*";
+
+/** CloudFormation's own account id, substituted in each member account (`Fn::Sub`). */
+// biome-ignore lint/suspicious/noTemplateCurlyInString: a CloudFormation Fn::Sub variable, not a JavaScript template
+export const THIS_ACCOUNT = "${AWS::AccountId}";
+
+/** Configured principals of every member account (each ARN carries its own account). */
+export function memberPrincipalArns(config: AccessConfig): string[] {
+  return [...new Set(memberAccountIds(config).flatMap((id) => accountPrincipalArns(config, id)))].sort();
+}
+
+/**
+ * The broker's statements, the same in every member account. Inline-policy calls on the configured
+ * principals of all member accounts: an IAM identity policy can only ever act on its own account's
+ * roles and users (IAM has no resource policies on them), so another account's ARNs in the list
+ * reach nothing, and one template serves every account, those that join the OUs later included.
+ * Identity Center roles are left out as on the hub (IAM refuses inline writes on them).
+ */
+export function brokerPermissions(config: AccessConfig): Permission[] {
+  const principals = memberPrincipalArns(config).filter((arn) => !isIdentityCenterRole(arn));
+  const slots = memberAccountIds(config).some((id) => accountPrincipals(config, id).sharedRole);
+  return [
+    ...inlineStatements(principals, ["Put", "Get", "List", "Delete"]),
+    ...(slots ? [slotStatement(config.partition, THIS_ACCOUNT)] : []),
+    ...sessionStatements(config.partition, THIS_ACCOUNT),
+  ];
+}
+
+/** The broker's trust: the hub's root, only as the listed roles, with a `jit-*` source identity. */
+export function brokerTrust(partition: string, hubAccountId: string, trustedRoleArns: unknown) {
+  return {
+    Version: "2012-10-17",
+    Statement: [
+      {
+        Sid: "HubTaskFunctions",
+        Effect: "Allow",
+        Principal: { AWS: `arn:${partition}:iam::${hubAccountId}:root` },
+        Action: ["sts:AssumeRole", "sts:SetSourceIdentity"],
+        Condition: {
+          ArnEquals: { "aws:PrincipalArn": trustedRoleArns },
+          StringLike: { "sts:SourceIdentity": SOURCE_IDENTITY_PATTERN },
+        },
+      },
+    ],
+  };
+}
+
+/**
+ * The hub bus's resource policy: PutEvents from the organization's accounts only. A member's rule
+ * delivers through its own forwarder role, whose account `aws:PrincipalOrgID` checks
+ * (https://docs.aws.amazon.com/eventbridge/latest/userguide/eb-event-bus-perms.html).
+ */
+export function hubBusPolicy(busArn: string, organizationId: string) {
+  return {
+    Version: "2012-10-17",
+    Statement: [
+      {
+        Sid: "SessionEventsFromTheOrganization",
+        Effect: "Allow",
+        Principal: "*",
+        Action: "events:PutEvents",
+        Resource: busArn,
+        Condition: { StringEquals: { "aws:PrincipalOrgID": organizationId } },
+      },
+    ],
+  };
+}

@@ -1,0 +1,168 @@
+/**
+ * The spoke: one CloudFormation template, generated from the config, that the hub deploys to every
+ * account of the configured OUs as a StackSet (stacks/spokes.ts). Pure, no SST globals: tested as is
+ * and validated offline against the CloudFormation resource specification (scripts/cfn-validate.ts).
+ *
+ * One template for every account and every region a profile names, so it adapts by condition:
+ * - nothing in the hub's own account (an OU may hold it; the hub acts there with its own roles);
+ * - roles once per account, in the hub's home region (IAM is global: a second region's stack would
+ *   collide on the role's name);
+ * - the slot and base policies of a shared role only in the account that declares one;
+ * - the rule forwarding Session Manager calls in every region, since CloudTrail delivers a call's
+ *   event only to EventBridge in its own account and region (DESIGN.md "Several accounts").
+ */
+import { accountLabel, accountPrincipals, BROKER_ROLE_NAME, memberAccountIds } from "../core/accounts.ts";
+import type { AccessConfig } from "../core/config/load.ts";
+import { BASE_POLICY_NAME, basePolicyDocument, emptySlot, SLOT_PATH, slotName } from "../core/slots.ts";
+import { defaultBusArn } from "./arns.ts";
+import { asPolicyDocument } from "./permissions.ts";
+import { eventBridgePattern, forwarderRole } from "./regions.ts";
+import { SESSION_EVENT_PATTERN } from "./session-event-pattern.ts";
+import { brokerPermissions, brokerTrust, THIS_ACCOUNT } from "./spoke-policies.ts";
+
+/** The StackSet parameter holding the hub function roles that may assume the broker. */
+export const TRUSTED_ROLES_PARAMETER = "BrokerTrustedRoles";
+/** The forwarder's name in every member account: its rules in every region name it by ARN. */
+export const FORWARDER_ROLE_NAME = "jit-event-forwarder";
+
+type Json = unknown;
+
+/** Wraps every string holding `${AWS::…}` in `Fn::Sub`, so CloudFormation fills it in each account. */
+function substituted(value: Json): Json {
+  if (typeof value === "string") return value.includes("${AWS::") ? { "Fn::Sub": value } : value;
+  if (Array.isArray(value)) return value.map(substituted);
+  if (value !== null && typeof value === "object") {
+    return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, substituted(v)]));
+  }
+  return value;
+}
+
+/** A logical id part from an account name: `team-a` → `TeamA`. */
+const pascal = (name: string): string =>
+  name
+    .split("-")
+    .map((part) => part.charAt(0).toUpperCase() + part.slice(1))
+    .join("");
+
+/**
+ * The slot and base policies of each member account's shared role, each under its own condition. The
+ * base is that account's (its regions are those of the profiles spanning it). A slot's document is
+ * the placeholder: the broker writes new default versions at run time, and CloudFormation leaves a
+ * resource whose template did not change alone on a StackSet update.
+ */
+function slotResources(config: AccessConfig) {
+  const resources: Record<string, Json> = {};
+  const conditions: Record<string, Json> = {};
+  for (const id of memberAccountIds(config)) {
+    const shared = accountPrincipals(config, id).sharedRole;
+    if (!shared) continue;
+    const suffix = pascal(accountLabel(config, id));
+    const condition = `SharedRoleIn${suffix}`;
+    conditions[condition] = {
+      "Fn::And": [{ Condition: "IamHere" }, { "Fn::Equals": [{ Ref: "AWS::AccountId" }, id] }],
+    };
+    const profiles = Object.fromEntries(
+      Object.entries(config.profiles).filter(([, p]) => p.accounts?.some((n) => config.accounts?.[n] === id)),
+    );
+    const base = basePolicyDocument({ ...config, accountId: id, profiles });
+    const policy = (name: string, document: Json, description: string) => ({
+      Type: "AWS::IAM::ManagedPolicy",
+      Condition: condition,
+      // Kept when the stack goes: a slot may hold live grants, and the sweeper reconciles it.
+      DeletionPolicy: "Retain",
+      UpdateReplacePolicy: "Retain",
+      Properties: {
+        ManagedPolicyName: name,
+        Path: SLOT_PATH,
+        Description: description,
+        PolicyDocument: document,
+      },
+    });
+    resources[`JitBase${suffix}`] = policy(
+      BASE_POLICY_NAME,
+      base,
+      "JIT access standing rights of the shared role",
+    );
+    for (let n = 1; n <= shared.slots; n++) {
+      resources[`JitGrants${n}${suffix}`] = policy(
+        slotName(n),
+        emptySlot(),
+        "JIT access grant slot of the shared role",
+      );
+    }
+  }
+  return { resources, conditions };
+}
+
+/** The spoke template for this config; `home` is the hub's region (its bus, and where IAM is made). */
+export function spokeTemplate(config: AccessConfig, home: string) {
+  const hubBus = defaultBusArn(config.partition, home, config.accountId);
+  const forwarder = forwarderRole(config.partition, home, config.accountId);
+  const slots = slotResources(config);
+  return {
+    AWSTemplateFormatVersion: "2010-09-09",
+    Description: `JIT access spoke: the role ${BROKER_ROLE_NAME} the hub ${config.accountId} acts through, and its Session Manager events forwarded to the hub`,
+    Parameters: {
+      [TRUSTED_ROLES_PARAMETER]: {
+        Type: "CommaDelimitedList",
+        Description: "The hub function roles that may assume the broker (set by the hub's StackSet)",
+      },
+    },
+    Conditions: {
+      Member: { "Fn::Not": [{ "Fn::Equals": [{ Ref: "AWS::AccountId" }, config.accountId] }] },
+      IamHere: { "Fn::And": [{ Condition: "Member" }, { "Fn::Equals": [{ Ref: "AWS::Region" }, home] }] },
+      ...slots.conditions,
+    },
+    Resources: {
+      BrokerRole: {
+        Type: "AWS::IAM::Role",
+        Condition: "IamHere",
+        Properties: {
+          RoleName: BROKER_ROLE_NAME,
+          Description: "JIT access: the hub's grant, revoke and sweep functions act here through this role",
+          MaxSessionDuration: 3600,
+          AssumeRolePolicyDocument: brokerTrust(config.partition, config.accountId, {
+            Ref: TRUSTED_ROLES_PARAMETER,
+          }),
+          Policies: [
+            {
+              PolicyName: BROKER_ROLE_NAME,
+              PolicyDocument: substituted(asPolicyDocument(brokerPermissions(config))),
+            },
+          ],
+        },
+      },
+      EventForwarderRole: {
+        Type: "AWS::IAM::Role",
+        Condition: "IamHere",
+        Properties: {
+          RoleName: FORWARDER_ROLE_NAME,
+          AssumeRolePolicyDocument: forwarder.assumeRolePolicy,
+          Policies: [{ PolicyName: "put-events-on-hub-bus", PolicyDocument: forwarder.policy }],
+        },
+      },
+      SessionEventsToHub: {
+        Type: "AWS::Events::Rule",
+        Condition: "Member",
+        Properties: {
+          Description: `Session Manager calls in this account and region, forwarded to the JIT access hub ${config.accountId}`,
+          EventPattern: eventBridgePattern(SESSION_EVENT_PATTERN),
+          State: "ENABLED",
+          Targets: [
+            {
+              Id: "jit-hub-bus",
+              Arn: hubBus,
+              RoleArn: substituted(
+                `arn:${config.partition}:iam::${THIS_ACCOUNT}:role/${FORWARDER_ROLE_NAME}`,
+              ),
+            },
+          ],
+        },
+      },
+      ...slots.resources,
+    },
+    Outputs: {
+      BrokerRoleArn: { Condition: "IamHere", Value: { "Fn::GetAtt": ["BrokerRole", "Arn"] } },
+    },
+  };
+}

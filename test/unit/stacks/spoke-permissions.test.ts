@@ -1,0 +1,211 @@
+/**
+ * The spoke's role, evaluated with iam-simulate on the template's own documents (resolved as
+ * CloudFormation would in the staging account): who may assume it, and what it may do once assumed.
+ */
+import { describe, expect, it } from "vitest";
+import {
+  asPolicyDocument,
+  type FunctionName,
+  functionPermissions,
+  type ResourceArns,
+} from "../../../stacks/permissions.ts";
+import { BROKER_CALLERS } from "../../../stacks/spoke-policies.ts";
+import { spokeTemplate, TRUSTED_ROLES_PARAMETER } from "../../../stacks/spoke-template.ts";
+import {
+  HUB,
+  multiAccountConfig,
+  STAGING,
+  STAGING_ALICE,
+  STAGING_BOB,
+  STAGING_SHARED,
+  TEAM_A,
+  TEAM_A_ALICE,
+} from "../../helpers/accounts.ts";
+import { resolveIn } from "../../helpers/cfn-resolve.ts";
+import { decide } from "../../helpers/simulate.ts";
+
+const config = multiAccountConfig();
+const arns: ResourceArns = {
+  table: `arn:aws:dynamodb:eu-west-1:${HUB}:table/jit-prod-Requests`,
+  topic: `arn:aws:sns:eu-west-1:${HUB}:jit-prod-Notices`,
+  topicKey: `arn:aws:kms:eu-west-1:${HUB}:key/11111111-2222-3333-4444-555555555555`,
+  stateMachine: `arn:aws:states:eu-west-1:${HUB}:stateMachine:jit-prod-access`,
+};
+const hubPermissions = functionPermissions(config, arns);
+/** The hub functions' role ARNs, as SST names them (the StackSet passes these as the parameter). */
+const roleOf = (fn: FunctionName, account = HUB) => `arn:aws:iam::${account}:role/jit-prod-${fn}Role-a1b2c3d`;
+const TRUSTED = BROKER_CALLERS.map((fn) => roleOf(fn));
+const where = { accountId: STAGING, region: "eu-west-1", parameters: { [TRUSTED_ROLES_PARAMETER]: TRUSTED } };
+const template = spokeTemplate(config, "eu-west-1");
+const trust = resolveIn(template.Resources.BrokerRole.Properties.AssumeRolePolicyDocument, where);
+const brokerPolicy = resolveIn(template.Resources.BrokerRole.Properties.Policies[0]?.PolicyDocument, where);
+const BROKER = `arn:aws:iam::${STAGING}:role/jit-broker`;
+/** An identity policy that would let a principal assume anything: only the trust can say no then. */
+const ASSUME_ANYTHING = {
+  Version: "2012-10-17",
+  Statement: [{ Effect: "Allow", Action: "sts:*", Resource: "*" }],
+};
+
+/**
+ * May this role (of the hub, with these identity policies) call `action` on staging's broker? An
+ * AssumeRole call that sets a source identity is both sts:AssumeRole and sts:SetSourceIdentity, each
+ * with sts:SourceIdentity in its context; the default is the hub functions' own `jit-<name>`.
+ */
+const assume = (
+  roleArn: string,
+  policy: unknown,
+  sourceIdentity: string | null = `jit-${roleArn.split("/").pop()}`,
+  action = "sts:AssumeRole",
+) => {
+  const [, , , , account = "", path = ""] = roleArn.split(":");
+  return decide({
+    principalArn: `arn:aws:sts::${account}:assumed-role/${path.split("/").pop()}/session`,
+    action,
+    resource: BROKER,
+    accountId: STAGING,
+    policies: [{ name: "identity", policy }],
+    resourcePolicy: trust,
+    context: {
+      "aws:PrincipalArn": roleArn,
+      "aws:PrincipalAccount": account,
+      ...(sourceIdentity === null ? {} : { "sts:SourceIdentity": sourceIdentity }),
+    },
+  });
+};
+const hubPolicy = (fn: FunctionName) => asPolicyDocument(hubPermissions[fn]);
+
+describe("who may assume the spoke's jit-broker role", () => {
+  it.each(BROKER_CALLERS)("the hub's %s function, setting a jit-* source identity", async (fn) => {
+    // Act
+    const role = await assume(roleOf(fn), hubPolicy(fn), `jit-${fn}`);
+    const identity = await assume(roleOf(fn), hubPolicy(fn), `jit-${fn}`, "sts:SetSourceIdentity");
+    // Assess
+    expect([role, identity]).toEqual(["Allowed", "Allowed"]);
+  });
+
+  it("not a task function that sets no source identity", async () => {
+    // Act
+    const decision = await assume(roleOf("grantAccess"), hubPolicy("grantAccess"), null);
+    // Assess
+    expect(decision).toBe("ImplicitlyDenied");
+  });
+
+  it.each<FunctionName>(["slack", "api", "sessionEvents", "askApprovers", "weeklyReport"])(
+    "not the hub's %s function, even were its own policy to allow every sts action",
+    async (fn) => {
+      // Act
+      const own = await assume(roleOf(fn), hubPolicy(fn));
+      const widened = await assume(roleOf(fn), ASSUME_ANYTHING);
+      // Assess
+      expect([own, widened]).toEqual(["ImplicitlyDenied", "ImplicitlyDenied"]);
+    },
+  );
+
+  it.each([
+    ["a role of the same name in another account", roleOf("grantAccess", "999999999999")],
+    ["a role of the same name in a member account", roleOf("grantAccess", TEAM_A)],
+    ["another principal of the hub", `arn:aws:iam::${HUB}:role/admin`],
+    ["a configured person's role in the member account itself", STAGING_ALICE],
+  ])("not %s", async (_, roleArn) => {
+    // Act
+    const decision = await assume(roleArn, ASSUME_ANYTHING);
+    // Assess
+    expect(decision).toBe("ImplicitlyDenied");
+  });
+
+  it("not even a task function with a source identity other than jit-*", async () => {
+    // Act
+    const role = await assume(roleOf("grantAccess"), hubPolicy("grantAccess"), "mallory");
+    const identity = await assume(
+      roleOf("grantAccess"),
+      hubPolicy("grantAccess"),
+      "mallory",
+      "sts:SetSourceIdentity",
+    );
+    // Assess
+    expect([role, identity]).toEqual(["ImplicitlyDenied", "ImplicitlyDenied"]);
+  });
+
+  it("gives sts:AssumeRole to exactly the task functions, on the member accounts' brokers only", () => {
+    // Act
+    const assumers = (Object.keys(hubPermissions) as FunctionName[]).filter((fn) =>
+      hubPermissions[fn].some((p) => p.actions.includes("sts:AssumeRole")),
+    );
+    const resources = hubPermissions.grantAccess.find((p) => p.actions.includes("sts:AssumeRole"))?.resources;
+    // Assess
+    expect(assumers.sort()).toEqual([...BROKER_CALLERS].sort());
+    expect(resources).toEqual([BROKER, `arn:aws:iam::${TEAM_A}:role/jit-broker`]);
+  });
+});
+
+/** What the broker, assumed in staging, may do there. */
+const broker = (action: string, resource: string, account = STAGING) =>
+  decide({
+    principalArn: `arn:aws:sts::${STAGING}:assumed-role/jit-broker/jit-grantAccess`,
+    action,
+    resource,
+    accountId: account,
+    policies: [{ name: "jit-broker", policy: brokerPolicy }],
+    context: {},
+  });
+const SLOT = `arn:aws:iam::${STAGING}:policy/jit/jit-grants-1`;
+
+describe("inside the spoke, the broker", () => {
+  it.each([
+    ["iam:PutRolePolicy", STAGING_ALICE],
+    ["iam:GetRolePolicy", STAGING_ALICE],
+    ["iam:ListRolePolicies", STAGING_ALICE],
+    ["iam:DeleteRolePolicy", STAGING_ALICE],
+    ["iam:PutUserPolicy", STAGING_BOB],
+    ["iam:DeleteUserPolicy", STAGING_BOB],
+    ["iam:GetPolicy", SLOT],
+    ["iam:GetPolicyVersion", SLOT],
+    ["iam:ListPolicyVersions", SLOT],
+    ["iam:CreatePolicyVersion", SLOT],
+    ["iam:DeletePolicyVersion", `arn:aws:iam::${STAGING}:policy/jit/jit-grants-3`],
+    ["ssm:TerminateSession", `arn:aws:ssm:us-east-1:${STAGING}:session/alice-0a1b2c3d4e5f60001`],
+    ["ssm:DescribeSessions", "*"],
+    ["ssm:DescribeInstanceInformation", "*"],
+  ])("may %s on %s", async (action, resource) => {
+    expect(await broker(action, resource)).toBe("Allowed");
+  });
+
+  it.each([
+    ["iam:CreatePolicy", `arn:aws:iam::${STAGING}:policy/jit/jit-grants-9`, "make a policy"],
+    ["iam:AttachRolePolicy", STAGING_ALICE, "attach a managed policy"],
+    ["iam:AttachRolePolicy", STAGING_SHARED, "attach to the shared role"],
+    ["iam:SetDefaultPolicyVersion", SLOT, "switch a slot to an old version"],
+    ["iam:CreatePolicyVersion", `arn:aws:iam::${STAGING}:policy/jit/jit-base`, "rewrite the base policy"],
+    ["iam:CreatePolicyVersion", `arn:aws:iam::${STAGING}:policy/AdminAccess`, "rewrite another policy"],
+    ["iam:PutRolePolicy", `arn:aws:iam::${STAGING}:role/admin`, "write on a role the config does not name"],
+    ["iam:PutRolePolicy", STAGING_SHARED, "write inline on the Identity Center role"],
+    ["iam:PutRolePolicy", BROKER, "widen itself"],
+    ["iam:UpdateAssumeRolePolicy", BROKER, "change who may assume it"],
+    ["iam:CreateRole", `arn:aws:iam::${STAGING}:role/backdoor`, "make a role"],
+    ["iam:CreateAccessKey", STAGING_BOB, "make keys"],
+    ["sts:AssumeRole", `arn:aws:iam::${TEAM_A}:role/jit-broker`, "hop to another account's broker"],
+    ["ssm:StartSession", `arn:aws:ec2:eu-west-1:${STAGING}:instance/i-0123456789abcdef0`, "start a session"],
+    ["ssm:SendCommand", `arn:aws:ec2:eu-west-1:${STAGING}:instance/i-0123456789abcdef0`, "run commands"],
+  ])("may not %s on %s (%s)", async (action, resource) => {
+    expect(await broker(action, resource)).toBe("ImplicitlyDenied");
+  });
+
+  it.each([
+    ["iam:PutRolePolicy", TEAM_A_ALICE, TEAM_A, "a configured principal of another member account"],
+    ["iam:PutRolePolicy", `arn:aws:iam::${HUB}:role/oncall/jit-alice`, HUB, "a principal of the hub"],
+    [
+      "ssm:TerminateSession",
+      `arn:aws:ssm:eu-west-1:${TEAM_A}:session/alice-0123`,
+      TEAM_A,
+      "a session of another account",
+    ],
+    [
+      "iam:CreatePolicyVersion",
+      `arn:aws:iam::${TEAM_A}:policy/jit/jit-grants-1`,
+      TEAM_A,
+      "another account's slot",
+    ],
+  ])("may not %s on %s (%s)", async (action, resource, account) => {
+    expect(await broker(action, resource, account)).toBe("ImplicitlyDenied");
+  });
+});

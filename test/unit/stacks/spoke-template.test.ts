@@ -1,0 +1,201 @@
+/**
+ * The spoke template: what it holds for a multi-account config, and its offline validation against
+ * the CloudFormation resource specification, which a planted error must fail.
+ */
+import { beforeAll, describe, expect, it } from "vitest";
+import type { Statement } from "../../../core/policy.ts";
+import { type CfnSpec, loadCfnSpec } from "../../../scripts/cfn-spec.ts";
+import { validateTemplate } from "../../../scripts/cfn-validate.ts";
+import { eventBridgePattern } from "../../../stacks/regions.ts";
+import { SESSION_EVENT_PATTERN } from "../../../stacks/session-event-pattern.ts";
+import { spokeTemplate } from "../../../stacks/spoke-template.ts";
+import { HUB, multiAccountConfig, STAGING } from "../../helpers/accounts.ts";
+import { resolveIn } from "../../helpers/cfn-resolve.ts";
+import { exampleConfig } from "../../helpers/config.ts";
+import { problemsOf } from "../../helpers/service-reference.ts";
+
+// biome-ignore lint/suspicious/noExplicitAny: planted errors edit the template freely
+type Template = Record<string, any>;
+const fresh = (): Template => structuredClone(spokeTemplate(multiAccountConfig(), "eu-west-1"));
+let spec: CfnSpec;
+
+beforeAll(() => {
+  // Fetched once from the npm registry into node_modules/.cache (scripts/cfn-spec.ts).
+  spec = loadCfnSpec();
+}, 120_000);
+
+describe("the spoke template", () => {
+  it("is valid against the CloudFormation resource specification, one account or several", () => {
+    // Act
+    const several = validateTemplate(fresh(), spec);
+    const one = validateTemplate(spokeTemplate(exampleConfig(), "eu-west-1"), spec);
+    // Assess
+    expect(several).toEqual([]);
+    expect(one).toEqual([]);
+  });
+
+  it("creates nothing in the hub's own account, and roles only in the hub's region", () => {
+    // Act
+    const t = fresh();
+    // Assess
+    expect(t.Conditions.Member).toEqual({ "Fn::Not": [{ "Fn::Equals": [{ Ref: "AWS::AccountId" }, HUB] }] });
+    expect(t.Conditions.IamHere["Fn::And"][1]).toEqual({
+      "Fn::Equals": [{ Ref: "AWS::Region" }, "eu-west-1"],
+    });
+    expect(t.Resources.BrokerRole.Condition).toBe("IamHere");
+    expect(t.Resources.EventForwarderRole.Condition).toBe("IamHere");
+    expect(t.Resources.SessionEventsToHub.Condition).toBe("Member");
+  });
+
+  it("forwards the session calls of every region to the hub's bus through the forwarder role", () => {
+    // Act
+    const rule = fresh().Resources.SessionEventsToHub.Properties;
+    // Assess
+    expect(rule.EventPattern).toEqual(eventBridgePattern(SESSION_EVENT_PATTERN));
+    expect(rule.Targets).toEqual([
+      {
+        Id: "jit-hub-bus",
+        Arn: `arn:aws:events:eu-west-1:${HUB}:event-bus/default`,
+        // biome-ignore lint/suspicious/noTemplateCurlyInString: a CloudFormation Fn::Sub variable
+        RoleArn: { "Fn::Sub": "arn:aws:iam::${AWS::AccountId}:role/jit-event-forwarder" },
+      },
+    ]);
+  });
+
+  it("makes the shared role's base and slots only in the account that declares one", () => {
+    // Act
+    const t = fresh();
+    const policies = Object.keys(t.Resources).filter(
+      (id) => t.Resources[id].Type === "AWS::IAM::ManagedPolicy",
+    );
+    // Assess
+    expect(policies).toEqual([
+      "JitBaseStaging",
+      "JitGrants1Staging",
+      "JitGrants2Staging",
+      "JitGrants3Staging",
+    ]);
+    expect(t.Conditions.SharedRoleInStaging["Fn::And"][1]).toEqual({
+      "Fn::Equals": [{ Ref: "AWS::AccountId" }, STAGING],
+    });
+    const base = t.Resources.JitBaseStaging.Properties.PolicyDocument.Statement as Statement[];
+    // Its own sessions in the regions of the profiles spanning staging, in staging's account.
+    expect(base.find((s) => s.Sid === "OwnSessions")?.Resource).toEqual([
+      `arn:aws:ssm:eu-west-1:${STAGING}:session/*`,
+      `arn:aws:ssm:us-east-1:${STAGING}:session/*`,
+    ]);
+    expect(t.Resources.JitGrants2Staging.Properties).toMatchObject({
+      ManagedPolicyName: "jit-grants-2",
+      Path: "/jit/",
+    });
+    expect(t.Resources.JitGrants2Staging.DeletionPolicy).toBe("Retain");
+  });
+
+  it("names only actions, resource types and condition keys that exist (AWS's service reference)", async () => {
+    // Prepare
+    const where = { accountId: STAGING, region: "eu-west-1", parameters: { BrokerTrustedRoles: [] } };
+    const broker = resolveIn(fresh().Resources.BrokerRole.Properties.Policies[0].PolicyDocument, where) as {
+      Statement: Statement[];
+    };
+    // Act
+    const problems = (await Promise.all(broker.Statement.map(problemsOf))).flat();
+    // Assess
+    expect(problems).toEqual([]);
+  });
+});
+
+describe("offline validation fails on a planted error", () => {
+  it.each<[string, (t: Template) => void, string]>([
+    [
+      "a misspelled property",
+      (t) => {
+        t.Resources.BrokerRole.Properties.RoleNmae = t.Resources.BrokerRole.Properties.RoleName;
+        delete t.Resources.BrokerRole.Properties.RoleName;
+      },
+      "Resources.BrokerRole.Properties.RoleNmae: no such property",
+    ],
+    [
+      "a wrong type (text for an integer)",
+      (t) => (t.Resources.BrokerRole.Properties.MaxSessionDuration = "one hour"),
+      'Resources.BrokerRole.Properties.MaxSessionDuration: expected Integer, got "one hour"',
+    ],
+    [
+      "a wrong type (an object for a list)",
+      (t) =>
+        (t.Resources.SessionEventsToHub.Properties.Targets =
+          t.Resources.SessionEventsToHub.Properties.Targets[0]),
+      "Resources.SessionEventsToHub.Properties.Targets: expected a list",
+    ],
+    [
+      "a wrong type inside a property type",
+      (t) => (t.Resources.SessionEventsToHub.Properties.Targets[0].Id = { name: "hub" }),
+      "Resources.SessionEventsToHub.Properties.Targets.0.Id: expected String",
+    ],
+    [
+      "a missing required property",
+      (t) => delete t.Resources.BrokerRole.Properties.AssumeRolePolicyDocument,
+      "Resources.BrokerRole.Properties: required property AssumeRolePolicyDocument is missing",
+    ],
+    [
+      "a Ref to nothing",
+      (t) => {
+        t.Resources.BrokerRole.Properties.AssumeRolePolicyDocument.Statement[0].Condition.ArnEquals[
+          "aws:PrincipalArn"
+        ] = {
+          Ref: "BrokerTrustedRole",
+        };
+      },
+      "Resources.BrokerRole.Properties.AssumeRolePolicyDocument.Statement.0.Condition.ArnEquals.aws:PrincipalArn.Ref: Ref names BrokerTrustedRole, which is no resource",
+    ],
+    [
+      "an attribute the resource does not have",
+      (t) => (t.Outputs.BrokerRoleArn.Value = { "Fn::GetAtt": ["BrokerRole", "Arnn"] }),
+      "Outputs.BrokerRoleArn.Value.Fn::GetAtt: AWS::IAM::Role has no attribute Arnn",
+    ],
+    [
+      "an Fn::Sub variable that is nothing",
+      (t) =>
+        (t.Resources.SessionEventsToHub.Properties.Targets[0].RoleArn = {
+          // biome-ignore lint/suspicious/noTemplateCurlyInString: a CloudFormation Fn::Sub variable, misspelled
+          "Fn::Sub": "arn:aws:iam::${AWS::AccountID}:role/x",
+        }),
+      "Resources.SessionEventsToHub.Properties.Targets.0.RoleArn.Fn::Sub: Fn::Sub names AWS::AccountID, which is no resource",
+    ],
+    [
+      "a condition that is not defined",
+      (t) => (t.Resources.BrokerRole.Condition = "IamHer"),
+      "Resources.BrokerRole.Condition: IamHer is no condition",
+    ],
+    [
+      "an output of a conditional resource without its condition",
+      (t) => delete t.Outputs.BrokerRoleArn.Condition,
+      "Outputs.BrokerRoleArn.Value.Fn::GetAtt: Fn::GetAtt names BrokerRole, which exists only when IamHere",
+    ],
+    [
+      "a resource type that does not exist",
+      (t) => (t.Resources.EventForwarderRole.Type = "AWS::IAM::Rolle"),
+      "Resources.EventForwarderRole.Type: AWS::IAM::Rolle is no resource type",
+    ],
+    [
+      "an unknown intrinsic function",
+      (t) => (t.Resources.SessionEventsToHub.Properties.Description = { "Fn::Concat": ["a", "b"] }),
+      "Resources.SessionEventsToHub.Properties.Description.Fn::Concat: Fn::Concat is no intrinsic function",
+    ],
+    [
+      "a bad deletion policy",
+      (t) => (t.Resources.JitGrants1Staging.DeletionPolicy = "Keep"),
+      "Resources.JitGrants1Staging.DeletionPolicy: Keep is no policy",
+    ],
+  ])("%s", (_, plant, expected) => {
+    // Prepare
+    const template = fresh();
+    plant(template);
+    // Act
+    const problems = validateTemplate(template, spec);
+    // Assess
+    expect(
+      problems.find((p) => p.startsWith(expected)),
+      problems.join("\n"),
+    ).toBeDefined();
+  });
+});
