@@ -127,7 +127,8 @@ export function sessionStatements(partition: string, accountId: string): Permiss
   ];
 }
 
-const sessions = (config: AccessConfig): Permission[] => sessionStatements(config.partition, config.accountId);
+const sessions = (config: AccessConfig): Permission[] =>
+  sessionStatements(config.partition, config.accountId);
 
 /**
  * Several accounts (issue 12): assume the `jit-broker` role of each member account, with a source
