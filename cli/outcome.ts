@@ -15,10 +15,14 @@ const plain = (text: string) => text.replace(/^[A-Z][A-Za-z]*Error: /, "");
 export function progress(r: AccessRequest, now: Date): string {
   switch (r.status) {
     case "PENDING":
+      if (r.breakGlass) return "granting (break-glass: the approvers are told and will review it)";
+      if (r.onCall?.approved) return "granting (you are on call)";
       return r.approvalsRequired === 0
         ? "granting (this profile needs no approval)"
         : `waiting for approval: ${r.approvals.length} of ${r.approvalsRequired}`;
     case "APPROVED":
+      if (r.breakGlass) return "break-glass; granting";
+      if (r.onCall?.approved) return "approved as on call; granting";
       return `approved by ${r.approvals.map((a) => a.approver).join(", ") || "the profile"}; granting`;
     case "ACTIVE":
       return `active ${until(r.expiresAt, now)}`;
