@@ -20,6 +20,7 @@ import { readOpenRecords, tableLister } from "./open-records.ts";
 import { scheduleWeeklyReport } from "./report.ts";
 import { createForwarderRole, forwardSessionEvents, subscribeSessionEvents } from "./session-events.ts";
 import { checkPreferencesOwnership, createSessionPreferences } from "./session-preferences.ts";
+import { createSpokes } from "./spokes.ts";
 import { createStorage } from "./storage.ts";
 import { scheduleSweeper } from "./sweeper.ts";
 import { createWorkflow, stateMachineArnFor } from "./workflow.ts";
@@ -101,6 +102,8 @@ export async function deploy(options: DeployOptions = {}) {
   const boundary = options.permissionsBoundary ? createPermissionsBoundary() : undefined;
   // The shared role's grant slots and base policy (and their permission-set references, if configured).
   const slots = createSlotPolicies(config, production);
+  // Several accounts (issue 12): the spoke StackSet on the configured OUs, the organization on the bus.
+  const spokes = createSpokes(config, region, functions);
   const apiCaller = createApiCallerPolicy(functions.api);
 
   return {
@@ -113,5 +116,6 @@ export async function deploy(options: DeployOptions = {}) {
     stateMachineArn: machine.arn,
     ...(boundary ? { permissionsBoundaryArn: boundary.arn } : {}),
     ...(slots.policies.length > 0 ? { sharedRolePolicyArns: slots.policies.map((p) => p.arn) } : {}),
+    ...(spokes ? { spokeStackSet: spokes.stackSet.name } : {}),
   };
 }

@@ -77,21 +77,34 @@ export function brokerTrust(partition: string, hubAccountId: string, trustedRole
 }
 
 /**
- * The hub bus's resource policy: PutEvents from the organization's accounts only. A member's rule
- * delivers through its own forwarder role, whose account `aws:PrincipalOrgID` checks
- * (https://docs.aws.amazon.com/eventbridge/latest/userguide/eb-event-bus-perms.html).
+ * The statement admitting the organization to the hub's default bus: PutEvents from any principal
+ * of the organization's accounts (`aws:PrincipalOrgID`), nothing from outside it. A member's rule
+ * delivers through its own forwarder role, whose account the condition checks
+ * (https://docs.aws.amazon.com/eventbridge/latest/userguide/eb-event-bus-perms.html). Added as one
+ * statement (events:PutPermission), so any other statement of the bus's policy stays.
  */
+export function hubBusPermission(organizationId: string) {
+  return {
+    statementId: "JitSessionEventsFromTheOrganization",
+    principal: "*",
+    action: "events:PutEvents",
+    condition: { key: "aws:PrincipalOrgID", type: "StringEquals", value: organizationId },
+  };
+}
+
+/** The statement `hubBusPermission` puts in the bus's policy, as a document (for iam-simulate). */
 export function hubBusPolicy(busArn: string, organizationId: string) {
+  const p = hubBusPermission(organizationId);
   return {
     Version: "2012-10-17",
     Statement: [
       {
-        Sid: "SessionEventsFromTheOrganization",
+        Sid: p.statementId,
         Effect: "Allow",
-        Principal: "*",
-        Action: "events:PutEvents",
+        Principal: p.principal,
+        Action: p.action,
         Resource: busArn,
-        Condition: { StringEquals: { "aws:PrincipalOrgID": organizationId } },
+        Condition: { [p.condition.type]: { [p.condition.key]: p.condition.value } },
       },
     ],
   };

@@ -59,6 +59,12 @@ export const organizationSchema = z
       .describe(
         "The OUs (or the root) whose accounts get the spoke; accounts that join them later get it too",
       ),
+    deployFrom: z
+      .enum(["delegated-administrator", "management-account"])
+      .default("delegated-administrator")
+      .describe(
+        "Where the hub is: a StackSets delegated administrator (recommended) or the management account. StackSets never deploy to the management account itself",
+      ),
   })
   .describe(
     "The AWS Organization the named accounts belong to: the hub deploys the spoke (role jit-broker, event forwarding) to these OUs as a StackSet",

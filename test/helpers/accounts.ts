@@ -16,8 +16,12 @@ export const STAGING_SHARED = `arn:aws:iam::${STAGING}:role/aws-reserved/sso.ama
 export const TEAM_A_ALICE = `arn:aws:iam::${TEAM_A}:role/jit-alice`;
 
 /** The multi-account variant of the example, checked like any config. */
-export function multiAccountConfig(): AccessConfig {
-  // biome-ignore lint/suspicious/noExplicitAny: the parsed YAML is edited freely before it is checked
+export const multiAccountConfig = (): AccessConfig => checkConfig(multiAccountData());
+
+/** The same as data, unchecked, for a test to change before checking it. */
+// biome-ignore lint/suspicious/noExplicitAny: the parsed YAML is edited freely before it is checked
+export function multiAccountData(): Record<string, any> {
+  // biome-ignore lint/suspicious/noExplicitAny: as above
   const data = parse(exampleConfigText()) as Record<string, any>;
   data.accounts = { prod: HUB, staging: STAGING, "team-a": TEAM_A };
   data.organization = { id: "o-a1b2c3d4e5", organizationalUnits: ["ou-ab12-cdef3456", "r-ab12"] };
@@ -31,5 +35,5 @@ export function multiAccountConfig(): AccessConfig {
     },
     "team-a": { map: { U01ALICE: TEAM_A_ALICE } },
   };
-  return checkConfig(data);
+  return data;
 }
