@@ -66,3 +66,21 @@ export const BROKER_ROLE_NAME = "jit-broker";
 /** The broker role's ARN in an account. */
 export const brokerRoleArn = (partition: string, accountId: string): string =>
   `arn:${partition}:iam::${accountId}:role/${BROKER_ROLE_NAME}`;
+
+/** Why an account could not be reached: its role refused us, or STS throttled, or anything else. */
+export type UnreachableReason = "denied" | "throttled" | "failed";
+
+/**
+ * The hub could not act in a member account (AssumeRole on its `jit-broker` failed). Names the account
+ * so the alarm, the notice and the request's record can say which one.
+ */
+export class AccountUnreachableError extends Error {
+  override name = "AccountUnreachableError";
+  readonly accountId: string;
+  readonly reason: UnreachableReason;
+  constructor(accountId: string, reason: UnreachableReason, message: string, cause?: unknown) {
+    super(message, { cause });
+    this.accountId = accountId;
+    this.reason = reason;
+  }
+}
