@@ -15,6 +15,7 @@ import {
   revokeCommand,
 } from "./commands/decisions.ts";
 import { listCommand, type RequestOptions, requestCommand, showCommand } from "./commands/requests.ts";
+import { reviewCommand } from "./commands/review.ts";
 import { sessionsCommand, startSessionCommand } from "./commands/sessions.ts";
 import { stageAddCommand, stageListCommand } from "./commands/stage.ts";
 import { BASH_SCRIPT } from "./completion.ts";
@@ -40,6 +41,7 @@ const NEEDS_AS = new Set([
   "extend",
   "revoke",
   "cancel",
+  "review",
   "profiles",
   "whoami",
   "connect",
@@ -145,6 +147,10 @@ export function buildProgram(io: Io, done: (code: number) => void): Command {
     .action(runId(extendCommand));
   decision("revoke", "end access now: the policy goes, live sessions close").action(runId(revokeCommand));
   decision("cancel", "withdraw your pending request").action(runId(cancelCommand));
+  decision("review", "review a break-glass grant after the fact (approvers only, never its requester)")
+    .option("--ok", "it was warranted: the review is closed")
+    .option("--revoke", "it was not: end it now")
+    .action(runId(reviewCommand));
 
   jit
     .command("sessions")

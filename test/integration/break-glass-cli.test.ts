@@ -158,3 +158,40 @@ describe("jit and break-glass", () => {
     );
   });
 });
+
+describe("jit review", () => {
+  it("an approver reviews from the terminal; the requester cannot; a second review changes nothing", async () => {
+    // Prepare
+    const made = await jit([
+      "request",
+      "--as",
+      "U02BOB",
+      "--profile",
+      "prod-web",
+      "--for",
+      "15m",
+      "--ticket",
+      "INC-3",
+      "--break-glass",
+      "--reason",
+      REASON,
+    ]);
+    const id = /(\d{8}-[0-9a-z]{8})/.exec(made.out.join("\n"))?.[1] ?? "";
+    // Act / Assess
+    const neither = await jit(["review", id, "--as", "U03DAVE"]);
+    expect(neither).toMatchObject({
+      code: 2,
+      err: ["jit: say --ok (it was warranted) or --revoke (end it now), one of the two"],
+    });
+    const own = await jit(["review", id, "--as", "U02BOB", "--ok"]);
+    expect(own.code).toBe(1);
+    expect(own.err.join("\n")).toMatch(/cannot review or revoke your own grant/);
+    expect(await jit(["review", id, "--as", "U03DAVE", "--ok"])).toMatchObject({
+      code: 0,
+      out: [`reviewed: ${id} (OK by U03DAVE)`],
+    });
+    expect((await jit(["review", id, "--as", "U04ERIN", "--revoke"])).out).toEqual([
+      `${id} was already reviewed (OK by U03DAVE); nothing was changed`,
+    ]);
+  });
+});
