@@ -28,6 +28,9 @@ export interface FunctionInputs {
   openPrincipals: $util.Input<string[]>;
 }
 
+/** The front doors that create requests, and so ask the on-call providers: Slack and the signed API. */
+const requestsAccess = (name: FunctionName) => name === "slack" || name === "api";
+
 export function createFunctions(inputs: FunctionInputs) {
   const { config, table, topic, topicKey, stateMachineArn, slack } = inputs;
   const arns = $resolve([table.arn, topic.arn, topicKey.arn, stateMachineArn]);
@@ -68,11 +71,11 @@ export function createFunctions(inputs: FunctionInputs) {
           ...environment,
           ...(spec.slack ? { SLACK_BOT_TOKEN: slack.botToken.value } : {}),
           ...(name === "slack" ? { SLACK_SIGNING_SECRET: slack.signingSecret.value } : {}),
-          // On-call tokens only where requests are created: the Slack endpoint.
-          ...(name === "slack" && inputs.onCall?.pagerduty
+          // On-call tokens only where requests are created: the Slack endpoint and the signed API.
+          ...(requestsAccess(name) && inputs.onCall?.pagerduty
             ? { PAGERDUTY_API_TOKEN: inputs.onCall.pagerduty.value }
             : {}),
-          ...(name === "slack" && inputs.onCall?.opsgenie
+          ...(requestsAccess(name) && inputs.onCall?.opsgenie
             ? { OPSGENIE_API_KEY: inputs.onCall.opsgenie.value }
             : {}),
         },
