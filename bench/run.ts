@@ -4,7 +4,8 @@
  * `npm run bench -- --quick` skips the one-minute real-time expiry measurement.
  * `npm run bench -- --only bundles` measures only the Lambda bundles and their cold starts (after a
  * change to a function's imports), writes bench/results/bundles.json and replaces that section of the
- * existing summary.md. `--only audit` does the same for the audit read (10,000 requests).
+ * existing summary.md. `--only audit` does the same for the audit read (10,000 requests), and
+ * `--only sweep-accounts` for the sweep across 50 accounts × 2 regions.
  */
 import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { arch, cpus, loadavg, totalmem } from "node:os";
@@ -16,11 +17,12 @@ import { measureExpiryLag, measureThroughput } from "./lifecycle.ts";
 import { measurePolicySizes } from "./policy-size.ts";
 import { measureCold, measureWarm } from "./slack-ack.ts";
 import { measureSlotCapacity } from "./slot-capacity.ts";
+import { measureSweepAccounts, replaceSweepAccountsSection, sweepAccountsSummary } from "./sweep-accounts.ts";
 
 const quick = process.argv.includes("--quick");
 const only = process.argv.includes("--only") ? process.argv[process.argv.indexOf("--only") + 1] : undefined;
-if (only !== undefined && only !== "bundles" && only !== "audit")
-  throw new Error(`--only ${only}: the parts that run alone are "bundles" and "audit"`);
+if (only !== undefined && only !== "bundles" && only !== "audit" && only !== "sweep-accounts")
+  throw new Error(`--only ${only}: the parts that run alone are "bundles", "audit" and "sweep-accounts"`);
 const results = new URL("./results/", import.meta.url);
 mkdirSync(results, { recursive: true });
 const save = (name: string, data: unknown) =>
@@ -66,6 +68,22 @@ if (only === undefined || only === "audit") {
     process.exit(0);
   }
   summary.push(...auditSummary(audit));
+}
+
+// `--only sweep-accounts`: the sweep across 50 accounts × 2 regions alone (issue 12).
+if (only === undefined || only === "sweep-accounts") {
+  const sweepRuns = await measureSweepAccounts();
+  save("sweep-accounts", sweepRuns);
+  if (only === "sweep-accounts") {
+    const file = new URL("summary.md", results);
+    writeFileSync(
+      file,
+      replaceSweepAccountsSection(readFileSync(file, "utf8"), sweepAccountsSummary(sweepRuns)),
+    );
+    log(sweepAccountsSummary(sweepRuns).join("\n"));
+    process.exit(0);
+  }
+  summary.push(...sweepAccountsSummary(sweepRuns));
 }
 
 const sizes = measurePolicySizes();
