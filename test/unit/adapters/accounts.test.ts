@@ -1,13 +1,16 @@
 /** Per-account credentials and clients (issue 12), against a fake STS and a fake clock. */
 import { IAMClient } from "@aws-sdk/client-iam";
 import { SSMClient } from "@aws-sdk/client-ssm";
-import { describe, expect, it } from "vitest";
+import { AssumeRoleCommand, STSClient } from "@aws-sdk/nested-clients/sts";
+import { mockClient } from "aws-sdk-client-mock";
+import { beforeEach, describe, expect, it } from "vitest";
 import { AccountClients } from "../../../adapters/aws/account-clients.ts";
 import {
   AccountCredentials,
   type AssumedCredentials,
   type AssumeRoleRequest,
   REFRESH_MARGIN_MS,
+  stsAssumeRole,
 } from "../../../adapters/aws/accounts.ts";
 import { AccountUnreachableError } from "../../../core/accounts.ts";
 
@@ -203,5 +206,58 @@ describe("clients per account and region", () => {
     expect(identity).toMatchObject({ accessKeyId: "ASIA1", sessionToken: "token" });
     expect(hub).not.toBe(otherKind);
     expect(sts.calls).toHaveLength(1);
+  });
+});
+
+describe("production's STS port", () => {
+  // @aws-sdk/credential-providers carries its own STS client (@aws-sdk/nested-clients): mocked here,
+  // the call it sends and what comes back are checked without a network.
+  const sts = mockClient(STSClient);
+  beforeEach(() => sts.reset());
+
+  it("sends one AssumeRole with the role, session name, source identity and length, and returns the session", async () => {
+    // Prepare
+    const expiration = new Date("2026-11-29T15:00:00Z");
+    sts.on(AssumeRoleCommand).resolves({
+      Credentials: { AccessKeyId: "ASIAX", SecretAccessKey: "s", SessionToken: "t", Expiration: expiration },
+    });
+    const assumeRole = stsAssumeRole("eu-west-1");
+    const request = {
+      roleArn: `arn:aws:iam::${STAGING}:role/jit-broker`,
+      roleSessionName: "jit-sweeper",
+      sourceIdentity: "jit-sweeper",
+      durationSeconds: 3600,
+    };
+    // Act
+    const credentials = await assumeRole(request);
+    // Assess
+    expect(sts.commandCalls(AssumeRoleCommand).map((c) => c.args[0].input)).toEqual([
+      {
+        RoleArn: request.roleArn,
+        RoleSessionName: "jit-sweeper",
+        SourceIdentity: "jit-sweeper",
+        DurationSeconds: 3600,
+      },
+    ]);
+    expect(credentials).toMatchObject({ accessKeyId: "ASIAX", sessionToken: "t", expiration });
+  });
+
+  it("lets STS's AccessDenied through by name, for the provider to call the account unreachable", async () => {
+    // Prepare
+    sts
+      .on(AssumeRoleCommand)
+      .rejects(
+        Object.assign(new Error("not authorized to perform sts:AssumeRole"), { name: "AccessDenied" }),
+      );
+    const accounts = new AccountCredentials({
+      hubAccountId: HUB,
+      partition: "aws",
+      sourceIdentity: "jit-grantAccess",
+      assumeRole: stsAssumeRole("eu-west-1"),
+    });
+    // Act
+    const error = await accounts.credentials(STAGING).catch((e: unknown) => e);
+    // Assess
+    expect(error).toMatchObject({ name: "AccountUnreachableError", accountId: STAGING, reason: "denied" });
   });
 });
