@@ -36,6 +36,9 @@ export interface AssumeRoleRequest {
 /** The STS port: production's is `stsAssumeRole`, tests pass a fake. */
 export type AssumeRole = (request: AssumeRoleRequest) => Promise<AssumedCredentials>;
 
+/** `jit-` and what STS allows in a source identity and a role session name (2-64 of `[\w+=,.@-]`). */
+const SOURCE_IDENTITY = /^jit-[\w+=,.@-]{1,60}$/;
+
 /** Reuse credentials until this long before they expire (see above). */
 export const REFRESH_MARGIN_MS = 10 * 60_000;
 /** The broker session's length: the role's MaxSessionDuration (1 h, spoke-template.ts). */
@@ -65,6 +68,12 @@ export class AccountCredentials {
   private readonly now: () => number;
   private readonly options: AccountCredentialsOptions;
   constructor(options: AccountCredentialsOptions) {
+    // The broker's trust takes only `jit-*` (spoke-policies.ts), and STS only 2-64 of these characters.
+    if (!SOURCE_IDENTITY.test(options.sourceIdentity)) {
+      throw new RangeError(
+        `the source identity "${options.sourceIdentity}" must be jit- and up to 60 letters, digits or + = , . @ _ -: the broker's trust takes only jit-*`,
+      );
+    }
     this.options = options;
     this.now = options.now ?? Date.now;
   }

@@ -186,6 +186,24 @@ describe("credentials per account", () => {
   });
 });
 
+describe("the source identity", () => {
+  it.each(["sweeper", "jit-", "jit-a b", `jit-${"x".repeat(61)}`, "jit-*"])(
+    "refuses %j",
+    (sourceIdentity) => {
+      // Act
+      const make = () =>
+        new AccountCredentials({
+          hubAccountId: HUB,
+          partition: "aws",
+          sourceIdentity,
+          assumeRole: fakeSts().assumeRole,
+        });
+      // Assess
+      expect(make).toThrow(RangeError);
+    },
+  );
+});
+
 describe("clients per account and region", () => {
   it("keeps one client per kind, account and region, signing a member's calls with the broker", async () => {
     // Prepare

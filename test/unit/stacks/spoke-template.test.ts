@@ -3,6 +3,7 @@
  * the CloudFormation resource specification, which a planted error must fail.
  */
 import { beforeAll, describe, expect, it } from "vitest";
+import { SESSION_SECONDS } from "../../../adapters/aws/accounts.ts";
 import type { Statement } from "../../../core/policy.ts";
 import { type CfnSpec, loadCfnSpec } from "../../../scripts/cfn-spec.ts";
 import { validateTemplate } from "../../../scripts/cfn-validate.ts";
@@ -45,6 +46,12 @@ describe("the spoke template", () => {
     expect(t.Resources.BrokerRole.Condition).toBe("IamHere");
     expect(t.Resources.EventForwarderRole.Condition).toBe("IamHere");
     expect(t.Resources.SessionEventsToHub.Condition).toBe("Member");
+  });
+
+  it("lets broker sessions last as long as the hub asks for", () => {
+    expect(fresh().Resources.BrokerRole.Properties.MaxSessionDuration).toBeGreaterThanOrEqual(
+      SESSION_SECONDS,
+    );
   });
 
   it("forwards the session calls of every region to the hub's bus through the forwarder role", () => {
