@@ -7,18 +7,18 @@
  * - nothing in the hub's own account (an OU may hold it; the hub acts there with its own roles);
  * - roles once per account, in the hub's home region (IAM is global: a second region's stack would
  *   collide on the role's name);
- * - the slot and base policies of a shared role only in the account that declares one;
+ * - the slot and base policies of a shared role only in the accounts that declare one (spoke-slots.ts);
  * - the rule forwarding Session Manager calls in every region, since CloudTrail delivers a call's
  *   event only to EventBridge in its own account and region (DESIGN.md "Several accounts").
  */
-import { accountLabel, accountPrincipals, BROKER_ROLE_NAME, memberAccountIds } from "../core/accounts.ts";
+import { BROKER_ROLE_NAME } from "../core/accounts.ts";
 import type { AccessConfig } from "../core/config/load.ts";
-import { BASE_POLICY_NAME, basePolicyDocument, emptySlot, SLOT_PATH, slotName } from "../core/slots.ts";
 import { defaultBusArn } from "./arns.ts";
 import { asPolicyDocument } from "./permissions.ts";
 import { eventBridgePattern, forwarderRole } from "./regions.ts";
 import { SESSION_EVENT_PATTERN } from "./session-event-pattern.ts";
 import { brokerPermissions, brokerTrust, THIS_ACCOUNT } from "./spoke-policies.ts";
+import { slotResources } from "./spoke-slots.ts";
 
 /** The StackSet parameter holding the hub function roles that may assume the broker. */
 export const TRUSTED_ROLES_PARAMETER = "BrokerTrustedRoles";
@@ -35,63 +35,6 @@ function substituted(value: Json): Json {
     return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, substituted(v)]));
   }
   return value;
-}
-
-/** A logical id part from an account name: `team-a` → `TeamA`. */
-const pascal = (name: string): string =>
-  name
-    .split("-")
-    .map((part) => part.charAt(0).toUpperCase() + part.slice(1))
-    .join("");
-
-/**
- * The slot and base policies of each member account's shared role, each under its own condition. The
- * base is that account's (its regions are those of the profiles spanning it). A slot's document is
- * the placeholder: the broker writes new default versions at run time, and CloudFormation leaves a
- * resource whose template did not change alone on a StackSet update.
- */
-function slotResources(config: AccessConfig) {
-  const resources: Record<string, Json> = {};
-  const conditions: Record<string, Json> = {};
-  for (const id of memberAccountIds(config)) {
-    const shared = accountPrincipals(config, id).sharedRole;
-    if (!shared) continue;
-    const suffix = pascal(accountLabel(config, id));
-    const condition = `SharedRoleIn${suffix}`;
-    conditions[condition] = {
-      "Fn::And": [{ Condition: "IamHere" }, { "Fn::Equals": [{ Ref: "AWS::AccountId" }, id] }],
-    };
-    const profiles = Object.fromEntries(
-      Object.entries(config.profiles).filter(([, p]) => p.accounts?.some((n) => config.accounts?.[n] === id)),
-    );
-    const base = basePolicyDocument({ ...config, accountId: id, profiles });
-    const policy = (name: string, document: Json, description: string) => ({
-      Type: "AWS::IAM::ManagedPolicy",
-      Condition: condition,
-      // Kept when the stack goes: a slot may hold live grants, and the sweeper reconciles it.
-      DeletionPolicy: "Retain",
-      UpdateReplacePolicy: "Retain",
-      Properties: {
-        ManagedPolicyName: name,
-        Path: SLOT_PATH,
-        Description: description,
-        PolicyDocument: document,
-      },
-    });
-    resources[`JitBase${suffix}`] = policy(
-      BASE_POLICY_NAME,
-      base,
-      "JIT access standing rights of the shared role",
-    );
-    for (let n = 1; n <= shared.slots; n++) {
-      resources[`JitGrants${n}${suffix}`] = policy(
-        slotName(n),
-        emptySlot(),
-        "JIT access grant slot of the shared role",
-      );
-    }
-  }
-  return { resources, conditions };
 }
 
 /** The spoke template for this config; `home` is the hub's region (its bus, and where IAM is made). */
@@ -159,7 +102,7 @@ export function spokeTemplate(config: AccessConfig, home: string) {
           ],
         },
       },
-      ...slots.resources,
+      ...(substituted(slots.resources) as Record<string, Json>),
     },
     Outputs: {
       BrokerRoleArn: { Condition: "IamHere", Value: { "Fn::GetAtt": ["BrokerRole", "Arn"] } },

@@ -1,7 +1,8 @@
 /**
  * The example configuration made multi-account (issue 12): the hub is `prod`; `staging` has one-person
- * principals and an Identity Center shared role with three slots; `team-a` has one role. The staging
- * profile spans prod and staging, the sandbox profile team-a.
+ * principals and an Identity Center shared role with three slots; `team-a` has one role and a shared
+ * role of its own (trust pinned) with five slots. The staging profile spans prod and staging (two
+ * regions), the sandbox profile team-a.
  */
 import { parse } from "yaml";
 import { type AccessConfig, checkConfig } from "../../core/config/load.ts";
@@ -14,6 +15,7 @@ export const STAGING_ALICE = `arn:aws:iam::${STAGING}:role/oncall/jit-alice`;
 export const STAGING_BOB = `arn:aws:iam::${STAGING}:user/bob`;
 export const STAGING_SHARED = `arn:aws:iam::${STAGING}:role/aws-reserved/sso.amazonaws.com/eu-west-1/AWSReservedSSO_OnCall_0123456789abcdef`;
 export const TEAM_A_ALICE = `arn:aws:iam::${TEAM_A}:role/jit-alice`;
+export const TEAM_A_SHARED = `arn:aws:iam::${TEAM_A}:role/oncall-shared`;
 
 /** The multi-account variant of the example, checked like any config. */
 export const multiAccountConfig = (): AccessConfig => checkConfig(multiAccountData());
@@ -33,7 +35,10 @@ export function multiAccountData(): Record<string, any> {
       map: { U01ALICE: STAGING_ALICE, U02BOB: STAGING_BOB },
       sharedRole: { arn: STAGING_SHARED, slots: 3 },
     },
-    "team-a": { map: { U01ALICE: TEAM_A_ALICE } },
+    "team-a": {
+      map: { U01ALICE: TEAM_A_ALICE },
+      sharedRole: { arn: TEAM_A_SHARED, trustPinsSessionName: true, slots: 5 },
+    },
   };
   return data;
 }

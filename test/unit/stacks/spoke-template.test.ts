@@ -4,13 +4,15 @@
  */
 import { beforeAll, describe, expect, it } from "vitest";
 import { SESSION_SECONDS } from "../../../adapters/aws/accounts.ts";
+import { checkConfig } from "../../../core/config/load.ts";
 import type { Statement } from "../../../core/policy.ts";
 import { type CfnSpec, loadCfnSpec } from "../../../scripts/cfn-spec.ts";
 import { validateTemplate } from "../../../scripts/cfn-validate.ts";
 import { eventBridgePattern } from "../../../stacks/regions.ts";
 import { SESSION_EVENT_PATTERN } from "../../../stacks/session-event-pattern.ts";
+import { TEMPLATE_BODY_LIMIT } from "../../../stacks/spoke-deployment.ts";
 import { spokeTemplate } from "../../../stacks/spoke-template.ts";
-import { HUB, multiAccountConfig, STAGING } from "../../helpers/accounts.ts";
+import { HUB, multiAccountConfig, multiAccountData, STAGING, TEAM_A } from "../../helpers/accounts.ts";
 import { resolveIn } from "../../helpers/cfn-resolve.ts";
 import { exampleConfig } from "../../helpers/config.ts";
 import { problemsOf } from "../../helpers/service-reference.ts";
@@ -69,33 +71,67 @@ describe("the spoke template", () => {
     ]);
   });
 
-  it("makes the shared role's base and slots only in the account that declares one", () => {
+  it("makes the base and slots only where a shared role is declared, each slot where there are that many", () => {
     // Act
     const t = fresh();
     const policies = Object.keys(t.Resources).filter(
       (id) => t.Resources[id].Type === "AWS::IAM::ManagedPolicy",
     );
-    // Assess
+    const conditionOf = (id: string) => t.Resources[id].Condition;
+    // Assess: staging has 3 slots, team-a 5.
     expect(policies).toEqual([
-      "JitBaseStaging",
-      "JitGrants1Staging",
-      "JitGrants2Staging",
-      "JitGrants3Staging",
+      "JitBase",
+      "JitGrants1",
+      "JitGrants2",
+      "JitGrants3",
+      "JitGrants4",
+      "JitGrants5",
     ]);
-    expect(t.Conditions.SharedRoleInStaging["Fn::And"][1]).toEqual({
-      "Fn::Equals": [{ Ref: "AWS::AccountId" }, STAGING],
+    expect(["JitBase", "JitGrants1", "JitGrants3"].map(conditionOf)).toEqual(Array(3).fill("SharedRoleHere"));
+    expect(["JitGrants4", "JitGrants5"].map(conditionOf)).toEqual(["Slot4Here", "Slot5Here"]);
+    const equals = (id: string) => ({ "Fn::Equals": [{ Ref: "AWS::AccountId" }, id] });
+    expect(t.Conditions.SharedRoleHere).toEqual({
+      "Fn::And": [{ Condition: "IamHere" }, { "Fn::Or": [equals(STAGING), equals(TEAM_A)] }],
     });
-    const base = t.Resources.JitBaseStaging.Properties.PolicyDocument.Statement as Statement[];
-    // Its own sessions in the regions of the profiles spanning staging, in staging's account.
-    expect(base.find((s) => s.Sid === "OwnSessions")?.Resource).toEqual([
-      `arn:aws:ssm:eu-west-1:${STAGING}:session/*`,
-      `arn:aws:ssm:us-east-1:${STAGING}:session/*`,
-    ]);
-    expect(t.Resources.JitGrants2Staging.Properties).toMatchObject({
+    expect(t.Conditions.Slot5Here).toEqual({ "Fn::And": [{ Condition: "IamHere" }, equals(TEAM_A)] });
+    expect(t.Resources.JitGrants2.Properties).toMatchObject({
       ManagedPolicyName: "jit-grants-2",
       Path: "/jit/",
     });
-    expect(t.Resources.JitGrants2Staging.DeletionPolicy).toBe("Retain");
+    expect(t.Resources.JitGrants2.DeletionPolicy).toBe("Retain");
+  });
+
+  it("gives each account a base naming its own sessions, in the regions of the profiles spanning them", () => {
+    // Act
+    const document = resolveIn(fresh().Resources.JitBase.Properties.PolicyDocument, {
+      accountId: STAGING,
+      region: "eu-west-1",
+    }) as { Statement: Statement[] };
+    // Assess
+    expect(document.Statement.find((s) => s.Sid === "OwnSessions")?.Resource).toEqual([
+      `arn:aws:ssm:eu-west-1:${STAGING}:session/*`,
+      `arn:aws:ssm:us-east-1:${STAGING}:session/*`,
+    ]);
+  });
+
+  it("stays one size however many accounts have a shared role, and valid (Fn::Or nested by tens)", () => {
+    // Prepare: 60 more member accounts, each with two people and an Identity Center role.
+    const data = multiAccountData();
+    for (let i = 0; i < 60; i++) {
+      const id = String(300000000000 + i);
+      data.accounts[`acct-${i}`] = id;
+      data.principals.accounts[`acct-${i}`] = {
+        map: { U01ALICE: `arn:aws:iam::${id}:role/jit-alice`, U02BOB: `arn:aws:iam::${id}:user/bob` },
+        sharedRole: { arn: `arn:aws:iam::${id}:role/AWSReservedSSO_OnCall_0123456789abcdef` },
+      };
+      data.profiles.staging.accounts.push(`acct-${i}`);
+    }
+    // Act
+    const template = spokeTemplate(checkConfig(data), "eu-west-1");
+    // Assess
+    expect(Object.keys(template.Resources)).toHaveLength(Object.keys(fresh().Resources).length);
+    expect(Buffer.byteLength(JSON.stringify(template))).toBeLessThan(TEMPLATE_BODY_LIMIT);
+    expect(validateTemplate(template, spec)).toEqual([]);
   });
 
   it("names only actions, resource types and condition keys that exist (AWS's service reference)", async () => {
@@ -189,9 +225,17 @@ describe("offline validation fails on a planted error", () => {
       "Resources.SessionEventsToHub.Properties.Description.Fn::Concat: Fn::Concat is no intrinsic function",
     ],
     [
+      "an Fn::Or of more than ten conditions",
+      (t) => {
+        const equals = { "Fn::Equals": [{ Ref: "AWS::AccountId" }, STAGING] };
+        t.Conditions.SharedRoleHere["Fn::And"][1] = { "Fn::Or": Array(11).fill(equals) };
+      },
+      "Conditions.SharedRoleHere.Fn::And.1.Fn::Or: Fn::Or takes 2-10 arguments",
+    ],
+    [
       "a bad deletion policy",
-      (t) => (t.Resources.JitGrants1Staging.DeletionPolicy = "Keep"),
-      "Resources.JitGrants1Staging.DeletionPolicy: Keep is no policy",
+      (t) => (t.Resources.JitGrants1.DeletionPolicy = "Keep"),
+      "Resources.JitGrants1.DeletionPolicy: Keep is no policy",
     ],
   ])("%s", (_, plant, expected) => {
     // Prepare
