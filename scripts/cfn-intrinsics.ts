@@ -55,6 +55,7 @@ export function refProblems(template: Obj, spec: CfnSpec): string[] {
   const resources = isObject(template.Resources) ? (template.Resources as Record<string, Obj>) : {};
   const params = new Set(keysOf(template.Parameters));
   const conditions = new Set(keysOf(template.Conditions));
+  const mappings = isObject(template.Mappings) ? template.Mappings : {};
   const problems: string[] = [];
   const conditionOf = (id: string) =>
     isObject(resources[id]) ? (resources[id].Condition as string | undefined) : undefined;
@@ -86,6 +87,24 @@ export function refProblems(template: Obj, spec: CfnSpec): string[] {
       );
     }
   };
+  const findInMap = (arg: unknown, here: Context): void => {
+    if (!Array.isArray(arg) || arg.length !== 3) {
+      problems.push(`${here.at}: Fn::FindInMap takes [map, top-level key, second-level key]`);
+      return;
+    }
+    const [name, top, second] = arg;
+    const map = mappings[String(name)];
+    if (!isObject(map)) problems.push(`${here.at}: ${String(name)} is no mapping`);
+    else if (typeof top === "string" && !isObject(map[top]))
+      problems.push(`${here.at}: ${String(name)} has no key ${top}`);
+    else if (
+      typeof second === "string" &&
+      !Object.values(map).some((entry) => isObject(entry) && second in entry)
+    ) {
+      problems.push(`${here.at}: no entry of ${String(name)} has the key ${second}`);
+    }
+    walk(arg.slice(1), here);
+  };
   const sub = (arg: unknown, here: Context): void => {
     const [text, vars] = Array.isArray(arg) ? [arg[0], arg[1]] : [arg, {}];
     if (typeof text !== "string") {
@@ -114,12 +133,16 @@ export function refProblems(template: Obj, spec: CfnSpec): string[] {
       getAtt(resource, rest.join("."), here);
     } else if (fn === "Fn::Sub") {
       sub(arg, here);
+    } else if (fn === "Fn::FindInMap") {
+      findInMap(arg, here);
     } else if (fn === "Fn::If") {
       if (!Array.isArray(arg) || arg.length !== 3)
         problems.push(`${here.at}: Fn::If takes [condition, then, else]`);
       else if (!conditions.has(String(arg[0])))
         problems.push(`${here.at}: ${String(arg[0])} is no condition`);
-      if (Array.isArray(arg)) walk(arg.slice(1), { ...here, inIf: true });
+      if (Array.isArray(arg)) {
+        for (const i of [1, 2]) walk(arg[i], { ...here, at: `${here.at}.${i}`, inIf: true });
+      }
     } else if (fn in CONDITION_FUNCTIONS) {
       const [min, max] = CONDITION_FUNCTIONS[fn] ?? [0, 0];
       if (!ctx.inConditions) problems.push(`${here.at}: ${fn} belongs in Conditions`);

@@ -10,8 +10,11 @@
  * SELF (https://docs.aws.amazon.com/AWSCloudFormation/latest/APIReference/API_CreateStackSet.html).
  * stacks/spokes.ts turns this into resources.
  */
-import { memberAccountIds, profileAccountIds } from "../core/accounts.ts";
+import { accountLabel, memberAccountIds, profileAccountIds } from "../core/accounts.ts";
 import type { AccessConfig } from "../core/config/load.ts";
+import { INLINE_POLICY_QUOTA, policySize } from "../core/policy.ts";
+import { asPolicyDocument } from "./permissions.ts";
+import { brokerCommonPermissions, brokerInlineStatements } from "./spoke-policies.ts";
 import { spokeTemplate } from "./spoke-template.ts";
 
 /** CloudFormation's limit on a template passed inline (TemplateBody), in bytes. */
@@ -35,6 +38,7 @@ export function spokeDeployment(config: AccessConfig, home: string): SpokeDeploy
     profileAccountIds(config, p).some((id) => members.has(id)),
   );
   const others = [...new Set(spanning.flatMap((p) => p.regions))].filter((r) => r !== home).sort();
+  assertBrokerPoliciesFit(config);
   const templateBody = JSON.stringify(spokeTemplate(config, home));
   const size = Buffer.byteLength(templateBody);
   if (size > TEMPLATE_BODY_LIMIT) {
@@ -48,4 +52,22 @@ export function spokeDeployment(config: AccessConfig, home: string): SpokeDeploy
     regions: [home, ...others],
     callAs: config.organization.deployFrom === "management-account" ? "SELF" : "DELEGATED_ADMIN",
   };
+}
+
+/**
+ * Throws when an account's broker policy would pass IAM's 10,240 characters for a role's inline
+ * policies: CloudFormation would fail there, in the middle of a StackSet rollout. Measured with the
+ * account's own id in place of `${AWS::AccountId}` (shorter, so this errs on the safe side).
+ */
+function assertBrokerPoliciesFit(config: AccessConfig): void {
+  for (const id of memberAccountIds(config)) {
+    const permissions = [...brokerInlineStatements(config, id), ...brokerCommonPermissions(config)];
+    const size = policySize(JSON.stringify(asPolicyDocument(permissions)));
+    if (size > INLINE_POLICY_QUOTA) {
+      const name = accountLabel(config, id);
+      throw new Error(
+        `the broker's policy in ${name === id ? id : `${name} (${id})`} would be ${size} characters, over IAM's ${INLINE_POLICY_QUOTA} for a role's inline policies: that account has too many one-person principals; move people to its sharedRole`,
+      );
+    }
+  }
 }

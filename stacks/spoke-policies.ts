@@ -35,23 +35,23 @@ export const SOURCE_IDENTITY_PATTERN = "jit-*";
 // biome-ignore lint/suspicious/noTemplateCurlyInString: a CloudFormation Fn::Sub variable, not a JavaScript template
 export const THIS_ACCOUNT = "${AWS::AccountId}";
 
-/** Configured principals of every member account (each ARN carries its own account). */
-export function memberPrincipalArns(config: AccessConfig): string[] {
-  return [...new Set(memberAccountIds(config).flatMap((id) => accountPrincipalArns(config, id)))].sort();
+/**
+ * The broker's inline-policy calls in one member account: on that account's configured principals
+ * only, Put, Get, List and Delete, as the hub's functions have them on its own (permissions.ts).
+ * Identity Center roles are left out as on the hub (IAM refuses inline writes on them).
+ */
+export function brokerInlineStatements(config: AccessConfig, accountId: string): Permission[] {
+  const arns = accountPrincipalArns(config, accountId).filter((arn) => !isIdentityCenterRole(arn));
+  return inlineStatements(arns, ["Put", "Get", "List", "Delete"]);
 }
 
 /**
- * The broker's statements, the same in every member account. Inline-policy calls on the configured
- * principals of all member accounts: an IAM identity policy can only ever act on its own account's
- * roles and users (IAM has no resource policies on them), so another account's ARNs in the list
- * reach nothing, and one template serves every account, those that join the OUs later included.
- * Identity Center roles are left out as on the hub (IAM refuses inline writes on them).
+ * What the broker may do in every member account alike: the slot versions when any member declares a
+ * shared role, and the sessions (read them, find nodes, end them in its own account).
  */
-export function brokerPermissions(config: AccessConfig): Permission[] {
-  const principals = memberPrincipalArns(config).filter((arn) => !isIdentityCenterRole(arn));
+export function brokerCommonPermissions(config: AccessConfig): Permission[] {
   const slots = memberAccountIds(config).some((id) => accountPrincipals(config, id).sharedRole);
   return [
-    ...inlineStatements(principals, ["Put", "Get", "List", "Delete"]),
     ...(slots ? [slotStatement(config.partition, THIS_ACCOUNT)] : []),
     ...sessionStatements(config.partition, THIS_ACCOUNT),
   ];

@@ -14,10 +14,10 @@
 import { BROKER_ROLE_NAME } from "../core/accounts.ts";
 import type { AccessConfig } from "../core/config/load.ts";
 import { defaultBusArn } from "./arns.ts";
-import { asPolicyDocument } from "./permissions.ts";
 import { eventBridgePattern, forwarderRole } from "./regions.ts";
 import { SESSION_EVENT_PATTERN } from "./session-event-pattern.ts";
-import { brokerPermissions, brokerTrust, THIS_ACCOUNT } from "./spoke-policies.ts";
+import { brokerPolicy } from "./spoke-broker.ts";
+import { brokerTrust, THIS_ACCOUNT } from "./spoke-policies.ts";
 import { slotResources } from "./spoke-slots.ts";
 
 /** The StackSet parameter holding the hub function roles that may assume the broker. */
@@ -42,6 +42,7 @@ export function spokeTemplate(config: AccessConfig, home: string) {
   const hubBus = defaultBusArn(config.partition, home, config.accountId);
   const forwarder = forwarderRole(config.partition, home, config.accountId);
   const slots = slotResources(config);
+  const broker = brokerPolicy(config);
   return {
     AWSTemplateFormatVersion: "2010-09-09",
     Description: `JIT access spoke: the role ${BROKER_ROLE_NAME} the hub ${config.accountId} acts through, and its Session Manager events forwarded to the hub`,
@@ -51,10 +52,12 @@ export function spokeTemplate(config: AccessConfig, home: string) {
         Description: "The hub function roles that may assume the broker (set by the hub's StackSet)",
       },
     },
+    ...(Object.keys(broker.mappings).length > 0 ? { Mappings: broker.mappings } : {}),
     Conditions: {
       Member: { "Fn::Not": [{ "Fn::Equals": [{ Ref: "AWS::AccountId" }, config.accountId] }] },
       IamHere: { "Fn::And": [{ Condition: "Member" }, { "Fn::Equals": [{ Ref: "AWS::Region" }, home] }] },
       ...slots.conditions,
+      ...broker.conditions,
     },
     Resources: {
       BrokerRole: {
@@ -70,7 +73,7 @@ export function spokeTemplate(config: AccessConfig, home: string) {
           Policies: [
             {
               PolicyName: BROKER_ROLE_NAME,
-              PolicyDocument: substituted(asPolicyDocument(brokerPermissions(config))),
+              PolicyDocument: substituted(broker.document),
             },
           ],
         },

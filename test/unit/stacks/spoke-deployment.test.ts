@@ -40,20 +40,43 @@ describe("the spoke's deployment", () => {
   });
 
   it("refuses a template over CloudFormation's inline limit, and says what shrinks it", () => {
-    // Prepare: 1,500 one-person roles in staging make the broker's policy long.
+    // Prepare: 40 more accounts of 40 one-person roles each: each broker fits IAM, the template does not.
     const data = multiAccountData();
-    data.principals.accounts.staging.map = Object.fromEntries(
-      Array.from({ length: 1500 }, (_, i) => [
-        `U${String(i).padStart(6, "0")}X`,
-        `arn:aws:iam::${STAGING}:role/jit-person-${i}`,
-      ]),
-    );
+    for (let a = 0; a < 40; a++) {
+      const id = String(300000000000 + a);
+      data.accounts[`acct-${a}`] = id;
+      data.principals.accounts[`acct-${a}`] = { map: people(id, 40) };
+      data.profiles.staging.accounts.push(`acct-${a}`);
+    }
     // Act
     const act = () => spokeDeployment(checkConfig(data), "eu-west-1");
     // Assess
     expect(act).toThrow(`over CloudFormation's ${TEMPLATE_BODY_LIMIT} for a template body`);
   });
+
+  it("refuses an account whose broker policy would pass IAM's inline quota, naming the account", () => {
+    // Prepare
+    const data = multiAccountData();
+    data.principals.accounts.staging.map = people(STAGING, 250);
+    // Act
+    const act = () => spokeDeployment(checkConfig(data), "eu-west-1");
+    // Assess
+    expect(act).toThrow(
+      new RegExp(
+        `the broker's policy in staging \\(${STAGING}\\) would be \\d+ characters, over IAM's 10240`,
+      ),
+    );
+  });
 });
+
+/** `count` one-person roles in an account, by made-up Slack ids. */
+const people = (accountId: string, count: number) =>
+  Object.fromEntries(
+    Array.from({ length: count }, (_, i) => [
+      `U${accountId.slice(-4)}${String(i).padStart(4, "0")}`,
+      `arn:aws:iam::${accountId}:role/jit-person-${i}`,
+    ]),
+  );
 
 describe("the hub's default bus", () => {
   const BUS = `arn:aws:events:eu-west-1:${HUB}:event-bus/default`;

@@ -20,6 +20,7 @@ import {
   STAGING_SHARED,
   TEAM_A,
   TEAM_A_ALICE,
+  TEAM_A_SHARED,
 } from "../../helpers/accounts.ts";
 import { resolveIn } from "../../helpers/cfn-resolve.ts";
 import { decide } from "../../helpers/simulate.ts";
@@ -37,8 +38,14 @@ const roleOf = (fn: FunctionName, account = HUB) => `arn:aws:iam::${account}:rol
 const TRUSTED = BROKER_CALLERS.map((fn) => roleOf(fn));
 const where = { accountId: STAGING, region: "eu-west-1", parameters: { [TRUSTED_ROLES_PARAMETER]: TRUSTED } };
 const template = spokeTemplate(config, "eu-west-1");
-const trust = resolveIn(template.Resources.BrokerRole.Properties.AssumeRolePolicyDocument, where);
-const brokerPolicy = resolveIn(template.Resources.BrokerRole.Properties.Policies[0]?.PolicyDocument, where);
+const trust = resolveIn(template.Resources.BrokerRole.Properties.AssumeRolePolicyDocument, where, template);
+/** The broker's policy as CloudFormation makes it in one account. */
+const brokerPolicyIn = (accountId: string) =>
+  resolveIn(
+    template.Resources.BrokerRole.Properties.Policies[0]?.PolicyDocument,
+    { ...where, accountId },
+    template,
+  );
 const BROKER = `arn:aws:iam::${STAGING}:role/jit-broker`;
 /** An identity policy that would let a principal assume anything: only the trust can say no then. */
 const ASSUME_ANYTHING = {
@@ -138,14 +145,14 @@ describe("who may assume the spoke's jit-broker role", () => {
   });
 });
 
-/** What the broker, assumed in staging, may do there. */
-const broker = (action: string, resource: string, account = STAGING) =>
+/** What the broker of `home` (staging unless said), assumed there, may do on `resource` in `account`. */
+const broker = (action: string, resource: string, account = STAGING, home = STAGING) =>
   decide({
-    principalArn: `arn:aws:sts::${STAGING}:assumed-role/jit-broker/jit-grantAccess`,
+    principalArn: `arn:aws:sts::${home}:assumed-role/jit-broker/jit-grantAccess`,
     action,
     resource,
     accountId: account,
-    policies: [{ name: "jit-broker", policy: brokerPolicy }],
+    policies: [{ name: "jit-broker", policy: brokerPolicyIn(home) }],
     context: {},
   });
 const SLOT = `arn:aws:iam::${STAGING}:policy/jit/jit-grants-1`;
@@ -207,5 +214,44 @@ describe("inside the spoke, the broker", () => {
     ],
   ])("may not %s on %s (%s)", async (action, resource, account) => {
     expect(await broker(action, resource, account)).toBe("ImplicitlyDenied");
+  });
+});
+
+describe("each account's broker names only that account's principals", () => {
+  it("team-a's may write on team-a's people, staging's on staging's", async () => {
+    // Act
+    const teamA = await broker("iam:PutRolePolicy", TEAM_A_ALICE, TEAM_A, TEAM_A);
+    const shared = await broker("iam:PutRolePolicy", TEAM_A_SHARED, TEAM_A, TEAM_A);
+    // Assess
+    expect([teamA, shared]).toEqual(["Allowed", "Allowed"]);
+  });
+
+  it("holds no other account's principal in its policy", () => {
+    // Act
+    const text = JSON.stringify(brokerPolicyIn(STAGING));
+    // Assess
+    expect(text).toContain(STAGING_ALICE);
+    expect(text).not.toContain(TEAM_A_ALICE);
+    expect(text).not.toContain(TEAM_A);
+  });
+
+  it("has no inline-policy right at all in an account the config does not name (it joined an OU)", async () => {
+    // Prepare
+    const stranger = "999988887777";
+    const policy = brokerPolicyIn(stranger) as { Statement: { Action: string[] }[] };
+    // Act
+    const decision = await broker(
+      "iam:PutRolePolicy",
+      `arn:aws:iam::${stranger}:role/jit-alice`,
+      stranger,
+      stranger,
+    );
+    // Assess
+    expect(
+      policy.Statement.flatMap((s) => s.Action).filter(
+        (a) => a.includes("RolePolic") || a.includes("UserPolic"),
+      ),
+    ).toEqual([]);
+    expect(decision).toBe("ImplicitlyDenied");
   });
 });

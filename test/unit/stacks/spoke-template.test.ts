@@ -137,7 +137,12 @@ describe("the spoke template", () => {
   it("names only actions, resource types and condition keys that exist (AWS's service reference)", async () => {
     // Prepare
     const where = { accountId: STAGING, region: "eu-west-1", parameters: { BrokerTrustedRoles: [] } };
-    const broker = resolveIn(fresh().Resources.BrokerRole.Properties.Policies[0].PolicyDocument, where) as {
+    const template = fresh();
+    const broker = resolveIn(
+      template.Resources.BrokerRole.Properties.Policies[0].PolicyDocument,
+      where,
+      template,
+    ) as {
       Statement: Statement[];
     };
     // Act
@@ -231,6 +236,15 @@ describe("offline validation fails on a planted error", () => {
         t.Conditions.SharedRoleHere["Fn::And"][1] = { "Fn::Or": Array(11).fill(equals) };
       },
       "Conditions.SharedRoleHere.Fn::And.1.Fn::Or: Fn::Or takes 2-10 arguments",
+    ],
+    [
+      "an Fn::FindInMap on a mapping that is not there",
+      (t) => {
+        t.Resources.BrokerRole.Properties.Policies[0].PolicyDocument.Statement[0]["Fn::If"][1].Resource[
+          "Fn::FindInMap"
+        ][0] = "BrokerRole";
+      },
+      "Resources.BrokerRole.Properties.Policies.0.PolicyDocument.Statement.0.Fn::If.1.Resource.Fn::FindInMap: BrokerRole is no mapping",
     ],
     [
       "a bad deletion policy",
