@@ -4,8 +4,9 @@
  *
  * Who may assume `jit-broker`: the account root of the hub as principal, narrowed by `aws:PrincipalArn`
  * to the roles of the hub functions that grant and take back (a trust naming the roles themselves
- * would turn into an unusable unique id if one were recreated; a root principal with a condition does
- * not). `sts:SourceIdentity` is required rather than `sts:ExternalId`: an external id defends a third
+ * would turn into an unusable unique id if one were recreated, "Principal element" in
+ * https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_elements_principal.html; a root
+ * principal with a condition compares the ARN as text and does not). `sts:SourceIdentity` is required rather than `sts:ExternalId`: an external id defends a third
  * party that acts for many customers against being tricked into acting for the wrong one (the
  * confused deputy), and here the only callers are our own named roles; a source identity instead
  * stays on the session, cannot be changed, and names the hub function in the member account's
