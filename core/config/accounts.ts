@@ -4,6 +4,7 @@
  * to once any account is not the hub's own. Lenient on raw data, like the other cross-field checks.
  */
 import type { ConfigIssue } from "../errors.ts";
+import { isIdentityCenterRole } from "../slots.ts";
 import { type PrincipalBlock, principalIssues } from "./principal-checks.ts";
 import { closest } from "./suggest.ts";
 
@@ -68,6 +69,29 @@ function profileAccounts(root: Record<string, unknown>, ids: Map<string, string>
 }
 
 /**
+ * The hub's permission set (principals.sharedRole.identityCenter) references the same slot names in
+ * every account it is provisioned to, and provisioning fails in an account that lacks one
+ * (slot-policies.ts): an Identity Center shared role of another account must have as many slots.
+ */
+function permissionSetSlots(
+  principals: Record<string, unknown>,
+  shared: Record<string, unknown>,
+  at: string,
+) {
+  const hub = asRecord(principals.sharedRole);
+  if (hub.identityCenter === undefined || typeof shared.arn !== "string" || !isIdentityCenterRole(shared.arn))
+    return [];
+  const slotsOf = (role: Record<string, unknown>) => (typeof role.slots === "number" ? role.slots : 4);
+  if (slotsOf(shared) === slotsOf(hub)) return [];
+  return [
+    {
+      path: `${at}.sharedRole.slots`,
+      message: `${slotsOf(shared)}, but the permission set of principals.sharedRole.identityCenter references ${slotsOf(hub)} slots in every account it is provisioned to: set slots: ${slotsOf(hub)}`,
+    },
+  ];
+}
+
+/**
  * Every account rule. `firstPathOf` carries the identities the hub's own principals already claimed,
  * so a role written under two accounts' blocks is found too.
  */
@@ -125,6 +149,7 @@ export function accountIssues(
     }
     const input: PrincipalBlock = { block, at, accountId, accountLabel: `${accountId} (${name})`, named };
     issues.push(...principalIssues(input, firstPathOf));
+    issues.push(...permissionSetSlots(principals, asRecord(entries.sharedRole), at));
   }
   return issues;
 }

@@ -178,6 +178,20 @@ describe("several accounts", () => {
       "principals.accounts.staging.sharedRole.identityCenter: unknown key",
     ],
     [
+      "an Identity Center shared role with other slots than the hub's permission set references",
+      (c) => {
+        c.principals.sharedRole.identityCenter = {
+          instanceArn: "arn:aws:sso:::instance/ssoins-0123456789abcdef",
+          permissionSetArn: "arn:aws:sso:::permissionSet/ssoins-0123456789abcdef/ps-0123456789abcdef",
+        };
+        c.principals.accounts.staging.sharedRole = {
+          arn: `arn:aws:iam::${STAGING}:role/AWSReservedSSO_OnCall_0123456789abcdef`,
+          slots: 3,
+        };
+      },
+      "principals.accounts.staging.sharedRole.slots: 3, but the permission set of principals.sharedRole.identityCenter references 4 slots in every account it is provisioned to: set slots: 4",
+    ],
+    [
       "another account without an organization to deploy the spoke to",
       (c) => delete c.organization,
       `organization: accounts.staging (${STAGING}) is not this hub's account (${HUB}): name the organization (id and organizationalUnits) the hub deploys its spoke role to, or the hub cannot act there`,
@@ -202,6 +216,21 @@ describe("several accounts", () => {
     const issues = issuesAfter(edit);
     // Assess
     expect(issues.some((line) => line.startsWith(expected))).toBe(true);
+  });
+
+  it("takes an Identity Center shared role with as many slots as the hub's permission set references", () => {
+    // Act
+    const issues = issuesAfter((c) => {
+      c.principals.sharedRole.identityCenter = {
+        instanceArn: "arn:aws:sso:::instance/ssoins-0123456789abcdef",
+        permissionSetArn: "arn:aws:sso:::permissionSet/ssoins-0123456789abcdef/ps-0123456789abcdef",
+      };
+      c.principals.accounts.staging.sharedRole = {
+        arn: `arn:aws:iam::${STAGING}:role/AWSReservedSSO_OnCall_0123456789abcdef`,
+      };
+    });
+    // Assess
+    expect(issues).toEqual([]);
   });
 
   it("refuses a profile naming an account when the config names none, and says how to name it", () => {
