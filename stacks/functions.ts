@@ -87,7 +87,11 @@ export function createFunctions(inputs: FunctionInputs) {
         copyFiles: [{ from: inputs.configFile, to: "access.config.json" }],
         // The nodejs24.x runtime ships the AWS SDK v3, so bundles leave it out (sizes: bench/results).
         nodejs: NODEJS_OPTIONS,
-        logging: { retention: "3 months", format: "json" },
+        // Text, not JSON: Powertools writes its own JSON lines either way, and JSON format turns on
+        // Lambda's log-level control, whose level (INFO unless set) overrides POWERTOOLS_LOG_LEVEL and
+        // the debug sampling (https://docs.aws.amazon.com/lambda/latest/dg/monitoring-cloudwatchlogs-log-level.html,
+        // https://docs.powertools.aws.dev/lambda/typescript/latest/core/logger/).
+        logging: { retention: "3 months", format: "text" },
         // Lambda's own segment per invocation, joined to the workflow's trace (the trace header).
         transform: { function: { tracingConfig: { mode: tracing ? "Active" : "PassThrough" } } },
       }),
