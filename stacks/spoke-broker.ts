@@ -5,13 +5,14 @@
  * of them, and least privilege wants no other account's names there anyway. So the principals sit in
  * template Mappings keyed by account id, and each inline-policy statement is taken in only where its
  * account has principals of that kind (Fn::If with AWS::NoValue drops it elsewhere, such as in an
- * account that joined the OUs without being in the config). Pure.
+ * account that joined the OUs without being in the config); the slot versions likewise only where a
+ * shared role has slots. Pure.
  */
-import { memberAccountIds } from "../core/accounts.ts";
+import { accountPrincipals, memberAccountIds } from "../core/accounts.ts";
 import type { AccessConfig } from "../core/config/load.ts";
 import { asPolicyDocument } from "./permissions.ts";
-import { brokerCommonPermissions, brokerInlineStatements } from "./spoke-policies.ts";
-import { inAccounts } from "./spoke-slots.ts";
+import { brokerCommonPermissions, brokerInlineStatements, brokerSlotPermission } from "./spoke-policies.ts";
+import { inAccounts, SHARED_ROLE_CONDITION } from "./spoke-slots.ts";
 
 type Json = unknown;
 
@@ -51,6 +52,11 @@ export function brokerPolicy(config: AccessConfig) {
         { Ref: "AWS::NoValue" },
       ],
     });
+  }
+  // The slot versions only where a shared role has slots (spoke-slots.ts defines the condition).
+  if (memberAccountIds(config).some((id) => accountPrincipals(config, id).sharedRole)) {
+    const [slots] = asPolicyDocument([brokerSlotPermission(config)]).Statement;
+    statements.push({ "Fn::If": [SHARED_ROLE_CONDITION, slots, { Ref: "AWS::NoValue" }] });
   }
   const common = asPolicyDocument(brokerCommonPermissions(config));
   return {

@@ -10,11 +10,11 @@
  * SELF (https://docs.aws.amazon.com/AWSCloudFormation/latest/APIReference/API_CreateStackSet.html).
  * stacks/spokes.ts turns this into resources.
  */
-import { accountLabel, memberAccountIds, profileAccountIds } from "../core/accounts.ts";
+import { accountLabel, accountPrincipals, memberAccountIds, profileAccountIds } from "../core/accounts.ts";
 import type { AccessConfig } from "../core/config/load.ts";
 import { INLINE_POLICY_QUOTA, policySize } from "../core/policy.ts";
 import { asPolicyDocument } from "./permissions.ts";
-import { brokerCommonPermissions, brokerInlineStatements } from "./spoke-policies.ts";
+import { brokerCommonPermissions, brokerInlineStatements, brokerSlotPermission } from "./spoke-policies.ts";
 import { spokeTemplate } from "./spoke-template.ts";
 
 /** CloudFormation's limit on a template passed inline (TemplateBody), in bytes. */
@@ -61,7 +61,8 @@ export function spokeDeployment(config: AccessConfig, home: string): SpokeDeploy
  */
 function assertBrokerPoliciesFit(config: AccessConfig): void {
   for (const id of memberAccountIds(config)) {
-    const permissions = [...brokerInlineStatements(config, id), ...brokerCommonPermissions(config)];
+    const slots = accountPrincipals(config, id).sharedRole ? [brokerSlotPermission(config)] : [];
+    const permissions = [...brokerInlineStatements(config, id), ...slots, ...brokerCommonPermissions(config)];
     const size = policySize(JSON.stringify(asPolicyDocument(permissions)));
     if (size > INLINE_POLICY_QUOTA) {
       const name = accountLabel(config, id);

@@ -15,7 +15,7 @@
  * Setting one needs `sts:SetSourceIdentity` beside `sts:AssumeRole`, in the trust and in the caller's
  * own policy.
  */
-import { accountPrincipalArns, accountPrincipals, memberAccountIds } from "../core/accounts.ts";
+import { accountPrincipalArns } from "../core/accounts.ts";
 import type { AccessConfig } from "../core/config/load.ts";
 import { isIdentityCenterRole } from "../core/slots.ts";
 import type { FunctionName } from "./entries.ts";
@@ -46,16 +46,14 @@ export function brokerInlineStatements(config: AccessConfig, accountId: string):
   return inlineStatements(arns, ["Put", "Get", "List", "Delete"]);
 }
 
-/**
- * What the broker may do in every member account alike: the slot versions when any member declares a
- * shared role, and the sessions (read them, find nodes, end them in its own account).
- */
+/** What the broker may do in every member account alike: read sessions, find nodes, end sessions there. */
 export function brokerCommonPermissions(config: AccessConfig): Permission[] {
-  const slots = memberAccountIds(config).some((id) => accountPrincipals(config, id).sharedRole);
-  return [
-    ...(slots ? [slotStatement(config.partition, THIS_ACCOUNT)] : []),
-    ...sessionStatements(config.partition, THIS_ACCOUNT),
-  ];
+  return sessionStatements(config.partition, THIS_ACCOUNT);
+}
+
+/** The slot versions, for the broker of an account whose shared role has slots. */
+export function brokerSlotPermission(config: AccessConfig): Permission {
+  return slotStatement(config.partition, THIS_ACCOUNT);
 }
 
 /** The broker's trust: the hub's root, only as the listed roles, with a `jit-*` source identity. */

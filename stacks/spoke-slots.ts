@@ -18,6 +18,9 @@ import { THIS_ACCOUNT } from "./spoke-policies.ts";
 
 type Json = unknown;
 
+/** True in the accounts whose shared role has slots (and only in the hub's region, where IAM is made). */
+export const SHARED_ROLE_CONDITION = "SharedRoleHere";
+
 /** CloudFormation's Fn::Or takes 2 to 10 conditions. */
 const OR_MAX = 10;
 
@@ -61,7 +64,7 @@ export function slotResources(config: AccessConfig) {
   const conditions: Record<string, Json> = {};
   if (slotsOf.size === 0) return { resources, conditions };
   const here = (ids: string[]) => ({ "Fn::And": [{ Condition: "IamHere" }, inAccounts(ids)] });
-  conditions.SharedRoleHere = here([...slotsOf.keys()]);
+  conditions[SHARED_ROLE_CONDITION] = here([...slotsOf.keys()]);
   const profiles = Object.fromEntries(
     Object.entries(config.profiles).filter(([, p]) =>
       profileAccountIds(config, p).some((id) => slotsOf.has(id)),
@@ -69,7 +72,7 @@ export function slotResources(config: AccessConfig) {
   );
   const base = basePolicyDocument({ ...config, accountId: THIS_ACCOUNT, profiles });
   resources.JitBase = policy(
-    "SharedRoleHere",
+    SHARED_ROLE_CONDITION,
     BASE_POLICY_NAME,
     base,
     "JIT access standing rights of the shared role",
@@ -77,7 +80,7 @@ export function slotResources(config: AccessConfig) {
   const fewest = Math.min(...slotsOf.values());
   for (let n = 1; n <= Math.max(...slotsOf.values()); n++) {
     // Every shared role has the first `fewest` slots; beyond them, only the accounts that asked.
-    let condition = "SharedRoleHere";
+    let condition = SHARED_ROLE_CONDITION;
     if (n > fewest) {
       condition = `Slot${n}Here`;
       conditions[condition] = here([...slotsOf].filter(([, slots]) => slots >= n).map(([id]) => id));

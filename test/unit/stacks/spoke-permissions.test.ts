@@ -235,7 +235,7 @@ describe("each account's broker names only that account's principals", () => {
     expect(text).not.toContain(TEAM_A);
   });
 
-  it("has no inline-policy right at all in an account the config does not name (it joined an OU)", async () => {
+  it("has no inline-policy or slot right at all in an account the config does not name (it joined an OU)", async () => {
     // Prepare
     const stranger = "999988887777";
     const policy = brokerPolicyIn(stranger) as { Statement: { Action: string[] }[] };
@@ -246,10 +246,17 @@ describe("each account's broker names only that account's principals", () => {
       stranger,
       stranger,
     );
+    const slot = await broker(
+      "iam:CreatePolicyVersion",
+      `arn:aws:iam::${stranger}:policy/jit/jit-grants-1`,
+      stranger,
+      stranger,
+    );
     // Assess
+    expect(slot).toBe("ImplicitlyDenied");
     expect(
       policy.Statement.flatMap((s) => s.Action).filter(
-        (a) => a.includes("RolePolic") || a.includes("UserPolic"),
+        (a) => a.includes("RolePolic") || a.includes("UserPolic") || a.includes("PolicyVersion"),
       ),
     ).toEqual([]);
     expect(decision).toBe("ImplicitlyDenied");
