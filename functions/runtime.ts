@@ -21,7 +21,6 @@ import type { Deps } from "../core/ports.ts";
 // Any process that loads the handlers logs as Lambda does; the sandbox's terminal installs its own.
 useLambdaLogging();
 
-
 let override: Deps | undefined;
 
 /** Installs the dependencies every handler uses from now on (tests, sandbox); `undefined` restores AWS. */
