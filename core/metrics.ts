@@ -45,6 +45,8 @@ export const METRICS = {
   SlackAckTime: { unit: "Milliseconds", dimensions: [] },
   /** Slack endpoint answers by class: ok, rejected (bad signature, 4xx), error (5xx or thrown). */
   SlackResponses: { unit: "Count", dimensions: ["outcome"] },
+  /** The signed API's answers by class: ok, rejected (4xx: the caller's doing), error (5xx). */
+  ApiResponses: { unit: "Count", dimensions: ["outcome"] },
 } as const satisfies Record<string, { unit: MetricUnit; dimensions: readonly string[] }>;
 
 export type MetricName = keyof typeof METRICS;

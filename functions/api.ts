@@ -4,7 +4,6 @@
  * a person, and the same use cases as Slack decide. No IAM action: like the Slack endpoint, it
  * records and starts executions; the workflow does the rest.
  */
-import middy from "@middy/core";
 import type { Context } from "aws-lambda";
 import { answer, type SignedUrlEvent } from "../adapters/api/function-url.ts";
 import type { PeopleDirectory } from "../adapters/api/identity.ts";
@@ -14,7 +13,7 @@ import { SsmSessions } from "../adapters/aws/ssm.ts";
 import { SlackDirectory } from "../adapters/slack/directory.ts";
 import { notifierFor } from "./notifier.ts";
 import { onCallFor } from "./oncall.ts";
-import { env, lambdaDeps } from "./runtime.ts";
+import { env, lambdaDeps, observed } from "./runtime.ts";
 import { slackClient } from "./slack-client.ts";
 
 const deps = lambdaDeps({
@@ -39,6 +38,14 @@ const people = (): PeopleDirectory => {
   return slack;
 };
 
-const fn = async (event: SignedUrlEvent, _context: Context) => answer(deps(), people(), event);
+/** Answers by class, for the ApiResponses metric: a 4xx is the caller's doing, a 5xx ours. */
+const outcomeOf = (status: number | undefined) =>
+  status === undefined || status >= 500 ? "error" : status >= 400 ? "rejected" : "ok";
 
-export const handler = middy(fn);
+const fn = async (event: SignedUrlEvent, _context: Context) => {
+  const response = await answer(deps(), people(), event);
+  deps().metrics?.record("ApiResponses", 1, { outcome: outcomeOf(response.statusCode) });
+  return response;
+};
+
+export const handler = observed(fn);

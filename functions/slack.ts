@@ -13,6 +13,7 @@ import { SsmSessions } from "../adapters/aws/ssm.ts";
 import { boltLogger } from "../adapters/observability/bolt-logger.ts";
 import { SlackDirectory } from "../adapters/slack/directory.ts";
 import { registerListeners } from "../adapters/slack/listeners.ts";
+import { timestampInWindow } from "../adapters/slack/request-age.ts";
 import { configuredPrincipalArns } from "../core/principal.ts";
 import { notifierFor } from "./notifier.ts";
 import { onCallFor } from "./oncall.ts";
@@ -60,6 +61,11 @@ const fn = async (event: AwsEvent, context: Context) => {
   const started = performance.now();
   let status: number | undefined;
   try {
+    // Bolt refuses a request stamped over 5 minutes ago; one stamped that far ahead is refused here.
+    if (!timestampInWindow(event.headers, Date.now())) {
+      status = 401;
+      return { statusCode: 401, body: "" };
+    }
     bolt ??= buildBolt();
     const response = await bolt(event, context);
     status = response.statusCode;

@@ -6,6 +6,7 @@
  */
 import type { LambdaFunctionURLEvent, APIGatewayProxyStructuredResultV2 as UrlResult } from "aws-lambda";
 import { NotAuthorizedError, ValidationError } from "../../core/errors.ts";
+import { describeError, log } from "../../core/log.ts";
 import type { Deps } from "../../core/ports.ts";
 import { callerFromArn, type PeopleDirectory } from "./identity.ts";
 import { CALLER_ROUTES, findRoute } from "./routes.ts";
@@ -27,7 +28,7 @@ export async function answer(
   deps: Deps,
   directory: PeopleDirectory,
   event: SignedUrlEvent,
-  log: (message: string, error: unknown) => void = (m, e) => console.error(m, e),
+  onError: (message: string, error: Error) => void = (m, e) => log.error(m, { error: describeError(e) }),
 ): Promise<UrlResult> {
   const method = event.requestContext?.http?.method ?? "GET";
   const path = event.rawPath ?? "/";
@@ -57,7 +58,7 @@ export async function answer(
     const status = statusOf(error);
     const e = error instanceof Error ? error : new Error(String(error));
     if (status === 500) {
-      log(`api: ${method} ${path} failed`, e);
+      onError(`api: ${method} ${path} failed`, e);
       return reply(500, { error: "InternalError", message: "the API failed; its logs say why" });
     }
     return reply(status, { error: e.name, message: e.message });
