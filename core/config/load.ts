@@ -395,7 +395,13 @@ function resolveDocument(name: string): string {
 function normalize(raw: RawConfig): AccessConfig {
   const { profiles, maxDuration, expiryWarning, sessionManager, ...rest } = raw;
   const { idleTimeout, maxSessionDuration, ...preferences } = sessionManager;
-  const firstArn = Object.values(raw.principals.map)[0] ?? raw.principals.sharedRole?.arn ?? "arn:aws:";
+  // A hub may hold no principal of its own (a tooling account): another account's tell the partition.
+  const elsewhere = Object.values(raw.principals.accounts ?? {}).flatMap((a) => [
+    ...Object.values(a.map),
+    ...(a.sharedRole ? [a.sharedRole.arn] : []),
+  ]);
+  const firstArn =
+    Object.values(raw.principals.map)[0] ?? raw.principals.sharedRole?.arn ?? elsewhere[0] ?? "arn:aws:";
   return {
     ...rest,
     partition: PRINCIPAL_ARN.exec(firstArn)?.[1] ?? "aws",

@@ -71,6 +71,20 @@ describe("several accounts", () => {
     expect(accountPrincipalArns(config, "999999999999")).toEqual([]);
   });
 
+  it("takes the partition from another account's principals when the hub holds none (a tooling hub)", () => {
+    // Prepare
+    const data = twoAccounts();
+    data.principals = {
+      accounts: { staging: { map: { U01ALICE: `arn:aws-us-gov:iam::${STAGING}:role/jit-alice` } } },
+    };
+    for (const profile of Object.values(data.profiles) as Mutable[]) profile.accounts = ["staging"];
+    // Act
+    const config = checkConfig(data);
+    // Assess
+    expect(config.partition).toBe("aws-us-gov");
+    expect(profileAccountIds(config, config.profiles.staging ?? {})).toEqual([STAGING]);
+  });
+
   it("reads an unquoted id as the number it is and says to quote it, leading zero restored", () => {
     // Prepare
     const text = `${exampleConfigText()}\naccounts:\n  prod: "${HUB}"\n  staging: 012345678901\n`;
