@@ -5,7 +5,7 @@
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Io } from "../../cli/io.ts";
 import { main } from "../../cli/main.ts";
 import { systemClock } from "../../core/clock.ts";
@@ -15,6 +15,7 @@ import { ConsoleNotifier } from "../../local/console-notifier.ts";
 import { EXAMPLE_FLEET } from "../../local/nodes.ts";
 import { type Sandbox, startSandbox } from "../../local/sandbox.ts";
 import { exampleConfig } from "../helpers/config.ts";
+import { captureLogs } from "../helpers/logs.ts";
 
 const ALICE_ROLE = "arn:aws:iam::123456789012:role/oncall/jit-alice";
 const LONG_EMAIL = "maximiliane.oberhollenzer-vandenbroucke@subsidiary.example.com";
@@ -97,11 +98,11 @@ describe("jit request --wait tells the true outcome", () => {
       Version: "2012-10-17",
       Statement: [{ Effect: "Allow", Action: "s3:GetObject", Resource: `arn:aws:s3:::${"x".repeat(9500)}` }],
     });
-    const logged = vi.spyOn(console, "error").mockImplementation(() => {});
+    const logged = captureLogs("error");
     // Act
     const { code, out, err } = await jit(["request", "--as", "U01ALICE", "--profile", "sandbox", "--wait"]);
-    const logs = logged.mock.calls.flat().join("\n");
-    logged.mockRestore();
+    const logs = logged.raw();
+    logged.restore();
     sandbox.account.putForeignPolicy(ALICE_ROLE, "team-baseline", { Version: "2012-10-17", Statement: [] });
     // Assess
     const id = idOf([...out, ...err]);
@@ -114,7 +115,9 @@ describe("jit request --wait tells the true outcome", () => {
     );
     expect(out.join("\n")).not.toContain("0 of 0");
     expect(out.join("\n")).not.toContain("failed");
+    // The grant task's failure is logged as Powertools' JSON line, the handler named.
     expect(logs).toContain('"handler":"grant-access"');
+    expect(logs).toContain("QuotaExceededError");
   });
 
   it("an auto-approved grant never waits for 0 of 0 and prints its final state once", async () => {
