@@ -8,6 +8,19 @@ import { fromNodeProviderChain } from "@aws-sdk/credential-providers";
 import { HttpRequest } from "@smithy/protocol-http";
 import { SignatureV4 } from "@smithy/signature-v4";
 
+/**
+ * The query as SigV4 canonicalizes it: every value of a repeated parameter, not only the last (what
+ * `Object.fromEntries` would keep), so a parameter added beside a signed one changes the signature.
+ */
+export function queryOf(params: URLSearchParams): Record<string, string | string[]> {
+  const out: Record<string, string | string[]> = {};
+  for (const key of new Set(params.keys())) {
+    const values = params.getAll(key);
+    out[key] = values.length === 1 ? (values[0] ?? "") : values;
+  }
+  return out;
+}
+
 /** Where a deployed stage's API is, and how to sign for it. */
 export interface ApiTarget {
   stage: string;
@@ -40,7 +53,7 @@ export async function signedFetch(
     hostname: url.hostname,
     port: url.port ? Number(url.port) : undefined,
     path: url.pathname,
-    query: Object.fromEntries(url.searchParams),
+    query: queryOf(url.searchParams),
     headers,
     body: text,
   });

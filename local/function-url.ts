@@ -15,6 +15,7 @@ import { HttpRequest } from "@smithy/protocol-http";
 import { SignatureV4 } from "@smithy/signature-v4";
 import type { APIGatewayProxyStructuredResultV2 as UrlResult } from "aws-lambda";
 import type { SignedUrlEvent } from "../adapters/api/function-url.ts";
+import { queryOf } from "../cli/signed-call.ts";
 
 /** Credentials the stand-in knows, and whose they are. */
 export interface KnownCredentials {
@@ -79,7 +80,7 @@ async function verify(req: Call, body: string, o: FunctionUrlOptions): Promise<K
     protocol: "http:",
     hostname: (headers.host ?? "").replace(/:\d+$/, ""),
     path: url.pathname,
-    query: Object.fromEntries(url.searchParams),
+    query: queryOf(url.searchParams),
     headers,
     body: body || undefined,
   });

@@ -19,7 +19,7 @@ import { cancelRequest, createRequest } from "../../core/usecases/request.ts";
 import { revokeNow } from "../../core/usecases/revoke.ts";
 import { requestIdFor } from "../slack/command.ts";
 import { connectionFor } from "./connect.ts";
-import { awaitingVote, profilesFor, whoami } from "./views.ts";
+import { awaitingVote, configuredGroups, profilesFor, whoami } from "./views.ts";
 
 /** Who acts: a person, and the Slack user groups they belong to among some candidates. */
 export interface Caller {
@@ -61,6 +61,9 @@ export function publicRecord(request: AccessRequest): Omit<AccessRequest, "taskT
   return rest;
 }
 
+/** The caller's Slack user groups among those the configuration names. */
+const groupsIn = (d: Deps, c: Caller) => c.groupsOf(configuredGroups(d));
+
 /** The request id a client's retry key stands for, unique to the caller; none without a key. */
 const retryKeyId = (c: Caller, key: string | undefined, now: () => Date) =>
   key ? requestIdFor(`api:${c.person.slackUserId}:${key}`, now()) : undefined;
@@ -92,9 +95,13 @@ const outcome = (r: { outcome: string; request: AccessRequest }) => ({
 
 /** The routes every transport serves, each run as `caller`. */
 export const CALLER_ROUTES: Route[] = [
-  ["GET", /^\/profiles$/, async (d, c) => profilesFor(d, c.person)],
-  ["GET", /^\/whoami$/, async (d, c) => whoami(d, c.person)],
-  ["GET", /^\/awaiting-vote$/, async (d, c) => (await awaitingVote(d, c.person)).map(publicRecord)],
+  ["GET", /^\/profiles$/, async (d, c) => profilesFor(d, c.person, await groupsIn(d, c))],
+  ["GET", /^\/whoami$/, async (d, c) => whoami(d, c.person, await groupsIn(d, c))],
+  [
+    "GET",
+    /^\/awaiting-vote$/,
+    async (d, c) => (await awaitingVote(d, c.person, await groupsIn(d, c))).map(publicRecord),
+  ],
   [
     "POST",
     /^\/requests$/,

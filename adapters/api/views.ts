@@ -25,7 +25,7 @@ export interface ProfileView {
   approver: boolean;
 }
 
-const view = (p: Profile, person: Person): ProfileView => ({
+const view = (p: Profile, person: Person, groups: readonly string[]): ProfileView => ({
   id: p.id,
   description: p.description,
   tags: p.tags,
@@ -35,14 +35,26 @@ const view = (p: Profile, person: Person): ProfileView => ({
   approvers: p.approvers,
   approvalsRequired: p.approvalsRequired,
   selfApproval: p.selfApproval,
-  approver: isApproverOf(p, person),
+  approver: isApproverOf(p, { ...person, groups }),
 });
 
-/** The profiles `person` may request. */
-export const profilesFor = (deps: Deps, person: Person): ProfileView[] =>
+/**
+ * Every Slack user group the configuration names (approvers and requesters starting with S): what to
+ * ask the directory about a caller once, so the views judge them as the use cases will.
+ */
+export const configuredGroups = (deps: Deps): string[] => [
+  ...new Set(
+    Object.values(deps.config.profiles)
+      .flatMap((p) => [...p.approvers, ...(p.requesters ?? [])])
+      .filter((id) => id.startsWith("S")),
+  ),
+];
+
+/** The profiles `person` (in `groups`) may request. */
+export const profilesFor = (deps: Deps, person: Person, groups: readonly string[] = []): ProfileView[] =>
   Object.values(deps.config.profiles)
-    .filter((p) => mayRequest(p, person))
-    .map((p) => view(p, person));
+    .filter((p) => mayRequest(p, person, groups))
+    .map((p) => view(p, person, groups));
 
 /** Who `person` is to the sandbox. */
 export interface Whoami {
@@ -54,7 +66,7 @@ export interface Whoami {
   active: AccessRequest[];
 }
 
-export async function whoami(deps: Deps, person: Person): Promise<Whoami> {
+export async function whoami(deps: Deps, person: Person, groups: readonly string[] = []): Promise<Whoami> {
   const principal = resolvePrincipal(deps.config, person);
   const mine = await deps.store.listByRequester(person.slackUserId);
   return {
@@ -62,19 +74,23 @@ export async function whoami(deps: Deps, person: Person): Promise<Whoami> {
     principal,
     slots: principal.kind === "shared-role" ? slotArns(deps.config) : [],
     approverOf: Object.values(deps.config.profiles)
-      .filter((p) => isApproverOf(p, person))
+      .filter((p) => isApproverOf(p, { ...person, groups }))
       .map((p) => p.id),
     active: mine.filter((r) => r.status === "ACTIVE"),
   };
 }
 
 /** Pending requests `person` may vote on now (the same check an approval makes), oldest first. */
-export async function awaitingVote(deps: Deps, person: Person): Promise<AccessRequest[]> {
+export async function awaitingVote(
+  deps: Deps,
+  person: Person,
+  groups: readonly string[] = [],
+): Promise<AccessRequest[]> {
   const pending = await deps.store.listByStatus("PENDING");
   return pending
     .filter((r) => {
       const profile = deps.config.profiles[r.profileId];
-      return profile !== undefined && checkApprover(profile, r, person).ok;
+      return profile !== undefined && checkApprover(profile, r, { ...person, groups }).ok;
     })
     .sort((a, b) => a.createdAt.localeCompare(b.createdAt));
 }

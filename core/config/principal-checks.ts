@@ -93,6 +93,20 @@ export function principalIssues(input: PrincipalBlock, firstPathOf: Map<string, 
       message: `${shared.arn} is not an Identity Center role: whoever may assume it chooses their role session name and would get another person's grants. Make its trust policy require sts:RoleSessionName to be the caller's own name (for example \${aws:username}), then set trustPinsSessionName: true`,
     });
   }
+  // The role session name is who a shared-role caller is (slot statements, the signed API): two
+  // people given one name would each reach the other's grants and act as each other.
+  const byName = new Map<string, string>();
+  for (const [key, name] of Object.entries(asRecord(shared.names))) {
+    if (typeof name !== "string") continue;
+    const lower = name.toLowerCase();
+    const first = byName.get(lower);
+    if (first === undefined) byName.set(lower, key);
+    else
+      issues.push({
+        path: `${at}.sharedRole.names.${key}`,
+        message: `the session name ${name} is also ${first}'s: each person needs their own (a grant for one would reach the other)`,
+      });
+  }
   const sharedMatch = typeof shared.arn === "string" ? PRINCIPAL_ARN.exec(shared.arn) : null;
   if (sharedMatch && sharedMatch[3] !== "role") {
     issues.push({ path: `${at}.sharedRole.arn`, message: "a shared principal must be an IAM role" });

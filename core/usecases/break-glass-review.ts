@@ -12,6 +12,35 @@ import { audit, loadRequest, notifySafely, profileOf, retryOnConflict, transitio
 const isLive = (r: AccessRequest) => r.status === "ACTIVE" || r.status === "APPROVED";
 
 /**
+ * A request granted without approvers (break-glass, or approved as on call) whose alert or FYI is out
+ * before its workflow has claimed it: still PENDING, and a Revoke then must stop the grant, not miss it.
+ */
+const notYetGranted = (r: AccessRequest) =>
+  r.status === "PENDING" && (r.breakGlass !== undefined || r.onCall?.approved === true);
+
+/** Ends a not-yet-granted request: DENIED by the approver (nothing was granted, so not REVOKED). */
+async function stopBeforeGrant(
+  deps: Deps,
+  current: AccessRequest,
+  by: string,
+  reason: string,
+  changes: Partial<AccessRequest> = {},
+): Promise<AccessRequest> {
+  const denied = await transition(
+    deps,
+    current,
+    "DENIED",
+    by,
+    { ...changes, decidedBy: by, denialReason: reason },
+    { reason },
+  );
+  // The grant step finds the record DENIED and grants nothing; a waiting token (none on this path
+  // today) is released the way a denial releases it.
+  if (denied.taskToken) await deps.workflow.sendTaskFailure(denied.taskToken, "Denied", reason);
+  return denied;
+}
+
+/**
  * Throws NotAuthorizedError unless `who` may judge this grant: an approver of its profile (the
  * admins when the profile names none), and never its requester, whatever `selfApproval` says.
  */
@@ -57,6 +86,18 @@ export async function reviewBreakGlass(
   const review: BreakGlassReview = { outcome: input.outcome === "ok" ? "ok" : "revoked", by, at };
   const result = await retryOnConflict(deps, first.id, async (current): Promise<ReviewResult> => {
     if (current.review) return { request: current, alreadyReviewed: true, revoked: false };
+    if (input.outcome === "revoke" && notYetGranted(current)) {
+      const request = await stopBeforeGrant(
+        deps,
+        current,
+        by,
+        "revoked at break-glass review before the grant",
+        {
+          review,
+        },
+      );
+      return { request, alreadyReviewed: false, revoked: true };
+    }
     if (input.outcome === "revoke" && isLive(current)) {
       const reason = "revoked at break-glass review";
       const request = await transition(
@@ -77,7 +118,9 @@ export async function reviewBreakGlass(
   });
   if (result.alreadyReviewed) return result;
   await audit(deps, first.id, by, "break-glass-reviewed", { outcome: review.outcome }, at);
-  if (result.revoked) {
+  if (result.revoked && result.request.status === "DENIED") {
+    await notifySafely(deps, { type: "denied", request: result.request });
+  } else if (result.revoked) {
     await deps.workflow.sync(result.request.id, result.request.version);
     await notifySafely(deps, {
       type: "revoked",
@@ -102,17 +145,23 @@ export async function revokeAsApprover(
   const by = input.approver.slackUserId;
   const reason = "revoked by an approver";
   const settled = await retryOnConflict(deps, first.id, async (current) =>
-    isLive(current)
-      ? transition(
-          deps,
-          current,
-          "REVOKED",
-          by,
-          { endedAt: deps.clock.now().toISOString(), endedBy: by },
-          { reason },
-        )
-      : undefined,
+    notYetGranted(current)
+      ? stopBeforeGrant(deps, current, by, `${reason} before the grant`)
+      : isLive(current)
+        ? transition(
+            deps,
+            current,
+            "REVOKED",
+            by,
+            { endedAt: deps.clock.now().toISOString(), endedBy: by },
+            { reason },
+          )
+        : undefined,
   );
+  if (settled?.status === "DENIED") {
+    await notifySafely(deps, { type: "denied", request: settled });
+    return { alreadyRevoked: false };
+  }
   const current = settled ?? (await loadRequest(deps, first.id));
   if (current.status !== "REVOKED") {
     throw new ValidationError(

@@ -6,6 +6,7 @@ import type { Deps, NoticeType } from "../ports.ts";
 import type { AccessRequest } from "../request.ts";
 import { audit, loadRequest, notifySafely, profileOf, retryOnConflict } from "./common.ts";
 import { type GrantState, warnTime } from "./grant.ts";
+import { grantLimit } from "./grantable.ts";
 
 /** Workflow task "Check expiry": reloads the record; a later expiry (extension) sends the workflow back to wait. */
 export async function checkExpiry(deps: Deps, input: { requestId: string }): Promise<GrantState> {
@@ -78,17 +79,13 @@ export async function extendGrant(
       );
     }
     const profile = profileOf(deps, request);
-    const grantedAt = new Date(request.grantedAt).getTime();
     const current = new Date(request.expiresAt).getTime();
-    const limit = grantedAt + profile.maxDurationSeconds * 1000;
-    const room = Math.floor((limit - current) / 1000);
-    if (room < 60)
-      throw new ValidationError(
-        "by",
-        `this grant is already at the ${profile.id} maximum of ${formatDuration(profile.maxDurationSeconds)}`,
-      );
+    // Break-glass and on-call grants are bounded tighter than the profile (see grantLimit).
+    const limit = grantLimit(profile, { ...request, grantedAt: request.grantedAt });
+    const room = Math.floor((limit.until - current) / 1000);
+    if (room < 60) throw new ValidationError("by", `this grant is already at its maximum: ${limit.rule}`);
     const seconds = parseBoundedDuration(input.by, "by", room, {
-      overMax: `${input.by.trim()} is more than this grant can still grow: the ${profile.id} profile allows at most ${formatDuration(profile.maxDurationSeconds)} per grant, and ${formatDuration(room)} remains`,
+      overMax: `${input.by.trim()} is more than this grant can still grow: ${limit.rule}, and ${formatDuration(room)} remains`,
     });
     const expiresAt = new Date(current + seconds * 1000);
     if (profile.selfExtension || isAdmin) {

@@ -90,6 +90,44 @@ function withoutApproversProblem(profile: Profile, r: AccessRequest): string | u
 }
 
 /**
+ * The latest this grant may run to, and the rule that sets it: the profile's maximum from when it was
+ * granted, tightened for a grant made without approvers by the break-glass or on-call maximum and, when
+ * the on-call rule caps to the shift, by the shift's end. Extensions stay inside it, so a grant is
+ * never extended into a state the grant step would refuse.
+ */
+export function grantLimit(
+  profile: Profile,
+  r: AccessRequest & { grantedAt: string },
+): { until: number; rule: string } {
+  const granted = new Date(r.grantedAt).getTime();
+  let until = granted + profile.maxDurationSeconds * 1000;
+  let rule = `the ${profile.id} profile allows at most ${formatDuration(profile.maxDurationSeconds)} per grant`;
+  const tighten = (limit: number, why: string) => {
+    if (limit < until) {
+      until = limit;
+      rule = why;
+    }
+  };
+  const breakGlass = r.breakGlass ? breakGlassSettings(profile) : undefined;
+  if (breakGlass)
+    tighten(
+      granted + breakGlass.maxSeconds * 1000,
+      `a break-glass grant of ${profile.id} lasts at most ${formatDuration(breakGlass.maxSeconds)}`,
+    );
+  const rule2 = r.onCall?.approved ? profile.onCall : undefined;
+  if (rule2?.maxDuration) {
+    const max = parseDuration(rule2.maxDuration);
+    tighten(granted + max * 1000, `a grant approved as on call lasts at most ${formatDuration(max)}`);
+  }
+  if (rule2?.capToShift && r.onCall?.shiftEnd)
+    tighten(
+      new Date(r.onCall.shiftEnd).getTime(),
+      `a grant approved as on call ends with the shift (${r.onCall.shiftEnd})`,
+    );
+  return { until, rule };
+}
+
+/**
  * IAM allows StartSession when some statement allows the node and some statement allows the
  * document, so two live grants of one person with different documents would combine into each
  * document on the other's nodes (a shell on the database hosts that only port forwarding was approved
