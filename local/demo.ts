@@ -2,6 +2,9 @@
  * `npm run demo`: the story in well under a minute, every step printed, on the same embedded parts as
  * the sandbox, in simulated time (waits take no time; the clock jumps as they would).
  */
+import { existsSync, mkdtempSync, readFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { loadConfigFile } from "../adapters/config-file.ts";
 import type { LocalWorkflow } from "../adapters/local/workflow.ts";
 import { FakeClock } from "../core/clock.ts";
@@ -21,6 +24,7 @@ import { EXAMPLE_FLEET } from "./nodes.ts";
 import { personFor } from "./people.ts";
 import { startSandbox } from "./sandbox.ts";
 import { startSession } from "./start-session.ts";
+import { transcriptPath } from "./transcripts.ts";
 
 const say = (text: string) => console.log(`\n▶ ${text}`);
 const WEB1 = "i-0web1000000000001";
@@ -44,11 +48,15 @@ async function main() {
       if (++reached === 2) r();
     };
   });
+  // Shell sessions write their transcript as in `npm start`, here to a fresh folder of its own (the
+  // demo keeps no data), so the session-ended notices point at a file that is there to read.
+  const transcriptsDir = mkdtempSync(join(tmpdir(), "jit-demo-transcripts-"));
   const sandbox = await startSandbox({
     config: loadConfigFile(),
     nodes: EXAMPLE_FLEET,
     clock,
     notifier,
+    transcriptsDir,
     wrapTask: (state, task) =>
       state === S.announceGrant
         ? async (input) => {
@@ -150,8 +158,16 @@ async function main() {
 
   const withoutApprovers = await onCallAndBreakGlass(deps, clock, workflow);
 
+  // Stopped first: the end of a session revoked at expiry is written once its event is handled.
   await sandbox.stop();
+  const transcriptFile = transcriptPath(transcriptsDir, ok.sessionId ?? "");
+  const transcript = existsSync(transcriptFile) ? readFileSync(transcriptFile, "utf8") : "";
+  say(`alice's session transcript, ${transcriptFile}`);
+  for (const line of transcript.trimEnd().split("\n"))
+    console.log(`    ${line || "(none written: unexpected!)"}`);
+  const transcribed = / started by .* ended \(/s.test(transcript);
   const fine =
+    transcribed &&
     withoutApprovers &&
     ok.allowed &&
     !outside.allowed &&

@@ -1,14 +1,15 @@
 /**
  * A made-up but faithful access history for the sandbox: requests in every status, break-glass
- * grants reviewed and not, sessions on several nodes with their transcripts, a few alerts. The same
- * seed always makes the same history, so `jit audit` tests, the weekly report's snapshot and the
- * audit benchmark read one known past. Records and events have the shapes the use cases write.
+ * grants reviewed and not, on-call approvals, sessions on several nodes with their transcripts, a
+ * few alerts. The same seed always makes the same history, so `jit audit` tests, the weekly
+ * report's snapshot and the audit benchmark read one known past. Records and events have the
+ * shapes the use cases write.
  */
 import { BUILT_IN_DOCUMENTS } from "../core/config/constants.ts";
 import type { AccessConfig } from "../core/config/load.ts";
 import type { AlertRecord, AuditEvent } from "../core/ports.ts";
 import { type Person, resolvePrincipal } from "../core/principal.ts";
-import type { AccessRequest, HistoryEntry, Status } from "../core/request.ts";
+import type { AccessRequest, HistoryEntry, OnCallDecision, Status } from "../core/request.ts";
 import { describeTranscript, transcriptOf } from "../core/transcripts.ts";
 
 /** The people who ask, by Slack user ID (the example config maps alice, bob and carol). */
@@ -84,7 +85,33 @@ function oneRequest(o: SeedOptions, i: number): SeededRequest {
   const approver = profile?.approvers[i % (profile?.approvers.length || 1)] ?? "U03DAVE";
   const auto = (profile?.approvalsRequired ?? 1) === 0;
   const breakGlass = i % 11 === 5 && ["ACTIVE", "REVOKED", "REVOKED-EXPIRY"].includes(outcome);
-  const history: HistoryEntry[] = [{ at: iso(created), actor: requester.slackUserId, action: "requested" }];
+  // Every other prod-web request (i % 8 === 0) that got past approval came from someone on call at
+  // level 1 of its PagerDuty schedule: approved at once, recorded as `createRequest` records it.
+  const onCall: OnCallDecision | undefined =
+    profileId === "prod-web" &&
+    i % 8 === 0 &&
+    !breakGlass &&
+    !["DENIED", "CANCELLED", "EXPIRED", "PENDING"].includes(outcome)
+      ? {
+          approved: true,
+          provider: "pagerduty",
+          email: requester.email ?? "",
+          schedule: "PWEBPRI",
+          escalationPolicy: "PWEBPOL",
+          level: 1,
+          shiftEnd: iso(created + 6 * 60 * MIN),
+          cappedToShift: false,
+          checkedAt: iso(created),
+        }
+      : undefined;
+  const history: HistoryEntry[] = [
+    {
+      at: iso(created),
+      actor: requester.slackUserId,
+      action: "requested",
+      ...(onCall ? { detail: { onCall } } : {}),
+    },
+  ];
   const events: AuditEvent[] = [];
   const step = (minutes: number, actor: string, action: string, detail?: Record<string, unknown>) => {
     const entry = { at: iso(created + minutes * MIN), actor, action, detail };
@@ -101,7 +128,8 @@ function oneRequest(o: SeedOptions, i: number): SeededRequest {
     status: (outcome === "REVOKED-EXPIRY" ? "REVOKED" : outcome) as Status,
     createdAt: iso(created),
     approvals: [],
-    approvalsRequired: profile?.approvalsRequired ?? 1,
+    approvalsRequired: onCall ? 0 : (profile?.approvalsRequired ?? 1),
+    ...(onCall ? { onCall } : {}),
     history,
     version: 1,
   };
@@ -129,7 +157,8 @@ function oneRequest(o: SeedOptions, i: number): SeededRequest {
       };
       if (i % 4 === 1) r.review = { outcome: "ok", by: approver, at: iso(created + 90 * MIN) };
       step(0, requester.slackUserId, "approved", { breakGlass: true });
-    } else if (auto) step(0, "auto-approval", "approved");
+    } else if (onCall) step(0, "on-call", "approved");
+    else if (auto) step(0, "auto-approval", "approved");
     else {
       r.approvals = [{ approver, at: step(5, approver, "approved") }];
       r.decidedBy = approver;

@@ -110,12 +110,15 @@ describe("jit audit over a seeded sandbox history", () => {
     expect(sessions.some((s) => s.transcript === transcriptPath(dataDir, s.sessionId))).toBe(true);
     expect(sessions.some((s) => s.transcript?.includes("Session Manager does not log"))).toBe(true);
     expect(rows.every((r) => r.account === "123456789012")).toBe(true);
-    // Decisions: approvals by name, auto-approvals, denials with their reason.
+    // Decisions: approvals by name, auto-approvals, on-call approvals, denials with their reason.
     const decisions = rows.flatMap((r) => r.decisions);
     expect(decisions.some((d) => d.decision === "denied" && d.reason === "use the runbook instead")).toBe(
       true,
     );
     expect(decisions.some((d) => d.decision === "auto-approved")).toBe(true);
+    const onCall = rows.filter((r) => r.decisions.some((d) => d.decision === "on-call"));
+    expect(onCall.length).toBeGreaterThan(0);
+    expect(onCall.every((r) => r.profile === "prod-web" && r.onCall?.provider === "pagerduty")).toBe(true);
     expect(rows.some((r) => r.expiredAt && r.status === "REVOKED")).toBe(true);
     expect(rows.some((r) => r.revokedBy === r.requester)).toBe(true);
   });

@@ -269,6 +269,57 @@ describe("PagerDuty on call", () => {
   });
 });
 
+describe("PagerDuty on call by escalation policy only", () => {
+  // No schedule in the rule: only the policy and its counted levels decide.
+  const policyRule = (levels = [1]) =>
+    pagerDutyRule({ schedules: [], escalationPolicies: ["PWEBPOL"], levels });
+  /** The /oncalls lookups the adapter made: the policy filter, and no schedule filter. */
+  const oncallLookups = () =>
+    pd.requests.filter((r) => r.startsWith("/oncalls?")).map((r) => new URLSearchParams(r.slice(9)));
+
+  it("approves a requester on call at level 1 of the policy, recording the policy and level", async () => {
+    // Prepare
+    const x = await harness(configWith(policyRule()));
+    const before = oncallLookups().length;
+    // Act
+    const request = await ask(x, "alice");
+    const active = await x.waitForStatus(request.id, "ACTIVE");
+    // Assess
+    expect(active.approvals).toEqual([]);
+    expect(active.onCall).toMatchObject({
+      approved: true,
+      provider: "pagerduty",
+      escalationPolicy: "PWEBPOL",
+      level: 1,
+    });
+    expect(await trailDecision(x, request.id)).toMatchObject({ approved: true, escalationPolicy: "PWEBPOL" });
+    const lookup = oncallLookups().slice(before);
+    expect(lookup).toHaveLength(1);
+    expect(lookup[0]?.getAll("escalation_policy_ids[]")).toEqual(["PWEBPOL"]);
+    expect(lookup[0]?.getAll("schedule_ids[]")).toEqual([]);
+  });
+
+  it("on call only at level 2 of the same policy, when the rule counts level 1, waits with the reason", async () => {
+    const x = await harness(configWith(policyRule([1])));
+    const request = await ask(x, "carol");
+    expect(request).toMatchObject({ status: "PENDING", approvalsRequired: 1 });
+    expect(request.onCall?.approved).toBe(false);
+    expect(await trailReason(x, request.id)).toMatch(/only at level 2; the profile counts level 1/);
+    expect((await x.waitFor(request.id, (r) => r.taskToken !== undefined)).status).toBe("PENDING");
+  });
+
+  it("on call (level 1) in a different escalation policy waits", async () => {
+    const x = await harness(configWith(policyRule()));
+    const request = await ask(x, "bob");
+    expect(request).toMatchObject({ status: "PENDING", approvalsRequired: 1 });
+    expect(request.onCall?.approved).toBe(false);
+    expect(await trailReason(x, request.id)).toMatch(
+      /not on call in the profile's PagerDuty schedules or escalation policies/,
+    );
+    expect((await x.waitFor(request.id, (r) => r.taskToken !== undefined)).status).toBe("PENDING");
+  });
+});
+
 describe("the approvers' Revoke on an on-call grant", () => {
   it("an approver revokes it; the requester and a non-approver cannot", async () => {
     // Prepare
@@ -327,6 +378,19 @@ describe("Opsgenie on call", () => {
     const request = await ask(x, "alice");
     expect(request.onCall?.approved).toBe(false);
     expect(await trailReason(x, request.id)).toMatch(reason);
+  });
+
+  it("a slow Opsgenie (no answer within the timeout) leaves the request to approvers, saying why", async () => {
+    // Prepare
+    const x = await harness(configWith(rule(["web-primary"])));
+    og.failNext("slow");
+    // Act
+    const request = await ask(x, "alice");
+    // Assess
+    expect(request.onCall).toMatchObject({ approved: false, provider: "opsgenie" });
+    expect(request.approvalsRequired).toBe(1);
+    expect(await trailReason(x, request.id)).toMatch(/Opsgenie gave no answer within 500 ms/);
+    expect((await x.waitFor(request.id, (r) => r.taskToken !== undefined)).status).toBe("PENDING");
   });
 
   it("a schedule Opsgenie does not have is a 404, not an approval", async () => {

@@ -455,6 +455,33 @@ describe("where a session's transcript is", () => {
     });
   });
 
+  it("routed to the requester, the session-ended DM carries the transcript too", async () => {
+    // Prepare: session-ended notices routed to the requester as well (the default is audit and SNS)
+    managePreferences();
+    const routes = config.notices;
+    config.notices = { ...routes, sessionEnded: ["audit", "requester", "sns"] };
+    try {
+      await grant("alice", "prod-web", "20261126-alice000");
+      await deliver(fixture("start-session-assumed-role"));
+      // Act
+      await deliver(fixture("terminate-session"));
+    } finally {
+      config.notices = routes;
+    }
+    // Assess: the last DM to alice is the end notice, with the stream, its console link and the S3 key
+    const dm = slack
+      .of("chat.postMessage")
+      .filter((m) => m.channel === PEOPLE.alice.slackUserId)
+      .at(-1);
+    const blocks = JSON.stringify(dm?.blocks);
+    expect(blocks).toContain("/ssm-jit-access/production/sessions");
+    expect(blocks).toContain(
+      "log-group/$252Fssm-jit-access$252Fproduction$252Fsessions/log-events/alice-0a1b2c3d4e5f60001",
+    );
+    expect(blocks).toContain("sessions/alice-0a1b2c3d4e5f60001.log");
+    expect(blocks).toEqual(JSON.stringify(audits().at(-1)?.blocks));
+  });
+
   it("a port-forwarding session's end notice says it has no transcript", async () => {
     managePreferences();
     await grant("alice", "prod-web", "20261126-alice000");

@@ -136,6 +136,17 @@ describe("on call in Slack", () => {
       expect(toldTo(ALICE).join("\n")).toContain("cannot review or revoke your own grant");
       await send(buttonClick(DAVE, "on_call_revoke", id));
       expect(await h.deps.store.get(id)).toMatchObject({ status: "REVOKED", endedBy: DAVE });
+      // Assess, after the revoke (which races the grant's expiry in simulated time): the requester's
+      // "access active" DM says why no approver was asked: on call, where, until when.
+      const granted = await eventually(() =>
+        slack
+          .of("chat.postMessage")
+          .find((m) => m.channel === ALICE && String(m.text).startsWith("Access active: prod-web")),
+      );
+      const shiftEnd = Math.floor(Date.parse("2026-11-26T17:00:00Z") / 1000);
+      expect(JSON.stringify(granted.blocks)).toContain(
+        ` Approved as on call (PagerDuty schedule PWEBPRI, level 1, on call until <!date^${shiftEnd}^`,
+      );
     } finally {
       await pd.stop();
     }

@@ -78,10 +78,12 @@ describe("the weekly report's JSON", () => {
       cancelled: of("CANCELLED"),
       failed: of("FAILED"),
       breakGlass: requests.filter((r) => r.breakGlass).length,
+      onCall: requests.filter((r) => r.onCall?.approved).length,
       driftAlerts: 7,
       refusedAttempts: 1,
     });
     expect(report.totals.approvedByApprovers + report.totals.autoApproved).toBeGreaterThan(0);
+    expect(report.totals.onCall).toBeGreaterThan(0);
     expect(report.grantsPerProfile.reduce((n, g) => n + g.grants, 0)).toBe(report.totals.granted);
     expect(report.breakGlass.map((b) => b.reviewed).sort()).toEqual([false, true]);
     expect(report.denied.every((d) => d.reason === "use the runbook instead")).toBe(true);
