@@ -5,7 +5,11 @@
  * `npm run bench -- --only bundles` measures only the Lambda bundles and their cold starts (after a
  * change to a function's imports), writes bench/results/bundles.json and replaces that section of the
  * existing summary.md. `--only audit` does the same for the audit read (10,000 requests), and
- * `--only sweep-accounts` for the sweep across 50 accounts × 2 regions.
+ * `--only sweep-accounts` for the sweep across 50 accounts × 2 regions. `--only observability` builds
+ * each function with and without the Powertools adapters (same commit) and runs the two cold in
+ * alternation, 7 rounds (bench/observability-per-function.ts): KB and cold start without/with, the
+ * paired difference and whether it is within the 30 ms budget, in bench/results/observability.json and
+ * its section of summary.md.
  */
 import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { arch, cpus, loadavg, totalmem } from "node:os";
@@ -14,6 +18,11 @@ import { measureApproveToEffective } from "./approve-effective.ts";
 import { auditSummary, measureAudit, replaceAuditSection } from "./audit.ts";
 import { bundlesSummary, measureBundles, replaceSection } from "./bundles.ts";
 import { measureExpiryLag, measureThroughput } from "./lifecycle.ts";
+import {
+  measureObservability,
+  observabilitySummary,
+  replaceObservabilitySection,
+} from "./observability-per-function.ts";
 import { measurePolicySizes } from "./policy-size.ts";
 import { measureCold, measureWarm } from "./slack-ack.ts";
 import { measureSlotCapacity } from "./slot-capacity.ts";
@@ -21,8 +30,9 @@ import { measureSweepAccounts, replaceSweepAccountsSection, sweepAccountsSummary
 
 const quick = process.argv.includes("--quick");
 const only = process.argv.includes("--only") ? process.argv[process.argv.indexOf("--only") + 1] : undefined;
-if (only !== undefined && only !== "bundles" && only !== "audit" && only !== "sweep-accounts")
-  throw new Error(`--only ${only}: the parts that run alone are "bundles", "audit" and "sweep-accounts"`);
+const alone = ["bundles", "audit", "sweep-accounts", "observability"];
+if (only !== undefined && !alone.includes(only))
+  throw new Error(`--only ${only}: the parts that run alone are ${alone.map((a) => `"${a}"`).join(", ")}`);
 const results = new URL("./results/", import.meta.url);
 mkdirSync(results, { recursive: true });
 const save = (name: string, data: unknown) =>
@@ -84,6 +94,22 @@ if (only === undefined || only === "sweep-accounts") {
     process.exit(0);
   }
   summary.push(...sweepAccountsSummary(sweepRuns));
+}
+
+// `--only observability`: each function's cold start with and without the observability layer (issue 17).
+if (only === undefined || only === "observability") {
+  const observability = await measureObservability(7);
+  save("observability", observability);
+  if (only === "observability") {
+    const file = new URL("summary.md", results);
+    writeFileSync(
+      file,
+      replaceObservabilitySection(readFileSync(file, "utf8"), observabilitySummary(observability)),
+    );
+    log(observabilitySummary(observability).join("\n"));
+    process.exit(0);
+  }
+  summary.push(...observabilitySummary(observability));
 }
 
 const sizes = measurePolicySizes();

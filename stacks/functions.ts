@@ -6,11 +6,11 @@
  */
 
 import type { AccessConfig } from "../core/config/load.ts";
-import { METRIC_NAMESPACE } from "../core/metrics.ts";
 import { FUNCTION_ENVIRONMENT, NODEJS_OPTIONS } from "./bundling.ts";
 import { DEFAULT_MEMORY, FUNCTION_ENTRIES, type FunctionName } from "./entries.ts";
 import { serviceName, XRAY_PERMISSION } from "./observability.ts";
 import { functionPermissions } from "./permissions.ts";
+import { powertoolsEnvironment, tracingFor, xrayStatements } from "./tracing.ts";
 
 export interface FunctionInputs {
   config: AccessConfig;
@@ -39,7 +39,7 @@ export function createFunctions(inputs: FunctionInputs) {
     .apply(([[t, tp, k, sm], open]) =>
       functionPermissions(config, { table: t, topic: tp, topicKey: k, stateMachine: sm }, open),
     );
-  const { tracing, logLevel, debugSampleRate } = config.observability;
+  const xray = tracingFor(config.observability.tracing);
   const environment = {
     TABLE_NAME: table.name,
     TOPIC_ARN: topic.arn,
@@ -48,9 +48,7 @@ export function createFunctions(inputs: FunctionInputs) {
     // Powertools reads these (adapters/observability): the log lines' `service` key and the metrics'
     // `service` dimension, the namespace the dashboard and alarms read, the level, the debug sample.
     POWERTOOLS_SERVICE_NAME: serviceName(),
-    POWERTOOLS_METRICS_NAMESPACE: METRIC_NAMESPACE,
-    POWERTOOLS_LOG_LEVEL: logLevel,
-    POWERTOOLS_LOGGER_SAMPLE_RATE: String(debugSampleRate),
+    ...powertoolsEnvironment(config.observability),
   };
   const entries = Object.entries(FUNCTION_ENTRIES) as [
     FunctionName,
@@ -83,7 +81,7 @@ export function createFunctions(inputs: FunctionInputs) {
         // The API's URL takes only SigV4-signed calls (AWS_IAM): Lambda checks the signature and
         // passes the caller's ARN. No CORS: it serves `jit`, not web pages.
         url: name === "slack" ? true : name === "api" ? { authorization: "iam", cors: false } : undefined,
-        permissions: statements.apply((s) => [...s[name], ...(tracing ? [XRAY_PERMISSION] : [])]),
+        permissions: statements.apply((s) => [...s[name], ...xrayStatements(xray, XRAY_PERMISSION)]),
         copyFiles: [{ from: inputs.configFile, to: "access.config.json" }],
         // The nodejs24.x runtime ships the AWS SDK v3, so bundles leave it out (sizes: bench/results).
         nodejs: NODEJS_OPTIONS,
@@ -93,7 +91,7 @@ export function createFunctions(inputs: FunctionInputs) {
         // https://docs.powertools.aws.dev/lambda/typescript/latest/core/logger/).
         logging: { retention: "3 months", format: "text" },
         // Lambda's own segment per invocation, joined to the workflow's trace (the trace header).
-        transform: { function: { tracingConfig: { mode: tracing ? "Active" : "PassThrough" } } },
+        transform: { function: { tracingConfig: xray.function } },
       }),
     ]),
   ) as Record<FunctionName, sst.aws.Function>;

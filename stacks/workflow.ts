@@ -9,6 +9,7 @@ import { buildAccessWorkflow, type TaskArns } from "../workflows/access-workflow
 import { stateMachineArn } from "./arns.ts";
 import { XRAY_STATEMENT } from "./observability.ts";
 import type { FunctionName } from "./permissions.ts";
+import { tracingFor, xrayStatements } from "./tracing.ts";
 
 /** The state machine's name is fixed so functions can know its ARN before it exists. */
 export function stateMachineName(): string {
@@ -21,6 +22,7 @@ export function stateMachineArnFor(partition: string, region: string, accountId:
 
 export function createWorkflow(functions: Record<FunctionName, sst.aws.Function>, tracing: boolean) {
   const f = functions;
+  const xray = tracingFor(tracing);
   // The functions the state machine calls, by their place in the definition.
   const tasks: Record<keyof TaskArns, sst.aws.Function> = {
     askApprovers: f.askApprovers,
@@ -80,7 +82,7 @@ export function createWorkflow(functions: Record<FunctionName, sst.aws.Function>
                 ],
                 Resource: "*",
               },
-              ...(tracing ? [XRAY_STATEMENT] : []),
+              ...xrayStatements(xray, XRAY_STATEMENT),
             ],
           }),
         ),
@@ -97,7 +99,7 @@ export function createWorkflow(functions: Record<FunctionName, sst.aws.Function>
       level: "ERROR",
     },
     // The trace header passes on to each Lambda task, so a request is one trace from the Slack click.
-    tracingConfiguration: { enabled: tracing },
+    tracingConfiguration: xray.stateMachine,
   });
   return machine;
 }
