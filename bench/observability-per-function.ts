@@ -7,7 +7,7 @@
  *
  *   node bench/observability-per-function.ts 15
  *
- * `npm run bench -- --only observability` runs it too (bench/run.ts, 7 rounds): results in
+ * `npm run bench -- --only observability` runs it too (bench/run.ts, 15 rounds): results in
  * bench/results/observability.json and a section of summary.md.
  */
 import { mkdirSync, rmSync, writeFileSync } from "node:fs";

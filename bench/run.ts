@@ -7,7 +7,8 @@
  * existing summary.md. `--only audit` does the same for the audit read (10,000 requests), and
  * `--only sweep-accounts` for the sweep across 50 accounts × 2 regions. `--only observability` builds
  * each function with and without the Powertools adapters (same commit) and runs the two cold in
- * alternation, 7 rounds (bench/observability-per-function.ts): KB and cold start without/with, the
+ * alternation, 15 rounds (bench/observability-per-function.ts; with 7, noise on a 2-core machine moved
+ * a median by tens of ms): KB and cold start without/with, the
  * paired difference and whether it is within the 30 ms budget, in bench/results/observability.json and
  * its section of summary.md.
  */
@@ -98,7 +99,7 @@ if (only === undefined || only === "sweep-accounts") {
 
 // `--only observability`: each function's cold start with and without the observability layer (issue 17).
 if (only === undefined || only === "observability") {
-  const observability = await measureObservability(7);
+  const observability = await measureObservability(15);
   save("observability", observability);
   if (only === "observability") {
     const file = new URL("summary.md", results);
