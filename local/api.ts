@@ -17,6 +17,7 @@ import { parseBody, statusOf } from "../adapters/api/status.ts";
 import type { SandboxAccount } from "../adapters/local/account.ts";
 import { ValidationError } from "../core/errors.ts";
 import type { Deps, Notice, SessionNotice } from "../core/ports.ts";
+import { STATUSES } from "../core/request.ts";
 import { auditReport } from "../core/usecases/audit.ts";
 import { listUnreviewed } from "../core/usecases/break-glass.ts";
 import { auditTrail, loadRequest } from "../core/usecases/common.ts";
@@ -47,17 +48,6 @@ type SandboxRoute = [
     input: { body: Record<string, unknown>; params: string[]; query: URLSearchParams },
   ) => Promise<unknown>,
 ];
-
-const STATUSES = [
-  "PENDING",
-  "APPROVED",
-  "ACTIVE",
-  "REVOKED",
-  "DENIED",
-  "EXPIRED",
-  "CANCELLED",
-  "FAILED",
-] as const;
 
 /** What only the sandbox serves: everyone's requests and sessions, its notices, a sweep on demand. */
 const SANDBOX_ROUTES: SandboxRoute[] = [

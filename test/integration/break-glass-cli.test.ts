@@ -3,47 +3,20 @@
  * the refusals in one line, the grant without approvers, the list of what waits for review, and
  * `jit show`'s break-glass line.
  */
-import { mkdtempSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { main } from "../../cli/main.ts";
-import { systemClock } from "../../core/clock.ts";
 import { reviewBreakGlass } from "../../core/usecases/break-glass-review.ts";
-import { startApi } from "../../local/api.ts";
-import { writeApiToken } from "../../local/api-guard.ts";
-import { ConsoleNotifier } from "../../local/console-notifier.ts";
-import { EXAMPLE_FLEET } from "../../local/nodes.ts";
-import { type Sandbox, startSandbox } from "../../local/sandbox.ts";
-import { exampleConfig } from "../helpers/config.ts";
+import type { Sandbox } from "../../local/sandbox.ts";
 import { captureIo } from "../helpers/io.ts";
+import { type SandboxApi, startSandboxApi } from "../helpers/sandbox-api.ts";
 
+let api: SandboxApi;
 let sandbox: Sandbox;
-let server: Awaited<ReturnType<typeof startApi>>;
-let dataDir = "";
 beforeAll(async () => {
-  sandbox = await startSandbox({
-    config: exampleConfig(),
-    nodes: EXAMPLE_FLEET,
-    clock: systemClock,
-    notifier: new ConsoleNotifier(() => {}),
-    table: "jit-break-glass",
-  });
-  dataDir = mkdtempSync(join(tmpdir(), "jit-bg-"));
-  const token = writeApiToken(dataDir);
-  server = await startApi({ deps: sandbox.deps, account: sandbox.account, notices: [] }, 0, { token });
-  const address = server.address();
-  Object.assign(process.env, {
-    JIT_DATA: dataDir,
-    JIT_URL: `http://127.0.0.1:${typeof address === "object" && address ? address.port : 0}`,
-  });
+  api = await startSandboxApi("jit-break-glass");
+  sandbox = api.sandbox;
 });
-afterAll(async () => {
-  for (const name of ["JIT_DATA", "JIT_URL"]) delete process.env[name];
-  rmSync(dataDir, { recursive: true, force: true });
-  await new Promise<void>((r) => server.close(() => r()));
-  await sandbox.stop();
-});
+afterAll(() => api.stop());
 
 const jit = async (words: string[]) => {
   const io = captureIo();

@@ -7,17 +7,12 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { main } from "../../cli/main.ts";
-import { systemClock } from "../../core/clock.ts";
 import { handler as apiHandler, usePeople } from "../../functions/api.ts";
-import { startApi } from "../../local/api.ts";
-import { writeApiToken } from "../../local/api-guard.ts";
-import { ConsoleNotifier } from "../../local/console-notifier.ts";
 import { startFunctionUrl } from "../../local/function-url.ts";
-import { EXAMPLE_FLEET } from "../../local/nodes.ts";
 import { sandboxPeople } from "../../local/people.ts";
-import { type Sandbox, startSandbox } from "../../local/sandbox.ts";
-import { exampleConfig } from "../helpers/config.ts";
+import type { Sandbox } from "../../local/sandbox.ts";
 import { captureIo } from "../helpers/io.ts";
+import { type SandboxApi, startSandboxApi } from "../helpers/sandbox-api.ts";
 
 const readme = readFileSync(new URL("../../README.md", import.meta.url), "utf8");
 const scripts = Object.keys(
@@ -32,32 +27,14 @@ const offline = lines.filter((l) => /^(config|policy) /.test(l.args));
 const stageLines = lines.filter((l) => /^(--stage |stage )/.test(l.args));
 const sandboxLines = lines.filter((l) => !/^(config|policy) /.test(l.args) && !stageLines.includes(l));
 
+let api: SandboxApi;
 let sandbox: Sandbox;
-let server: Awaited<ReturnType<typeof startApi>>;
-let dataDir = "";
 beforeAll(async () => {
-  sandbox = await startSandbox({
-    config: exampleConfig(),
-    nodes: EXAMPLE_FLEET,
-    clock: systemClock,
-    notifier: new ConsoleNotifier(() => {}),
-    table: "readme",
-  });
   // The sandbox API takes only calls carrying its run token, read by jit from JIT_DATA as npm start writes it.
-  dataDir = mkdtempSync(join(tmpdir(), "jit-readme-"));
-  const token = writeApiToken(dataDir);
-  process.env.JIT_DATA = dataDir;
-  server = await startApi({ deps: sandbox.deps, account: sandbox.account, notices: [] }, 0, { token });
-  const address = server.address();
-  process.env.JIT_URL = `http://127.0.0.1:${typeof address === "object" && address ? address.port : 0}`;
+  api = await startSandboxApi("readme");
+  sandbox = api.sandbox;
 });
-afterAll(async () => {
-  delete process.env.JIT_URL;
-  delete process.env.JIT_DATA;
-  rmSync(dataDir, { recursive: true, force: true });
-  await new Promise<void>((r) => server.close(() => r()));
-  await sandbox.stop();
-});
+afterAll(() => api.stop());
 
 const jit = async (args: string) => {
   const io = captureIo();
