@@ -154,7 +154,7 @@ export function buildProgram(io: Io, done: (code: number) => void): Command {
 
   jit
     .command("sessions")
-    .description("Session Manager sessions in the sandbox account")
+    .description("Session Manager sessions: all of the sandbox account's; on a stage, your live ones")
     .option("--json", "print JSON")
     .action(run(sessionsCommand));
 
@@ -178,7 +178,7 @@ export function buildProgram(io: Io, done: (code: number) => void): Command {
 
   jit
     .command("whoami")
-    .description("who you are to the sandbox: your principal, what you approve, your active grants")
+    .description("who you are to the sandbox or stage: your principal, what you approve, your active grants")
     .option("--as <person>", "who (the sandbox only)")
     .option("--json", "print JSON")
     .action(run(whoamiCommand));
