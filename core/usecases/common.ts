@@ -78,11 +78,14 @@ export async function transition(
   return updated;
 }
 
+const GRANTED_WITHOUT_APPROVERS = new Set(["auto-approval", "break-glass", "on-call"]);
+
 /** The request funnel, and how long the approvers took (people only: auto-approval takes no time). */
 function measureTransition(deps: Deps, request: AccessRequest, to: Status, actor: string, at: string) {
   const profile = request.profileId;
   deps.metrics?.record("Requests", 1, { outcome: to.toLowerCase(), profile });
-  if ((to === "APPROVED" || to === "DENIED") && actor !== "auto-approval") {
+  // Granted without approvers (profile, break-glass, on call: autoApprover's names): nobody waited.
+  if ((to === "APPROVED" || to === "DENIED") && !GRANTED_WITHOUT_APPROVERS.has(actor)) {
     const waited = (Date.parse(at) - Date.parse(request.createdAt)) / 1000;
     deps.metrics?.record("ApprovalWait", Math.max(0, waited), { profile });
   }

@@ -208,3 +208,24 @@ describe("session metrics and the StandingAccessDrift alarm", () => {
     );
   });
 });
+
+describe("the approval funnel for grants made without approvers", () => {
+  it("counts a break-glass grant as approved, and records no approval wait: nobody waited", async () => {
+    // Prepare: prod-web with break-glass, as the example allows it.
+    const metrics = new MemoryMetrics();
+    h = await startHarness({ metrics });
+    // Act
+    const request = await createRequest(h.deps, {
+      requester: PEOPLE.bob,
+      profileId: "prod-web",
+      duration: "30m",
+      reason: "checkout down, approvers asleep, web-1 disk full",
+      ticket: "INC-77",
+      breakGlass: true,
+    });
+    await h.waitForStatus(request.id, "ACTIVE");
+    // Assess
+    expect(metrics.sum("Requests", { outcome: "approved", profile: "prod-web" })).toBe(1);
+    expect(metrics.of("ApprovalWait", { profile: "prod-web" })).toEqual([]);
+  });
+});
