@@ -4,6 +4,7 @@
  * them to seconds after the cross-field checks.
  */
 import { z } from "zod";
+import { parseDuration } from "../duration.ts";
 import { accountName, accountsSchema, organizationSchema, profileAccountsSchema } from "./account-schema.ts";
 import { DEFAULT_SESSION_KEY_ALIAS, IAM_VARIABLE, IAM_WILDCARD, PRINCIPAL_ARN } from "./constants.ts";
 
@@ -78,6 +79,17 @@ const tagKey = z
 const checkedDuration = duration.refine((text) => /^(?:\d+[dhms])+$|^P/i.test(text.trim()), {
   error: (issue) => `"${String(issue.input)}" is not a duration (use forms like 90m, 1h30m, 2h or PT1H30M)`,
 });
+/** The longest on-call lookup: it runs inside Slack's 3-second answer to /access. */
+const ONCALL_TIMEOUT_MAX_SECONDS = 2;
+/** A duration's seconds; 0 for text that is not one (the duration check already reports that). */
+const secondsOf = (text: string): number => {
+  try {
+    return parseDuration(text);
+  } catch {
+    return 0;
+  }
+};
+
 /** PagerDuty object ids (schedules, escalation policies): letters and digits, such as PABC123. */
 const pagerDutyId = z
   .string()
@@ -403,9 +415,12 @@ export const configSchema = z.strictObject({
         .optional()
         .describe("EU accounts: https://api.eu.opsgenie.com"),
       timeout: checkedDuration
+        .refine((text) => secondsOf(text) <= ONCALL_TIMEOUT_MAX_SECONDS, {
+          error: `must be at most ${ONCALL_TIMEOUT_MAX_SECONDS}s: Slack gives the whole /access answer 3 s, and a cold start and the record's writes need the rest`,
+        })
         .default("2s")
         .describe(
-          "How long a lookup may take before approval falls back (Slack waits for it: keep it under 3s)",
+          "How long a lookup may take before approval falls back (Slack waits for it inside its 3 s: at most 2s)",
         ),
     })
     .optional()
