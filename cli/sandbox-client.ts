@@ -84,7 +84,8 @@ async function callStage<T>(
     response = await signedFetch(target, method, call.path, call.body);
   } catch (error) {
     const why = error instanceof Error ? error.message : String(error);
-    if (/credential/i.test(why))
+    // The SDK's credential chain found nothing to sign with (its CredentialsProviderError).
+    if (error instanceof Error && error.name === "CredentialsProviderError")
       throw new StageUnreachableError(
         `no AWS credentials to sign with (${why}): log in (aws sso login) or pass --aws-profile`,
       );

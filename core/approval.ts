@@ -14,6 +14,17 @@ export interface Approver {
 
 export type ApprovalCheck = { ok: true } | { ok: false; reason: string };
 
+/**
+ * Every Slack user group (IDs starting with S) the profiles name as approvers or requesters: what a
+ * front door asks Slack about a person once, so every rule sees the same groups.
+ */
+export function configuredGroups(
+  profiles: Record<string, Pick<Profile, "approvers" | "requesters">>,
+): string[] {
+  const ids = Object.values(profiles).flatMap((p) => [...p.approvers, ...(p.requesters ?? [])]);
+  return [...new Set(ids.filter((id) => id.startsWith("S")))];
+}
+
 /** Whether `approver` is named for `profile`, directly or through a user group. */
 export function isApproverOf(profile: Profile, approver: Approver): boolean {
   return profile.approvers.some((id) => id === approver.slackUserId || (approver.groups ?? []).includes(id));

@@ -13,7 +13,7 @@ import {
   publicRecord,
   type Route,
 } from "../adapters/api/routes.ts";
-import { parseBody, statusOf } from "../adapters/api/status.ts";
+import { MAX_BODY, parseBody, statusOf } from "../adapters/api/status.ts";
 import type { SandboxAccount } from "../adapters/local/account.ts";
 import { ValidationError } from "../core/errors.ts";
 import type { Deps, Notice, SessionNotice } from "../core/ports.ts";
@@ -123,7 +123,7 @@ async function readBody(req: AsyncIterable<Buffer | string>): Promise<Record<str
   for await (const chunk of req) {
     text += chunk;
     // parseBody refuses it too; stopping here spares reading the rest.
-    if (text.length > 64 * 1024) return parseBody(text);
+    if (text.length > MAX_BODY) return parseBody(text);
   }
   return parseBody(text);
 }

@@ -43,18 +43,22 @@ export async function connectionFor(
       "document",
       `${chosen} is not allowed by ${profile.id}; it allows ${profile.documents.join(", ")}`,
     );
-  for (const region of profile.regions) {
-    const nodes = await deps.sessions.matchingNodes(profile.tags, [region]);
-    if (nodes.includes(target))
-      return {
-        requestId: request.id,
-        target,
-        region,
-        document: chosen,
-        documents: profile.documents,
-        expiresAt: request.expiresAt,
-      };
-  }
+  // One lookup per region, at once: the answer says which region holds the node.
+  const found = await Promise.all(
+    profile.regions.map(async (region) =>
+      (await deps.sessions.matchingNodes(profile.tags, [region])).includes(target) ? region : undefined,
+    ),
+  );
+  const region = found.find((r) => r !== undefined);
+  if (region)
+    return {
+      requestId: request.id,
+      target,
+      region,
+      document: chosen,
+      documents: profile.documents,
+      expiresAt: request.expiresAt,
+    };
   throw new NotFoundError(
     `${target} is not one of ${profile.id}'s nodes in ${profile.regions.join(", ")} (or it is not online in Session Manager)`,
   );

@@ -4,7 +4,7 @@
  * over the same use cases the Slack listeners call. Every rule (approvers, self-approval, quorum,
  * admins) is the use case's, checked against the stored record, never against what the call claims.
  */
-import { isApproverOf } from "../../core/approval.ts";
+import { configuredGroups, isApproverOf } from "../../core/approval.ts";
 import { NotAuthorizedError, ValidationError } from "../../core/errors.ts";
 import type { Deps } from "../../core/ports.ts";
 import { type Person, resolvePrincipal } from "../../core/principal.ts";
@@ -19,7 +19,7 @@ import { cancelRequest, createRequest } from "../../core/usecases/request.ts";
 import { revokeNow } from "../../core/usecases/revoke.ts";
 import { requestIdFor } from "../slack/command.ts";
 import { connectionFor } from "./connect.ts";
-import { awaitingVote, configuredGroups, profilesFor, whoami } from "./views.ts";
+import { awaitingVote, profilesFor, whoami } from "./views.ts";
 
 /** Who acts: a person, and the Slack user groups they belong to among some candidates. */
 export interface Caller {
@@ -62,18 +62,17 @@ export function publicRecord(request: AccessRequest): Omit<AccessRequest, "taskT
 }
 
 /** The caller's Slack user groups among those the configuration names. */
-const groupsIn = (d: Deps, c: Caller) => c.groupsOf(configuredGroups(d));
+const groupsIn = (d: Deps, c: Caller) => c.groupsOf(configuredGroups(d.config.profiles));
 
 /** The request id a client's retry key stands for, unique to the caller; none without a key. */
 const retryKeyId = (c: Caller, key: string | undefined, now: () => Date) =>
   key ? requestIdFor(`api:${c.person.slackUserId}:${key}`, now()) : undefined;
 
-const approver = async (deps: Deps, caller: Caller, requestId: string) => {
-  const request = await loadRequest(deps, requestId);
-  const profile = deps.config.profiles[request.profileId];
-  const groups = profile ? await caller.groupsOf(profile.approvers) : [];
-  return { slackUserId: caller.person.slackUserId, groups };
-};
+/** The caller as an approver, with their groups: the use case reads the record and judges. */
+const approver = async (deps: Deps, caller: Caller) => ({
+  slackUserId: caller.person.slackUserId,
+  groups: await groupsIn(deps, caller),
+});
 
 /** The requester, an approver of the request's profile or an admin may read a request. */
 async function readable(deps: Deps, caller: Caller, id: string): Promise<AccessRequest> {
@@ -140,7 +139,7 @@ export const CALLER_ROUTES: Route[] = [
     "POST",
     /^\/requests\/([\w-]+)\/approve$/,
     async (d, c, { params: [id = ""] }) =>
-      outcome(await approve(d, { requestId: id, approver: await approver(d, c, id) })),
+      outcome(await approve(d, { requestId: id, approver: await approver(d, c) })),
   ],
   [
     "POST",
@@ -149,7 +148,7 @@ export const CALLER_ROUTES: Route[] = [
       publicRecord(
         await deny(d, {
           requestId: id,
-          approver: await approver(d, c, id),
+          approver: await approver(d, c),
           reason: field(body, "reason", true),
         }),
       ),
@@ -207,7 +206,7 @@ export const CALLER_ROUTES: Route[] = [
         throw new ValidationError("outcome", `outcome must be ok or revoke, not "${verdict}"`);
       const result = await reviewBreakGlass(d, {
         requestId: id,
-        reviewer: await approver(d, c, id),
+        reviewer: await approver(d, c),
         outcome: verdict,
       });
       return { ...result, request: publicRecord(result.request) };

@@ -38,18 +38,6 @@ const view = (p: Profile, person: Person, groups: readonly string[]): ProfileVie
   approver: isApproverOf(p, { ...person, groups }),
 });
 
-/**
- * Every Slack user group the configuration names (approvers and requesters starting with S): what to
- * ask the directory about a caller once, so the views judge them as the use cases will.
- */
-export const configuredGroups = (deps: Deps): string[] => [
-  ...new Set(
-    Object.values(deps.config.profiles)
-      .flatMap((p) => [...p.approvers, ...(p.requesters ?? [])])
-      .filter((id) => id.startsWith("S")),
-  ),
-];
-
 /** The profiles `person` (in `groups`) may request. */
 export const profilesFor = (deps: Deps, person: Person, groups: readonly string[] = []): ProfileView[] =>
   Object.values(deps.config.profiles)

@@ -5,7 +5,7 @@
  * cases from the stored record; a button's value is only the request id.
  */
 import type { App, BlockAction, ButtonAction } from "@slack/bolt";
-import { isApproverOf } from "../../core/approval.ts";
+import { configuredGroups, isApproverOf } from "../../core/approval.ts";
 import { formatDuration } from "../../core/duration.ts";
 import { ValidationError } from "../../core/errors.ts";
 import type { Deps } from "../../core/ports.ts";
@@ -51,9 +51,7 @@ export function registerListeners(app: App, deps: () => Deps, directory: SlackDi
         : await directory.email(userId),
   });
   const approver = async (userId: string) => {
-    const groups = Object.values(deps().config.profiles).flatMap((p) =>
-      p.approvers.filter((a) => a.startsWith("S")),
-    );
+    const groups = configuredGroups(deps().config.profiles);
     return { slackUserId: userId, groups: groups.length > 0 ? await directory.groupsOf(userId, groups) : [] };
   };
 
