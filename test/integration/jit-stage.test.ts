@@ -272,6 +272,20 @@ describe("what a stage refuses", () => {
     );
   });
 
+  it("a stage name that is not a plain name (a path, a wildcard)", async () => {
+    for (const name of ["../prod", "prod/x", "*"]) {
+      const refused = await run([
+        "stage",
+        "add",
+        name,
+        "--url",
+        "https://abcdefghij.lambda-url.eu-west-1.on.aws/",
+      ]);
+      expect(refused.code, name).toBe(1);
+      expect(refused.err, name).toMatch(/is not a stage name/);
+    }
+  });
+
   it("a stage URL over plain http elsewhere than this machine", async () => {
     const refused = await run(["stage", "add", "prod", "--url", "http://jit.example.com/"]);
     expect(refused.code).toBe(1);

@@ -245,6 +245,16 @@ describe("what the function URL refuses before the function runs", () => {
     expect(wrongSecret.status).toBe(403);
   });
 
+  it("a signature for another region, and a role session's key without its session token", async () => {
+    const otherRegion = await signedFetch({ ...as(ALICE), region: "us-east-1" }, "GET", "/whoami");
+    expect(otherRegion.status).toBe(403);
+    const { sessionToken: _t, ...noToken } = ALICE;
+    const tokenless = await signedFetch({ ...as(ALICE), credentials: noToken }, "GET", "/whoami");
+    expect(tokenless.status).toBe(403);
+    // The same calls, signed properly, go through: the refusals are the region and the token.
+    expect((await signedFetch(as(ALICE), "GET", "/whoami")).status).toBe(200);
+  });
+
   it("the handler itself refuses an event that carries no verified caller", async () => {
     const forged = {
       version: "2.0",
