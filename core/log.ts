@@ -16,6 +16,12 @@ export interface LogSink {
   appendKeys(keys: LogAttributes): void;
   /** Forgets the keys (a new invocation begins). */
   resetKeys(): void;
+  /**
+   * The secrets of the invocation in progress, kept beside its keys: handlers that run at once (the
+   * sandbox, tests, Lambda multi-concurrency) must not clear or share each other's. A sink without
+   * it has one set for the process.
+   */
+  invocationSecrets?(): Set<string>;
 }
 
 /** The keys every line about a request carries (Lambda context keys come from the sink). */
@@ -35,11 +41,12 @@ const MIN_SECRET = 8;
 
 /** Secrets for the life of the process (from the environment), and for the current invocation. */
 const secrets = new Set<string>();
-const invocationSecrets = new Set<string>();
+const processWideInvocationSecrets = new Set<string>();
+const invocationSecrets = (): Set<string> => sink.invocationSecrets?.() ?? processWideInvocationSecrets;
 
 function scrub(text: string): string {
   let out = text.replace(SLACK_TOKEN, MASK);
-  for (const set of [secrets, invocationSecrets])
+  for (const set of [secrets, invocationSecrets()])
     for (const s of set) if (out.includes(s)) out = out.split(s).join(MASK);
   return out;
 }
@@ -89,11 +96,11 @@ export const log = {
    * environment), or until the next invocation starts (a task token from an event).
    */
   secret(value: string | undefined, scope: "process" | "invocation" = "process"): void {
-    if (value && value.length >= MIN_SECRET) (scope === "process" ? secrets : invocationSecrets).add(value);
+    if (value && value.length >= MIN_SECRET) (scope === "process" ? secrets : invocationSecrets()).add(value);
   },
   /** A new invocation: the previous one's keys and secrets are forgotten (a warm container sees thousands). */
   newInvocation(): void {
-    invocationSecrets.clear();
+    invocationSecrets().clear();
     sink.resetKeys();
   },
 };

@@ -102,8 +102,9 @@ export function lambdaDeps(ports: { [K in keyof Ports]?: (config: Deps["config"]
  */
 export function observed<E, R>(fn: (event: E, context: Context) => Promise<R>) {
   return middy((event: E, context: Context) =>
+    // A fresh scope per invocation holds its keys and secrets (nothing of another's to forget). The
+    // environment's secrets are registered again: a test or the sandbox may set them after load.
     invocationKeys.run(() => {
-      log.newInvocation();
       registerSecrets();
       return fn(event, context);
     }),

@@ -28,6 +28,7 @@ export const powertoolsSink: LogSink = {
   },
   appendKeys: invocationKeys.append,
   resetKeys: invocationKeys.reset,
+  invocationSecrets: invocationKeys.secrets,
 };
 
 /**

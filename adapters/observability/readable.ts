@@ -45,6 +45,7 @@ export function readableSink(
     },
     appendKeys: invocationKeys.append,
     resetKeys: invocationKeys.reset,
+    invocationSecrets: invocationKeys.secrets,
   };
 }
 

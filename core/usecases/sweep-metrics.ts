@@ -15,18 +15,21 @@ export const REPAIRS = {
   "dead-execution": (r: SweepReport) => r.settledRequests.length,
 } as const;
 
-/** Records the sweep's metrics; reads the live grants only when metrics are recorded at all. */
-export async function measureSweep(deps: Deps, report: SweepReport): Promise<void> {
+/**
+ * Records the sweep's metrics. `liveGrants` is the number of ACTIVE records the sweep itself listed
+ * (no second read); undefined when that listing failed, and then no gauge is published.
+ */
+export async function measureSweep(
+  deps: Deps,
+  report: SweepReport,
+  liveGrants: number | undefined,
+): Promise<void> {
   const metrics = deps.metrics;
   if (!metrics) return;
   // Zeros too: a dashboard line that drops to nothing would look like a sweeper that stopped.
   for (const [repair, count] of Object.entries(REPAIRS))
     metrics.record("SweeperRepairs", count(report), { repair });
   metrics.record("SweepErrors", report.errors.length, {});
-  try {
-    metrics.record("GrantsActive", (await deps.store.listByStatus("ACTIVE")).length, {});
-  } catch (error) {
-    report.errors.push({ step: "count live grants", subject: "ACTIVE", error: String(error) });
-  }
+  if (liveGrants !== undefined) metrics.record("GrantsActive", liveGrants, {});
   metrics.record("SweepCompleted", 1, {});
 }

@@ -133,7 +133,8 @@ export async function sweep(deps: Deps): Promise<SweepReport> {
   // 3. Leftover policies on every principal the config or a record names, judged by their record and
   //    their own expiry; live grants whose policy is missing or stale are written again.
   const principals = await sweepPrincipals(deps, now);
-  const live = await listSafely(deps, "ACTIVE", attempt);
+  const listed = await listSafely(deps, "ACTIVE", attempt);
+  const live = listed ?? [];
   const found = new Map<string, PolicyDocument>();
   for (const principal of principals) {
     await attempt("list policies", principal.arn, async () => {
@@ -238,7 +239,7 @@ export async function sweep(deps: Deps): Promise<SweepReport> {
     if (chased.reminded.length + chased.escalated.length > 0) report.breakGlassReviews = chased;
   });
   // Leftovers found in step 3 may belong to requests step 1 would revoke next time; it is idempotent.
-  await measureSweep(deps, report);
+  await measureSweep(deps, report, listed?.length);
   return report;
 }
 
@@ -268,13 +269,13 @@ async function sweepPrincipals(deps: Deps, now: Date): Promise<Principal[]> {
 
 const OPEN = ["PENDING", "APPROVED", "ACTIVE"] as const;
 
-/** Lists requests in `status`; a failure is recorded by `attempt` and yields none. */
+/** Lists requests in `status`; a failure is recorded by `attempt` and yields undefined. */
 async function listSafely(
   deps: Deps,
   status: Status,
   attempt: (step: string, subject: string, work: () => Promise<void>) => Promise<void>,
-): Promise<AccessRequest[]> {
-  let found: AccessRequest[] = [];
+): Promise<AccessRequest[] | undefined> {
+  let found: AccessRequest[] | undefined;
   await attempt("list live", status, async () => {
     found = await deps.store.listByStatus(status);
   });
