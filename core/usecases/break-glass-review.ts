@@ -8,8 +8,7 @@ import { NotAuthorizedError, ValidationError } from "../errors.ts";
 import type { Deps } from "../ports.ts";
 import type { AccessRequest, BreakGlassReview } from "../request.ts";
 import { audit, loadRequest, notifySafely, profileOf, retryOnConflict, transition } from "./common.ts";
-
-const isLive = (r: AccessRequest) => r.status === "ACTIVE" || r.status === "APPROVED";
+import { isLive, revokedChanges } from "./revoke.ts";
 
 /**
  * A request granted without approvers (break-glass, or approved as on call) whose alert or FYI is out
@@ -105,7 +104,7 @@ export async function reviewBreakGlass(
         current,
         "REVOKED",
         by,
-        { review, endedAt: at, endedBy: by },
+        { ...revokedChanges(deps, by), review },
         {
           reason,
           review: review.outcome,
@@ -148,14 +147,7 @@ export async function revokeAsApprover(
     notYetGranted(current)
       ? stopBeforeGrant(deps, current, by, `${reason} before the grant`)
       : isLive(current)
-        ? transition(
-            deps,
-            current,
-            "REVOKED",
-            by,
-            { endedAt: deps.clock.now().toISOString(), endedBy: by },
-            { reason },
-          )
+        ? transition(deps, current, "REVOKED", by, revokedChanges(deps, by), { reason })
         : undefined,
   );
   if (settled?.status === "DENIED") {

@@ -20,7 +20,15 @@ export interface RevokeResult {
   lateCheckAt?: string | undefined;
 }
 
-const isLive = (r: AccessRequest) => r.status === "ACTIVE" || r.status === "APPROVED";
+/** A grant that is (or is about to be) in force: what a revoke settles. */
+export const isLive = (r: AccessRequest) => r.status === "ACTIVE" || r.status === "APPROVED";
+
+/** What every revoke writes with REVOKED: when, by whom, and no extension left waiting. */
+export const revokedChanges = (deps: Deps, actor: string): Partial<AccessRequest> => ({
+  endedAt: deps.clock.now().toISOString(),
+  endedBy: actor,
+  pendingExtension: undefined,
+});
 
 /** The record was extended after the expiry was judged due: the grant goes on. */
 const EXTENDED = Symbol("extended");
@@ -34,7 +42,6 @@ async function settle(
   deps: Deps,
   input: { requestId: string; actor: string; reason?: string | undefined; ifDue?: boolean | undefined },
 ): Promise<AccessRequest | undefined | typeof EXTENDED> {
-  const endedAt = deps.clock.now().toISOString();
   return retryOnConflict(deps, input.requestId, async (current) => {
     if (!isLive(current)) return undefined;
     if (
@@ -44,14 +51,9 @@ async function settle(
       new Date(current.expiresAt) > deps.clock.now()
     )
       return EXTENDED;
-    return transition(
-      deps,
-      current,
-      "REVOKED",
-      input.actor,
-      { endedAt, endedBy: input.actor, pendingExtension: undefined },
-      { reason: input.reason ?? "expired" },
-    );
+    return transition(deps, current, "REVOKED", input.actor, revokedChanges(deps, input.actor), {
+      reason: input.reason ?? "expired",
+    });
   });
 }
 

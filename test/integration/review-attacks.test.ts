@@ -157,6 +157,46 @@ describe("break-glass review", () => {
     expect({ outcome, status: final?.status }).toEqual({ outcome: "refused", status: "REVOKED" });
   });
 
+  it("a break-glass grant revoked at review leaves no extension waiting for an approver", async () => {
+    // The grant is held after it is written, so it cannot expire (fake clock) before the review.
+    let release: () => void = () => {};
+    const gate = new Promise<void>((r) => {
+      release = r;
+    });
+    h = await startHarness({
+      config: config(),
+      wrap: (state, task) =>
+        state === S.announceGrant
+          ? async (input) => {
+              await gate;
+              return task(input);
+            }
+          : task,
+    });
+    const x = h;
+    const request = await createRequest(x.deps, {
+      requester: { slackUserId: "U02BOB", email: "bob@example.com" },
+      profileId: "web-bg",
+      duration: "30m",
+      reason: "web-1 disk full, checkout down, no approver answering",
+      breakGlass: true,
+    });
+    await x.waitForStatus(request.id, "ACTIVE");
+    const asked = await extendGrant(x.deps, { requestId: request.id, actor: "U02BOB", by: "15m" });
+    expect(asked.outcome).toBe("pending");
+    const result = await reviewBreakGlass(x.deps, {
+      requestId: request.id,
+      reviewer: { slackUserId: "U03DAVE", groups: [] },
+      outcome: "revoke",
+    });
+    expect(result.revoked).toBe(true);
+    release();
+    await x.workflow.settled(request.id);
+    const final = await x.deps.store.get(request.id);
+    expect(final?.status).toBe("REVOKED");
+    expect(final?.pendingExtension).toBeUndefined();
+  });
+
   it("'Revoke' clicked while the grant is still pending (the alert comes before the workflow) ends it", async () => {
     let release: () => void = () => {};
     const gate = new Promise<void>((r) => {
