@@ -39,17 +39,22 @@ export class OpsgenieOnCall implements OnCall {
   }
 
   async isOnCall(email: string, rule: OnCallRule, now: Date): Promise<OnCallAnswer> {
-    // One schedule after the other: the first that has the requester on call decides.
-    for (const schedule of rule.schedules) {
-      const url = new URL(`${this.base}/v2/schedules/${encodeURIComponent(schedule)}/on-calls`);
-      url.searchParams.set("scheduleIdentifierType", UUID.test(schedule) ? "id" : "name");
-      url.searchParams.set("flat", "true");
-      url.searchParams.set("date", now.toISOString().replace(/\.\d{3}Z$/, "Z"));
-      const { data } = await getJson("Opsgenie", url, this.headers, this.timeoutMs, onCallsBody);
-      if (data.onCallRecipients.some((recipient) => sameEmail(recipient, email))) {
-        return { onCall: true, schedule: data._parent.name ?? schedule };
-      }
-    }
+    // Every schedule at once (the lookup runs inside Slack's 3 s); the first in the rule's order that
+    // has the requester on call decides. Any failure fails the lookup, which falls back to approvers.
+    const answers = await Promise.all(
+      rule.schedules.map(async (schedule) => {
+        const url = new URL(`${this.base}/v2/schedules/${encodeURIComponent(schedule)}/on-calls`);
+        url.searchParams.set("scheduleIdentifierType", UUID.test(schedule) ? "id" : "name");
+        url.searchParams.set("flat", "true");
+        url.searchParams.set("date", now.toISOString().replace(/\.\d{3}Z$/, "Z"));
+        const { data } = await getJson("Opsgenie", url, this.headers, this.timeoutMs, onCallsBody);
+        return data.onCallRecipients.some((recipient) => sameEmail(recipient, email))
+          ? (data._parent.name ?? schedule)
+          : undefined;
+      }),
+    );
+    const found = answers.find((name) => name !== undefined);
+    if (found !== undefined) return { onCall: true, schedule: found };
     return { onCall: false, reason: `${email} is not on call in the profile's Opsgenie schedules` };
   }
 }

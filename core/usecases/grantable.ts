@@ -133,7 +133,10 @@ export function grantLimit(
  * document on the other's nodes (a shell on the database hosts that only port forwarding was approved
  * for). A person holds grants of one document set at a time.
  */
-export async function combinationProblem(deps: Deps, r: AccessRequest): Promise<string | undefined> {
+export async function combinationProblem(
+  deps: Deps,
+  r: Pick<AccessRequest, "id" | "profileId" | "principal">,
+): Promise<string | undefined> {
   const profile = deps.config.profiles[r.profileId];
   if (!profile) return undefined;
   const documents = (p: { documents: string[] }) => [...p.documents].sort().join(", ");

@@ -139,17 +139,30 @@ export async function createRequest(deps: Deps, input: CreateRequestInput): Prom
   const { reason, ticket } = accepted;
   const principal = resolvePrincipal(deps.config, input.requester);
   const now = deps.clock.now();
-  const onCall = breakGlass
-    ? undefined
-    : await decideOnCall(
-        deps.onCall,
-        profile,
-        deps.config.principals.map,
-        input.requester,
-        accepted.durationSeconds,
-        now,
-        onCallTimeoutMs(deps.config),
-      );
+  const id = input.requestId ?? newRequestId(now, deps.random);
+  // Both on Slack's 3-second path, and independent: the provider's answer (up to onCall.timeout)
+  // and the live-grant check (one query) run at once. The check refuses now, not after the
+  // approvers' time, a grant of other documents while another is live (IAM would combine the two;
+  // see grantable.ts), and its refusal rejects at once: it never waits for the provider.
+  const refusal = combinationProblem(deps, { id, profileId: profile.id, principal }).then((problem) => {
+    if (!problem) return;
+    deps.metrics?.record("Requests", 1, { outcome: "refused", profile: profile.id });
+    throw new ValidationError("profile", problem);
+  });
+  const [onCall] = await Promise.all([
+    breakGlass
+      ? undefined
+      : decideOnCall(
+          deps.onCall,
+          profile,
+          deps.config.principals.map,
+          input.requester,
+          accepted.durationSeconds,
+          now,
+          onCallTimeoutMs(deps.config),
+        ),
+    refusal,
+  ]);
   const durationSeconds = breakGlass?.durationSeconds ?? onCall?.durationSeconds ?? accepted.durationSeconds;
   const withoutApprovers = breakGlass !== undefined || onCall?.decision.approved === true;
   const detail = {
@@ -164,7 +177,7 @@ export async function createRequest(deps: Deps, input: CreateRequestInput): Prom
     ...(onCall ? { onCall: onCall.decision } : {}),
   };
   const request: AccessRequest = {
-    id: input.requestId ?? newRequestId(now, deps.random),
+    id,
     requester: input.requester,
     profileId: profile.id,
     principal,
@@ -180,13 +193,6 @@ export async function createRequest(deps: Deps, input: CreateRequestInput): Prom
     history: [{ at: now.toISOString(), actor: input.requester.slackUserId, action: "requested", detail }],
     version: 1,
   };
-  // Refused now, not after the approvers' time: a grant of other documents while another is live
-  // (IAM would combine the two; see grantable.ts).
-  const combination = await combinationProblem(deps, request);
-  if (combination) {
-    deps.metrics?.record("Requests", 1, { outcome: "refused", profile: profile.id });
-    throw new ValidationError("profile", combination);
-  }
   try {
     await deps.store.create(request);
   } catch (error) {
