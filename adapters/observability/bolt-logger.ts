@@ -3,10 +3,9 @@
  * Slack endpoint writes one format only and its lines pass the same redaction as everything else.
  */
 import { type Logger, LogLevel } from "@slack/bolt";
-import { log } from "../../core/log.ts";
+import { describeError, log } from "../../core/log.ts";
 
-const text = (msg: unknown[]) =>
-  msg.map((m) => (m instanceof Error ? `${m.name}: ${m.message}` : String(m))).join(" ");
+const text = (msg: unknown[]) => msg.map(describeError).join(" ");
 
 /** A Bolt logger writing through core/log.ts, at `level` and above. */
 export function boltLogger(level: LogLevel = LogLevel.WARN): Logger {

@@ -24,7 +24,8 @@ export interface OpsgenieOptions {
   apiKey: string;
   /** https://api.opsgenie.com (or api.eu.opsgenie.com), or a fake on 127.0.0.1. */
   apiUrl?: string;
-  timeoutMs?: number;
+  /** How long a lookup may take (onCall.timeout): there is no default, the config has one. */
+  timeoutMs: number;
 }
 
 export class OpsgenieOnCall implements OnCall {
@@ -35,7 +36,7 @@ export class OpsgenieOnCall implements OnCall {
   constructor(options: OpsgenieOptions) {
     this.base = (options.apiUrl ?? "https://api.opsgenie.com").replace(/\/+$/, "");
     this.headers = { Authorization: `GenieKey ${options.apiKey}` };
-    this.timeoutMs = options.timeoutMs ?? 2000;
+    this.timeoutMs = options.timeoutMs;
   }
 
   async isOnCall(email: string, rule: OnCallRule, now: Date): Promise<OnCallAnswer> {

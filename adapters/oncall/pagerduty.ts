@@ -46,7 +46,8 @@ export interface PagerDutyOptions {
   token: string;
   /** https://api.pagerduty.com, or a fake on 127.0.0.1 in tests and the sandbox. */
   apiUrl?: string;
-  timeoutMs?: number;
+  /** How long a lookup may take (onCall.timeout): there is no default, the config has one. */
+  timeoutMs: number;
 }
 
 export class PagerDutyOnCall implements OnCall {
@@ -60,7 +61,7 @@ export class PagerDutyOnCall implements OnCall {
       Authorization: `Token token=${options.token}`,
       Accept: "application/vnd.pagerduty+json;version=2",
     };
-    this.timeoutMs = options.timeoutMs ?? 2000;
+    this.timeoutMs = options.timeoutMs;
   }
 
   private get<T>(path: string, params: [string, string][], schema: Shape<T>): Promise<T> {

@@ -7,7 +7,7 @@ import type { Profile } from "../config/load.ts";
 import { formatDuration, parseBoundedDuration, parseDuration } from "../duration.ts";
 import { type InputProblem, ValidationError } from "../errors.ts";
 import type { Deps } from "../ports.ts";
-import type { AccessRequest, BreakGlass } from "../request.ts";
+import { type AccessRequest, type BreakGlass, STATUSES } from "../request.ts";
 
 /** The shortest break-glass reason: enough to say what is broken and why it cannot wait. */
 export const BREAK_GLASS_REASON_MIN = 20;
@@ -80,8 +80,11 @@ export function breakGlassTerms(
 /** A break-glass grant still waiting for its review. */
 export const awaitsReview = (r: AccessRequest): boolean => r.breakGlass !== undefined && !r.review;
 
-/** Statuses a break-glass record can be in: it is reviewed whatever became of the grant. */
-const STATUSES = ["PENDING", "APPROVED", "ACTIVE", "REVOKED", "EXPIRED", "FAILED"] as const;
+/**
+ * Statuses a break-glass record can be in: it is reviewed whatever became of the grant. Not DENIED or
+ * CANCELLED: those were stopped before any grant (a Revoke before the grant denies it, with its review).
+ */
+const REVIEWABLE = STATUSES.filter((s) => s !== "DENIED" && s !== "CANCELLED");
 
 /** How far back `jit list --unreviewed` looks when nothing narrower is asked for. */
 export const UNREVIEWED_LOOKBACK_SECONDS = 90 * 86_400;
@@ -96,7 +99,7 @@ export async function listUnreviewed(
   lookbackSeconds = UNREVIEWED_LOOKBACK_SECONDS,
 ): Promise<AccessRequest[]> {
   const after = new Date(deps.clock.now().getTime() - lookbackSeconds * 1000).toISOString();
-  const lists = await Promise.all(STATUSES.map((s) => deps.store.listByStatus(s, undefined, after)));
+  const lists = await Promise.all(REVIEWABLE.map((s) => deps.store.listByStatus(s, undefined, after)));
   return lists
     .flat()
     .filter(awaitsReview)

@@ -4,8 +4,10 @@
  * an error, a timeout, a body not shaped as documented) leaves the request to its approvers, with the
  * reason on the record and in the audit trail. An error never approves.
  */
+
 import type { AccessConfig, Profile } from "../config/load.ts";
 import { parseDuration } from "../duration.ts";
+import { describeError } from "../log.ts";
 import { MIN_SHIFT_LEFT_SECONDS, type OnCallProviders, onCallDuration, requesterEmail } from "../oncall.ts";
 import type { Person } from "../principal.ts";
 import type { OnCallDecision } from "../request.ts";
@@ -15,9 +17,6 @@ export interface OnCallOutcome {
   decision: OnCallDecision;
   durationSeconds: number;
 }
-
-const describe = (error: unknown) =>
-  error instanceof Error ? `${error.name}: ${error.message}` : String(error);
 
 /** The longest a lookup may take when the config says nothing (the providers answer in well under 1 s). */
 export const DEFAULT_ONCALL_TIMEOUT_MS = 2000;
@@ -65,7 +64,7 @@ export async function decideOnCall(
   try {
     answer = await Promise.race([provider.isOnCall(email, rule, now), timeout]);
   } catch (error) {
-    return waits(`${rule.provider} lookup failed, so approvers decide: ${describe(error)}`);
+    return waits(`${rule.provider} lookup failed, so approvers decide: ${describeError(error)}`);
   } finally {
     clearTimeout(timer);
   }

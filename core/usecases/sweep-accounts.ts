@@ -6,7 +6,9 @@
  * skipped this run, and nothing remembers it: the next run tries it again from scratch. Pure: the
  * per-target sweep is handed in.
  */
+
 import { AccountUnreachableError, type UnreachableReason } from "../accounts.ts";
+import { describeError } from "../log.ts";
 
 /**
  * How many account-region sweeps run at once by default. Each is a short chain of mostly sequential
@@ -44,9 +46,6 @@ export function sweepTargets(
     );
 }
 
-const describe = (error: unknown) =>
-  error instanceof Error ? `${error.name}: ${error.message}` : String(error);
-
 /**
  * Sweeps every target with at most `limit` sweeps running at once. Never throws for a target's
  * failure: each lands in the report.
@@ -77,7 +76,7 @@ export async function sweepAccounts<T>(
             error: error.message,
           });
         } else {
-          report.failed.push({ target, error: describe(error) });
+          report.failed.push({ target, error: describeError(error) });
         }
       }
     }

@@ -4,6 +4,7 @@
  * policy of a live grant that lost it, ends sessions that outlived their grant, and settles requests
  * whose workflow execution died. One failure never stops the rest of the pass.
  */
+import { describeError } from "../log.ts";
 import {
   embeddedExpiry,
   type PolicyDocument,
@@ -48,9 +49,6 @@ const ENDED_LOOKBACK_MS = 60 * 60 * 1000;
 /** A request younger than this may simply not have started its execution yet. */
 const START_GRACE_MS = 5 * 60 * 1000;
 
-const describe = (error: unknown) =>
-  error instanceof Error ? `${error.name}: ${error.message}` : String(error);
-
 /** Runs one reconciliation pass and reports what it fixed. */
 export async function sweep(deps: Deps): Promise<SweepReport> {
   const report: SweepReport = {
@@ -67,7 +65,7 @@ export async function sweep(deps: Deps): Promise<SweepReport> {
     try {
       await work();
     } catch (error) {
-      report.errors.push({ step, subject, error: describe(error) });
+      report.errors.push({ step, subject, error: describeError(error) });
     }
   };
 
@@ -234,7 +232,7 @@ export async function sweep(deps: Deps): Promise<SweepReport> {
   });
   await attempt("break-glass reviews", "unreviewed", async () => {
     const chased = await chaseReviews(deps, (subject, error) =>
-      report.errors.push({ step: "break-glass review", subject, error: describe(error) }),
+      report.errors.push({ step: "break-glass review", subject, error: describeError(error) }),
     );
     if (chased.reminded.length + chased.escalated.length > 0) report.breakGlassReviews = chased;
   });
