@@ -36,6 +36,16 @@ export interface AlarmDefinition {
 const FIVE_MINUTES = 300;
 
 /** Every alarm the stack creates. */
+/** Most alarms' rule: the sum over five minutes reaches one (or more), and no data is no problem. */
+const ANY_IN_FIVE_MINUTES = {
+  statistic: "Sum",
+  periodSeconds: FIVE_MINUTES,
+  evaluationPeriods: 1,
+  comparison: "GreaterThanOrEqualToThreshold",
+  threshold: 1,
+  missingData: "notBreaching",
+} as const satisfies Partial<AlarmDefinition>;
+
 export const ALARMS: readonly AlarmDefinition[] = [
   {
     id: "RevokeFailed",
@@ -49,12 +59,7 @@ export const ALARMS: readonly AlarmDefinition[] = [
       "whether the sweeper's next pass (within 5 minutes) removed the policy and ended the sessions",
     ],
     metrics: [{ source: "lambda", metric: "Invocations", function: "raiseAlarm" }],
-    statistic: "Sum",
-    periodSeconds: FIVE_MINUTES,
-    evaluationPeriods: 1,
-    comparison: "GreaterThanOrEqualToThreshold",
-    threshold: 1,
-    missingData: "notBreaching",
+    ...ANY_IN_FIVE_MINUTES,
   },
   {
     id: "WorkflowFailed",
@@ -68,12 +73,7 @@ export const ALARMS: readonly AlarmDefinition[] = [
       "the request's status (jit show <id>): FAILED grants are undone, revokes are finished by the sweeper",
     ],
     metrics: [{ source: "workflow", metric: "ExecutionsFailed" }],
-    statistic: "Sum",
-    periodSeconds: FIVE_MINUTES,
-    evaluationPeriods: 1,
-    comparison: "GreaterThanOrEqualToThreshold",
-    threshold: 1,
-    missingData: "notBreaching",
+    ...ANY_IN_FIVE_MINUTES,
   },
   {
     id: "RevokeLagHigh",
@@ -106,12 +106,7 @@ export const ALARMS: readonly AlarmDefinition[] = [
       "the request's audit trail (jit show <id>) for what happened before the repair",
     ],
     metrics: [{ source: "custom", metric: "SweeperRepairs" }],
-    statistic: "Sum",
-    periodSeconds: FIVE_MINUTES,
-    evaluationPeriods: 1,
-    comparison: "GreaterThanOrEqualToThreshold",
-    threshold: 1,
-    missingData: "notBreaching",
+    ...ANY_IN_FIVE_MINUTES,
   },
   {
     id: "SweeperNotRunning",
@@ -147,12 +142,8 @@ export const ALARMS: readonly AlarmDefinition[] = [
       { source: "lambda", metric: "Errors", function: "slack" },
       { source: "custom", metric: "SlackResponses", dimensions: { outcome: "error" } },
     ],
-    statistic: "Sum",
-    periodSeconds: FIVE_MINUTES,
-    evaluationPeriods: 1,
-    comparison: "GreaterThanOrEqualToThreshold",
+    ...ANY_IN_FIVE_MINUTES,
     threshold: 3,
-    missingData: "notBreaching",
   },
   {
     id: "StandingAccessDrift",
@@ -170,12 +161,7 @@ export const ALARMS: readonly AlarmDefinition[] = [
       metric: "SessionAlerts" as const,
       dimensions: { kind },
     })),
-    statistic: "Sum",
-    periodSeconds: FIVE_MINUTES,
-    evaluationPeriods: 1,
-    comparison: "GreaterThanOrEqualToThreshold",
-    threshold: 1,
-    missingData: "notBreaching",
+    ...ANY_IN_FIVE_MINUTES,
   },
 ];
 
