@@ -218,7 +218,8 @@ export interface SessionLog {
   saveAlert(alert: AlertRecord): Promise<void>;
   /** Adds one to the counter `key` and returns the new count (atomic; rate-limits alerts). */
   countEvent(key: string): Promise<number>;
-  listAlerts(): Promise<AlertRecord[]>;
+  /** The alerts, oldest first; with `range`, only those at or after `from` and before `to` (ISO times). */
+  listAlerts(range?: { from: string; to: string }): Promise<AlertRecord[]>;
 }
 
 export type SessionNoticeType = "session-started" | "session-ended" | "session-alert";

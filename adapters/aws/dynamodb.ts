@@ -380,11 +380,16 @@ export class DynamoRequestStore implements RequestStore, SessionLog {
     }
   }
 
-  async listAlerts(): Promise<AlertRecord[]> {
-    const items = await this.query({
-      KeyConditionExpression: "pk = :pk",
-      ExpressionAttributeValues: { ":pk": "ALERTS" },
-    });
+  async listAlerts(range?: { from: string; to: string }): Promise<AlertRecord[]> {
+    // Sort keys are `<at>#<eventId>`: `at` from `from` on, and before `to` (`<to>#…` sorts after `<to>`).
+    const items = await this.query(
+      range
+        ? {
+            KeyConditionExpression: "pk = :pk AND sk BETWEEN :from AND :to",
+            ExpressionAttributeValues: { ":pk": "ALERTS", ":from": range.from, ":to": range.to },
+          }
+        : { KeyConditionExpression: "pk = :pk", ExpressionAttributeValues: { ":pk": "ALERTS" } },
+    );
     return items.map(({ pk: _pk, sk: _sk, ...alert }) => alert as unknown as AlertRecord);
   }
 }

@@ -79,3 +79,20 @@ describe("DynamoRequestStore", () => {
     ]);
   });
 });
+
+describe("the session log's alerts", () => {
+  it("reads a range by time: from its start, up to but not including its end", async () => {
+    const alert = (eventId: string, at: string) => ({ eventId, kind: "no-grant" as const, at, actor: "x" });
+    for (const a of [
+      alert("before", "2026-11-15T23:59:59.999Z"),
+      alert("first", "2026-11-16T00:00:00.000Z"),
+      alert("inside", "2026-11-19T12:00:00.000Z"),
+      alert("last", "2026-11-22T23:59:59.999Z"),
+      alert("at-end", "2026-11-23T00:00:00.000Z"),
+    ])
+      await store.saveAlert(a);
+    const week = await store.listAlerts({ from: "2026-11-16T00:00:00.000Z", to: "2026-11-23T00:00:00.000Z" });
+    expect(week.map((a) => a.eventId)).toEqual(["first", "inside", "last"]);
+    expect((await store.listAlerts()).map((a) => a.eventId)).toHaveLength(5);
+  });
+});
