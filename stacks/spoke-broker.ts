@@ -11,7 +11,12 @@
 import { accountPrincipals, memberAccountIds } from "../core/accounts.ts";
 import type { AccessConfig } from "../core/config/load.ts";
 import { asPolicyDocument } from "./permissions.ts";
-import { brokerCommonPermissions, brokerInlineStatements, brokerSlotPermission } from "./spoke-policies.ts";
+import {
+  brokerCommonPermissions,
+  brokerInlineStatements,
+  brokerSlotPermission,
+  hasSharedRole,
+} from "./spoke-policies.ts";
 import { inAccounts, SHARED_ROLE_CONDITION } from "./spoke-slots.ts";
 
 type Json = unknown;
@@ -54,7 +59,7 @@ export function brokerPolicy(config: AccessConfig) {
     });
   }
   // The slot versions only where a shared role has slots (spoke-slots.ts defines the condition).
-  if (memberAccountIds(config).some((id) => accountPrincipals(config, id).sharedRole)) {
+  if (memberAccountIds(config).some((id) => hasSharedRole(config, id))) {
     const [slots] = asPolicyDocument([brokerSlotPermission(config)]).Statement;
     statements.push({ "Fn::If": [SHARED_ROLE_CONDITION, slots, { Ref: "AWS::NoValue" }] });
   }

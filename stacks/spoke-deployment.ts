@@ -14,7 +14,7 @@ import { accountLabel, accountPrincipals, memberAccountIds, profileAccountIds } 
 import type { AccessConfig } from "../core/config/load.ts";
 import { INLINE_POLICY_QUOTA, policySize } from "../core/policy.ts";
 import { asPolicyDocument } from "./permissions.ts";
-import { brokerCommonPermissions, brokerInlineStatements, brokerSlotPermission } from "./spoke-policies.ts";
+import { brokerPermissionsIn } from "./spoke-policies.ts";
 import { spokeTemplate } from "./spoke-template.ts";
 
 /** CloudFormation's limit on a template passed inline (TemplateBody), in bytes. */
@@ -61,9 +61,7 @@ export function spokeDeployment(config: AccessConfig, home: string): SpokeDeploy
  */
 function assertBrokerPoliciesFit(config: AccessConfig): void {
   for (const id of memberAccountIds(config)) {
-    const slots = accountPrincipals(config, id).sharedRole ? [brokerSlotPermission(config)] : [];
-    const permissions = [...brokerInlineStatements(config, id), ...slots, ...brokerCommonPermissions(config)];
-    const size = policySize(JSON.stringify(asPolicyDocument(permissions)));
+    const size = policySize(JSON.stringify(asPolicyDocument(brokerPermissionsIn(config, id))));
     if (size > INLINE_POLICY_QUOTA) {
       const name = accountLabel(config, id);
       throw new Error(

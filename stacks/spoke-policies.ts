@@ -15,7 +15,7 @@
  * Setting one needs `sts:SetSourceIdentity` beside `sts:AssumeRole`, in the trust and in the caller's
  * own policy.
  */
-import { accountPrincipalArns } from "../core/accounts.ts";
+import { accountPrincipalArns, accountPrincipals } from "../core/accounts.ts";
 import type { AccessConfig } from "../core/config/load.ts";
 import { isIdentityCenterRole } from "../core/slots.ts";
 import type { FunctionName } from "./entries.ts";
@@ -54,6 +54,22 @@ export function brokerCommonPermissions(config: AccessConfig): Permission[] {
 /** The slot versions, for the broker of an account whose shared role has slots. */
 export function brokerSlotPermission(config: AccessConfig): Permission {
   return slotStatement(config.partition, THIS_ACCOUNT);
+}
+
+/** Whether a member account's broker handles slots there: the account declares a shared role. */
+export const hasSharedRole = (config: AccessConfig, accountId: string): boolean =>
+  accountPrincipals(config, accountId).sharedRole !== undefined;
+
+/**
+ * Everything one account's broker may do, as that account's policy resolves: the template states
+ * the same parts under conditions (spoke-broker.ts), and the deploy measures this against IAM's quota.
+ */
+export function brokerPermissionsIn(config: AccessConfig, accountId: string): Permission[] {
+  return [
+    ...brokerInlineStatements(config, accountId),
+    ...(hasSharedRole(config, accountId) ? [brokerSlotPermission(config)] : []),
+    ...brokerCommonPermissions(config),
+  ];
 }
 
 /** The broker's trust: the hub's root, only as the listed roles, with a `jit-*` source identity. */
