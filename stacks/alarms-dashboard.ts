@@ -77,7 +77,11 @@ export function dashboardBody(inputs: DashboardInputs): { widgets: Record<string
   ]);
   add(
     "Revoke lag after expiry (s)",
-    [ours("RevokeLag", { stat: "p99", label: "p99" }), ours("RevokeLag", { stat: "Maximum", label: "max" })],
+    [
+      ours("RevokeLag", { stat: "p99", label: "p99" }),
+      ours("RevokeLag", { stat: "Maximum", label: "max" }),
+      ours("RevokeFailures", { stat: "Sum", label: "failed revokes", yAxis: "right" }),
+    ],
     { annotations: { horizontal: [{ label: "alarm", value: 60 }] } },
   );
   add("Approval wait (s)", [

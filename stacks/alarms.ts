@@ -58,6 +58,8 @@ export const ALARMS: readonly AlarmDefinition[] = [
       "the revoke-access function's log for handler failed lines with that requestId",
       "whether the sweeper's next pass (within 5 minutes) removed the policy and ended the sessions",
     ],
+    // Invocations of "Raise the alarm", not the RevokeFailures metric (on the dashboard): the task is
+    // invoked even when the failure is so early that nothing could be recorded.
     metrics: [{ source: "lambda", metric: "Invocations", function: "raiseAlarm" }],
     ...ANY_IN_FIVE_MINUTES,
   },
