@@ -91,6 +91,7 @@ export function dashboardBody(inputs: DashboardInputs): { widgets: Record<string
   add("Session alerts by kind", [
     ...ALERT_KINDS.map((k) => ours("SessionAlerts", { stat: "Sum", label: k }, { kind: k })),
     ours("SessionsStarted", { stat: "Sum", label: "sessions started" }),
+    ours("SessionsEnded", { stat: "Sum", label: "sessions ended" }),
   ]);
   add("Sweeper repairs", [
     ...Object.keys(REPAIRS).map((r) => ours("SweeperRepairs", { stat: "Sum", label: r }, { repair: r })),
@@ -105,6 +106,11 @@ export function dashboardBody(inputs: DashboardInputs): { widgets: Record<string
       ours("SlackResponses", { stat: "Sum", label: "errors", yAxis: "right" }, { outcome: "error" }),
     ],
     { annotations: { horizontal: [{ label: "Slack gives up", value: 3000 }] } },
+  );
+  add(
+    "Signed API answers (jit --stage)",
+    ["ok", "rejected", "error"].map((o) => ours("ApiResponses", { stat: "Sum", label: o }, { outcome: o })),
+    { stacked: true },
   );
   add("Workflow executions", [
     ["AWS/States", "ExecutionsSucceeded", "StateMachineArn", inputs.stateMachineArn, { stat: "Sum" }],

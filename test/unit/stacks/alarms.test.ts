@@ -100,6 +100,13 @@ describe("the dashboard", () => {
     }
   });
 
+  it("reads every metric the code records, on a panel or in an alarm: none is recorded for nobody", () => {
+    const shown = new Set(rows.filter((r) => r[0] === METRIC_NAMESPACE).map((r) => r[1]));
+    const alarmed = new Set<string>(ALARMS.flatMap((a) => a.metrics.map((m) => m.metric)));
+    const unread = Object.keys(METRICS).filter((name) => !shown.has(name) && !alarmed.has(name));
+    expect(unread).toEqual([]);
+  });
+
   it("has the panels the on-call needs", () => {
     const titles = body.widgets.map((w) => (w.properties as { title: string }).title);
     for (const t of [
