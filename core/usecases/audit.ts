@@ -74,7 +74,8 @@ export interface AuditInput extends WindowInput {
   person?: string | undefined;
 }
 
-// Revocations by the product's own actors at the grant's end are expiries; anything else was a person.
+// Revokes record `atExpiry` when the grant's time came (revoke.ts); records written before that are
+// read by their actor and reason, as they were then.
 const EXPIRY_ACTORS = new Set(["workflow", "sweeper"]);
 const EXPIRY_REASONS = new Set(["expired", "overdue at sweep"]);
 
@@ -126,9 +127,8 @@ function endOf(r: AccessRequest): Pick<AuditRow, "expiredAt" | "revokedAt" | "re
   const entry = r.history.findLast((h) => h.action === "revoked");
   const by = r.endedBy ?? entry?.actor ?? "";
   const reason = text(entry?.detail?.reason) ?? "";
-  return EXPIRY_ACTORS.has(by) && EXPIRY_REASONS.has(reason)
-    ? { expiredAt: r.endedAt }
-    : { revokedAt: r.endedAt, revokedBy: by };
+  const atExpiry = entry?.detail?.atExpiry === true || (EXPIRY_ACTORS.has(by) && EXPIRY_REASONS.has(reason));
+  return atExpiry ? { expiredAt: r.endedAt } : { revokedAt: r.endedAt, revokedBy: by };
 }
 
 /** The account a grant lives in: the principal's, else the configured hub's. */

@@ -51,8 +51,11 @@ async function settle(
       new Date(current.expiresAt) > deps.clock.now()
     )
       return EXTENDED;
+    // `atExpiry`: ended because its time came (the workflow or the sweeper), not by a person; the
+    // audit reads this fact instead of guessing it from the reason's words.
     return transition(deps, current, "REVOKED", input.actor, revokedChanges(deps, input.actor), {
       reason: input.reason ?? "expired",
+      ...(input.ifDue ? { atExpiry: true } : {}),
     });
   });
 }

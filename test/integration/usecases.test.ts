@@ -4,10 +4,12 @@ import { ConflictError, NotAuthorizedError, NotFoundError, ValidationError } fro
 import { buildGrantPolicy, policyName } from "../../core/policy.ts";
 import { resolvePrincipal } from "../../core/principal.ts";
 import { createRequest } from "../../core/usecases/request.ts";
+import { revokeAccess } from "../../core/usecases/revoke.ts";
 import { sweep } from "../../core/usecases/sweep.ts";
 import { PEOPLE } from "../fixtures/nodes.ts";
 import { exampleProfile } from "../helpers/config.ts";
 import { type Harness, startHarness } from "../helpers/harness.ts";
+import { aRequest } from "../helpers/requests.ts";
 
 let h: Harness | undefined;
 afterEach(async () => {
@@ -147,5 +149,34 @@ describe("the sweeper", () => {
       status: "FAILED",
       failure: "its workflow ended ABORTED",
     });
+  });
+});
+
+describe("how a grant ended, as the record says it", () => {
+  it("an expiry is marked atExpiry; a person's revoke is not, whatever words its reason uses", async () => {
+    h = await startHarness();
+    // Expiry: the sandbox profile needs no approval, and the fake clock lets the grant run out.
+    const expired = await createRequest(h.deps, { requester: PEOPLE.bob, profileId: "sandbox" });
+    const settled = await h.waitForStatus(expired.id, "REVOKED");
+    expect(settled.history.findLast((e) => e.action === "revoked")?.detail).toMatchObject({
+      reason: "expired",
+      atExpiry: true,
+    });
+    // A person's revoke with the expiry's own reason text: still no atExpiry.
+    const live = aRequest({
+      id: "20261126-byperson",
+      requester: PEOPLE.bob,
+      profileId: "sandbox",
+      principal: resolvePrincipal(h.deps.config, PEOPLE.bob),
+      status: "ACTIVE",
+      grantedAt: h.clock.now().toISOString(),
+      expiresAt: new Date(h.clock.now().getTime() + 3_600_000).toISOString(),
+    });
+    await h.deps.store.create(live);
+    await revokeAccess(h.deps, { requestId: live.id, actor: "U02BOB", reason: "expired" });
+    const revoked = await h.deps.store.get(live.id);
+    const entry = revoked?.history.findLast((e) => e.action === "revoked");
+    expect(entry?.detail?.reason).toBe("expired");
+    expect(entry?.detail?.atExpiry).toBeUndefined();
   });
 });
