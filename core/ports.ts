@@ -196,10 +196,16 @@ export interface SessionRecord {
   version: number;
 }
 
+/** What an alert is about: a session no grant explains (the first three: standing access), or a refused attempt. */
+export const ALERT_KINDS = ["no-grant", "outside-grant", "not-owner", "refused"] as const;
+export type AlertKind = (typeof ALERT_KINDS)[number];
+/** The alert kinds that mean someone holds access outside this product (standing-access drift). */
+export const DRIFT_KINDS: readonly AlertKind[] = ["no-grant", "outside-grant", "not-owner"];
+
 /** An alert about a session that no grant explains, or a refused attempt. */
 export interface AlertRecord {
   eventId: string;
-  kind: "no-grant" | "outside-grant" | "not-owner" | "refused";
+  kind: AlertKind;
   at: string;
   actor: string;
   target?: string | undefined;

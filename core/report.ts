@@ -3,7 +3,7 @@
  * it, and what no grant explains. Built from the same read as `jit audit` (one query per creation
  * day) plus the session alerts. Pure over the store and the session log; where it goes is an outlet.
  */
-import type { AlertRecord, Deps } from "./ports.ts";
+import { type AlertRecord, type Deps, DRIFT_KINDS } from "./ports.ts";
 import { type AuditRow, auditReport } from "./usecases/audit.ts";
 
 const WEEK_MS = 7 * 86_400_000;
@@ -12,7 +12,6 @@ const HOUR_MS = 3_600_000;
 export const REPORT_TOP = 10;
 
 /** The alerts that mean access outside this product (standing access drift). */
-const DRIFT: readonly AlertRecord["kind"][] = ["no-grant", "outside-grant", "not-owner"];
 
 export interface WeeklyReport {
   kind: "jit-weekly-access-report";
@@ -77,7 +76,7 @@ export async function buildWeeklyReport(
   const week = reportWeek(deps.clock.now());
   // The week's alerts only, read by their range: the alert partition grows for as long as the stack runs.
   const [{ rows }, inWeek] = await Promise.all([auditReport(deps, week), deps.sessionLog.listAlerts(week)]);
-  const drift = inWeek.filter((a) => DRIFT.includes(a.kind)).sort((a, b) => a.at.localeCompare(b.at));
+  const drift = inWeek.filter((a) => DRIFT_KINDS.includes(a.kind)).sort((a, b) => a.at.localeCompare(b.at));
   const granted = rows.filter((r) => r.grantedAt);
   const decided = (kind: string) => count(rows, (r) => r.decisions.some((d) => d.decision === kind));
   const profiles = [...new Set(granted.map((r) => r.profile))].sort();

@@ -4,7 +4,10 @@
  * ack time, and errors, throttles and cold starts per function. Body format:
  * https://docs.aws.amazon.com/AmazonCloudWatch/latest/APIReference/CloudWatch-Dashboard-Body-Structure.html
  */
+
 import { METRIC_NAMESPACE, type MetricName } from "../core/metrics.ts";
+import { ALERT_KINDS } from "../core/ports.ts";
+import { STATUSES } from "../core/request.ts";
 import { REPAIRS } from "../core/usecases/sweep-metrics.ts";
 import type { FunctionName } from "./entries.ts";
 
@@ -20,18 +23,15 @@ export interface DashboardInputs {
 
 type MetricRow = (string | Record<string, unknown>)[];
 
+/**
+ * The funnel's outcomes: a request made or refused at once, then each status it moves to (a record
+ * is created PENDING, so PENDING is never a transition; core/usecases/common.ts records them).
+ */
 const OUTCOMES = [
   "requested",
-  "approved",
-  "denied",
-  "expired",
-  "cancelled",
-  "active",
-  "revoked",
-  "failed",
+  ...STATUSES.filter((s) => s !== "PENDING").map((s) => s.toLowerCase()),
   "refused",
 ];
-const ALERT_KINDS = ["no-grant", "outside-grant", "not-owner", "refused"];
 
 /** The dashboard body for one deployment. */
 export function dashboardBody(inputs: DashboardInputs): { widgets: Record<string, unknown>[] } {

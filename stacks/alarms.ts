@@ -4,7 +4,9 @@
  * section of docs/runbook.md. stacks/observability.ts turns each into a CloudWatch alarm that
  * publishes to the notices topic.
  */
+
 import { METRIC_NAMESPACE, type MetricName } from "../core/metrics.ts";
+import { DRIFT_KINDS } from "../core/ports.ts";
 import type { FunctionName } from "./entries.ts";
 
 /** One metric an alarm reads: ours (JitAccess, per service) or AWS's own for a function or the workflow. */
@@ -158,7 +160,7 @@ export const ALARMS: readonly AlarmDefinition[] = [
       "that principal's policies in IAM (anything but jit- policies granting ssm:StartSession)",
       "CloudTrail for who attached that access, and end the session (aws ssm terminate-session)",
     ],
-    metrics: ["no-grant", "outside-grant", "not-owner"].map((kind) => ({
+    metrics: DRIFT_KINDS.map((kind) => ({
       source: "custom" as const,
       metric: "SessionAlerts" as const,
       dimensions: { kind },
