@@ -46,7 +46,14 @@ function unavailable<T extends object>(port: string): T {
 }
 
 type Ports = Omit<Deps, "config" | "clock" | "random" | "metrics">;
-const PORTS: readonly (keyof Ports)[] = ["store", "broker", "sessions", "workflow", "notifier", "sessionLog"];
+const PORTS = [
+  "store",
+  "broker",
+  "sessions",
+  "workflow",
+  "notifier",
+  "sessionLog",
+] as const satisfies readonly (keyof Ports)[];
 
 /**
  * Returns a getter for this function's dependencies: the normalized config bundled beside the code
@@ -77,15 +84,17 @@ export function lambdaDeps(ports: { [K in keyof Ports]?: (config: Deps["config"]
       const config = readNormalizedConfig(
         process.env.JIT_CONFIG ?? `${process.env.LAMBDA_TASK_ROOT ?? "."}/access.config.json`,
       );
+      // Each required port as this file builds it, or one that says plainly it was not given.
+      const given = Object.fromEntries(
+        PORTS.map((port) => {
+          const build = ports[port] as ((c: Deps["config"]) => object) | undefined;
+          return [port, build?.(config) ?? unavailable(port)];
+        }),
+      ) as Pick<Deps, (typeof PORTS)[number]>;
       built = {
         config,
         clock: systemClock,
-        store: ports.store?.(config) ?? unavailable("store"),
-        broker: ports.broker?.(config) ?? unavailable("broker"),
-        sessions: ports.sessions?.(config) ?? unavailable("sessions"),
-        workflow: ports.workflow?.(config) ?? unavailable("workflow"),
-        notifier: ports.notifier?.(config) ?? unavailable("notifier"),
-        sessionLog: ports.sessionLog?.(config) ?? unavailable("sessionLog"),
+        ...given,
         // Optional: a function without on-call providers leaves on-call profiles to their approvers.
         onCall: ports.onCall?.(config),
         metrics: lambdaMetrics(),

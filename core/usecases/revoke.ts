@@ -24,8 +24,12 @@ export interface RevokeResult {
 export const isLive = (r: AccessRequest) => r.status === "ACTIVE" || r.status === "APPROVED";
 
 /** What every revoke writes with REVOKED: when, by whom, and no extension left waiting. */
-export const revokedChanges = (deps: Deps, actor: string): Partial<AccessRequest> => ({
-  endedAt: deps.clock.now().toISOString(),
+export const revokedChanges = (
+  deps: Deps,
+  actor: string,
+  at: Date = deps.clock.now(),
+): Partial<AccessRequest> => ({
+  endedAt: at.toISOString(),
   endedBy: actor,
   pendingExtension: undefined,
 });
@@ -42,18 +46,15 @@ async function settle(
   deps: Deps,
   input: { requestId: string; actor: string; reason?: string | undefined; ifDue?: boolean | undefined },
 ): Promise<AccessRequest | undefined | typeof EXTENDED> {
+  // One instant for the whole settle: the moment the expiry is judged is the moment it ended.
+  const now = deps.clock.now();
   return retryOnConflict(deps, input.requestId, async (current) => {
     if (!isLive(current)) return undefined;
-    if (
-      input.ifDue &&
-      current.status === "ACTIVE" &&
-      current.expiresAt &&
-      new Date(current.expiresAt) > deps.clock.now()
-    )
+    if (input.ifDue && current.status === "ACTIVE" && current.expiresAt && new Date(current.expiresAt) > now)
       return EXTENDED;
     // `atExpiry`: ended because its time came (the workflow or the sweeper), not by a person; the
     // audit reads this fact instead of guessing it from the reason's words.
-    return transition(deps, current, "REVOKED", input.actor, revokedChanges(deps, input.actor), {
+    return transition(deps, current, "REVOKED", input.actor, revokedChanges(deps, input.actor, now), {
       reason: input.reason ?? "expired",
       ...(input.ifDue ? { atExpiry: true } : {}),
     });
