@@ -8,7 +8,7 @@
  * account that joined the OUs without being in the config); the slot versions likewise only where a
  * shared role has slots. Pure.
  */
-import { accountPrincipals, memberAccountIds } from "../core/accounts.ts";
+import { memberAccountIds } from "../core/accounts.ts";
 import type { AccessConfig } from "../core/config/load.ts";
 import { asPolicyDocument } from "./permissions.ts";
 import {

@@ -10,7 +10,7 @@
  * SELF (https://docs.aws.amazon.com/AWSCloudFormation/latest/APIReference/API_CreateStackSet.html).
  * stacks/spokes.ts turns this into resources.
  */
-import { accountLabel, accountPrincipals, memberAccountIds, profileAccountIds } from "../core/accounts.ts";
+import { accountLabel, memberAccountIds, profileAccountIds } from "../core/accounts.ts";
 import type { AccessConfig } from "../core/config/load.ts";
 import { INLINE_POLICY_QUOTA, policySize } from "../core/policy.ts";
 import { asPolicyDocument } from "./permissions.ts";
