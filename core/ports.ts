@@ -91,6 +91,8 @@ export interface AccessBroker {
 /** A Session Manager session as DescribeSessions reports it. */
 export interface SessionInfo {
   sessionId: string;
+  /** The account the session lives in (issue 12); TerminateSession must be sent there. */
+  accountId?: string | undefined;
   /** The region the session lives in; TerminateSession must be sent there. */
   region?: string | undefined;
   target: string;
@@ -177,6 +179,8 @@ export interface Notifier {
 /** A Session Manager session as this product tracks it, from CloudTrail events and DescribeSessions. */
 export interface SessionRecord {
   sessionId: string;
+  /** The account the session ran in (from the event's source account); absent: the hub's. */
+  accountId?: string | undefined;
   /** The grant that allowed it, when one did. */
   requestId?: string | undefined;
   owner: string;
@@ -243,12 +247,24 @@ export interface SessionNotice {
   transcript?: TranscriptLocation | undefined;
 }
 
+/**
+ * The broker and session control of every account (issue 12). The hub's own are `Deps.broker` and
+ * `Deps.sessions`; any other account's act through its `jit-broker` role. A call into an account the
+ * hub cannot reach fails with AccountUnreachableError naming it (core/accounts.ts).
+ */
+export interface AccountPorts {
+  broker(accountId: string): AccessBroker;
+  sessions(accountId: string): SessionControl;
+}
+
 /** Everything a use case may need, passed in explicitly. */
 export interface Deps {
   config: AccessConfig;
   store: RequestStore;
   broker: AccessBroker;
   sessions: SessionControl;
+  /** Every other account's ports; absent: the config spans only the hub (core/usecases/in-account.ts). */
+  accounts?: AccountPorts | undefined;
   workflow: Workflow;
   notifier: Notifier;
   sessionLog: SessionLog;

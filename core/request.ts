@@ -101,11 +101,26 @@ export interface BreakGlassReview {
 }
 
 /** An access request as the store keeps it. Times are ISO 8601 strings. */
+/**
+ * One account a request grants in, with the requester's principal there (issue 12). A profile that
+ * spans several accounts grants in each; the account is the one in the principal's ARN.
+ */
+export interface AccountGrant {
+  accountId: string;
+  principal: Principal;
+}
+
 export interface AccessRequest {
   id: string;
   requester: Person;
   profileId: string;
+  /** The principal in the first account the request grants in (the only one before issue 12). */
   principal: Principal;
+  /**
+   * Every account the request grants in, with the principal there, decided when it was made from the
+   * profile's accounts. Absent on records from before issue 12: the one account of `principal`.
+   */
+  grants?: AccountGrant[] | undefined;
   durationSeconds: number;
   reason: string;
   ticket?: string | undefined;

@@ -97,6 +97,8 @@ export function lambdaDeps(ports: { [K in keyof Ports]?: (config: Deps["config"]
         ...given,
         // Optional: a function without on-call providers leaves on-call profiles to their approvers.
         onCall: ports.onCall?.(config),
+        // Optional: a function that acts in no other account (or a config of one account) has none.
+        accounts: ports.accounts?.(config),
         metrics: lambdaMetrics(),
       };
     }

@@ -12,6 +12,7 @@ import type { AccessRequest } from "../request.ts";
 import { audit, loadRequest } from "./common.ts";
 import { grantPolicyOf } from "./grant-policy.ts";
 import { assertGrantable } from "./grantable.ts";
+import { accountOf, eachAccount, inAccountRequest, principalIn } from "./in-account.ts";
 import { placeInSlot, removeFromSlots, slotGrant } from "./slot-writes.ts";
 
 /**
@@ -21,8 +22,8 @@ import { placeInSlot, removeFromSlots, slotGrant } from "./slot-writes.ts";
  */
 export const IAM_PROPAGATION_SECONDS = 10;
 
-/** Whose sessions a grant allowed: the request and its principal (for a shared role, the person). */
-export type Grantee = Pick<AccessRequest, "id" | "principal">;
+/** Whose sessions a grant allowed: the request and its principals (for a shared role, the person). */
+export type Grantee = Pick<AccessRequest, "id" | "principal" | "grants">;
 
 /** Same person: same principal ARN and, on a shared role, the same role session name. */
 export const samePerson = (a: Principal, b: Principal): boolean =>
@@ -31,18 +32,24 @@ export const samePerson = (a: Principal, b: Principal): boolean =>
 
 /**
  * Whether another grant of this person, still in force, allows the session as it is: its node (by
- * the profile's tags), its region and its document. Only such a session outlives this grant.
+ * the profile's tags), its region and its document. Only such a session outlives this grant. Runs in
+ * one account (scoped deps): only grants in that account, by the person's principal there, count.
  */
 async function coveredByOthers(deps: Deps, request: Grantee): Promise<(session: SessionInfo) => boolean> {
   // Only grants still in force: an ACTIVE record past its expiry (its workflow died) covers nothing.
   const now = deps.clock.now();
-  const others = (await deps.store.listByStatus("ACTIVE")).filter(
-    (r) =>
+  const account = accountOf(deps);
+  const mine = principalIn(request, account) ?? request.principal;
+  const others = (await deps.store.listByStatus("ACTIVE")).filter((r) => {
+    const theirs = principalIn(r, account);
+    return (
       r.id !== request.id &&
-      samePerson(r.principal, request.principal) &&
+      theirs !== undefined &&
+      samePerson(theirs, mine) &&
       r.expiresAt !== undefined &&
-      new Date(r.expiresAt) > now,
-  );
+      new Date(r.expiresAt) > now
+    );
+  });
   const grants: { regions: string[]; documents: string[]; nodes: Set<string> }[] = [];
   for (const other of others) {
     const profile = deps.config.profiles[other.profileId];
@@ -60,17 +67,14 @@ async function coveredByOthers(deps: Deps, request: Grantee): Promise<(session: 
     );
 }
 
-/**
- * Ends the person's live sessions that no other ACTIVE grant of theirs covers. `startedSince` limits
- * it to sessions that began at or after that time (the sweeper's late-session pass); a session with no
- * start time is ended (it cannot be shown to predate the grant).
- */
-export async function endUncoveredSessions(
+/** The person's live sessions in one account (scoped deps) that no other grant there covers, ended. */
+async function endUncoveredIn(
   deps: Deps,
   request: Grantee,
+  principal: Principal,
   startedSince?: Date,
 ): Promise<string[]> {
-  const live = (await deps.sessions.liveSessions(request.principal)).filter(
+  const live = (await deps.sessions.liveSessions(principal)).filter(
     (s: SessionInfo) => !startedSince || !s.startDate || new Date(s.startDate) >= startedSince,
   );
   if (live.length === 0) return [];
@@ -80,43 +84,79 @@ export async function endUncoveredSessions(
   return targets.map((s) => s.sessionId);
 }
 
+/**
+ * Ends the person's live sessions that no other ACTIVE grant of theirs covers, in every account the
+ * grant spans. `startedSince` limits it to sessions that began at or after that time (the sweeper's
+ * late-session pass); a session with no start time is ended (it cannot be shown to predate the
+ * grant). An account that fails does not stop the others; its error is thrown at the end.
+ */
+export async function endUncoveredSessions(
+  deps: Deps,
+  request: Grantee,
+  startedSince?: Date,
+): Promise<string[]> {
+  const ended = await eachAccount(
+    deps,
+    request,
+    (scoped, target) => endUncoveredIn(scoped, request, target.principal, startedSince),
+    { keepGoing: true },
+  );
+  return ended.flatMap((e) => e.result);
+}
+
 export interface Removal {
   policyDeleted: boolean;
   terminatedSessions: string[];
 }
 
 /**
- * Takes a grant away: deletes its policy and ends the sessions it allowed. Sessions are ended even
- * when the delete is refused (the refusal is thrown afterwards, so the caller retries or alarms).
+ * Takes a grant away in every account it spans: deletes its policy and ends the sessions it allowed.
+ * Sessions are ended even when the delete is refused, and every account is cleaned even when one
+ * fails; the first refusal is thrown afterwards, naming its account, so the caller retries or alarms.
  */
 export async function removeAccess(deps: Deps, request: AccessRequest): Promise<Removal> {
   let policyDeleted = false;
-  let refused: unknown;
-  try {
-    policyDeleted =
-      request.principal.kind === "shared-role"
-        ? await removeFromSlots(deps, request.id)
-        : await deps.broker.deleteGrant(request.principal, policyName(request.id));
-  } catch (error) {
-    refused = error;
-  }
-  const terminatedSessions = await endUncoveredSessions(deps, request);
-  if (refused !== undefined) throw refused;
+  const terminatedSessions: string[] = [];
+  await eachAccount(
+    deps,
+    request,
+    async (scoped, target) => {
+      const here = inAccountRequest(request, target);
+      let refused: unknown;
+      try {
+        const deleted =
+          target.principal.kind === "shared-role"
+            ? await removeFromSlots(scoped, request.id)
+            : await scoped.broker.deleteGrant(target.principal, policyName(request.id));
+        policyDeleted ||= deleted;
+      } catch (error) {
+        refused = error;
+      }
+      terminatedSessions.push(...(await endUncoveredIn(scoped, here, target.principal)));
+      if (refused !== undefined) throw refused;
+    },
+    { keepGoing: true },
+  );
   return { policyDeleted, terminatedSessions };
 }
 
 /**
- * Writes the grant where its carrier keeps it: an inline `jit-<id>` policy on a one-person role or
- * user, or statements in a slot of a shared role. Returns the size written.
+ * Writes the grant where its carrier keeps it, in every account the request spans (stopping at the
+ * first that fails: the caller undoes the rest): an inline `jit-<id>` policy on a one-person role or
+ * user, or statements in a slot of a shared role. Returns the largest size written.
  */
 async function writeGrant(deps: Deps, request: AccessRequest, expiresAt: Date): Promise<number> {
-  if (request.principal.kind === "shared-role") {
-    await placeInSlot(deps, request, expiresAt);
-    return policySize({ Version: "2012-10-17", Statement: slotGrant(deps, request, expiresAt) });
-  }
-  const grant = grantPolicyOf(deps, request, expiresAt);
-  await deps.broker.putGrant(request.principal, grant.policyName, grant.document);
-  return grant.size;
+  const sizes = await eachAccount(deps, request, async (scoped, target) => {
+    const here = inAccountRequest(request, target);
+    if (target.principal.kind === "shared-role") {
+      await placeInSlot(scoped, here, expiresAt);
+      return policySize({ Version: "2012-10-17", Statement: slotGrant(scoped, here, expiresAt) });
+    }
+    const grant = grantPolicyOf(scoped, here, expiresAt);
+    await scoped.broker.putGrant(target.principal, grant.policyName, grant.document);
+    return grant.size;
+  });
+  return Math.max(0, ...sizes.map((s) => s.result));
 }
 
 /** Whether the record still calls for the policy: ACTIVE and not yet expired. */

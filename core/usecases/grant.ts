@@ -2,15 +2,18 @@
  * Granting: record ACTIVE (the claim), then attach the tag-scoped, expiring policy. Safe to run twice:
  * the policy name is fixed per request and a retried grant keeps the expiry it already recorded.
  */
+
 import { autoApprover, grantsWithoutApprovers } from "../approval.ts";
+import { describeError } from "../log.ts";
 import { assertFitsInlineQuota, policyName } from "../policy.ts";
 import type { Deps } from "../ports.ts";
 import type { AccessRequest } from "../request.ts";
 import { chooseSlot } from "../slots.ts";
 import { audit, loadRequest, notifySafely, profileOf, retryOnConflict, transition } from "./common.ts";
-import { applyRecord, removeAccess } from "./enforce.ts";
+import { applyRecord, type Removal, removeAccess } from "./enforce.ts";
 import { grantPolicyOf } from "./grant-policy.ts";
 import { assertGrantable } from "./grantable.ts";
+import { eachAccount, grantAccountIds, inAccountRequest } from "./in-account.ts";
 import { readSlots, slotGrant } from "./slot-writes.ts";
 
 export { grantPolicyOf };
@@ -71,18 +74,28 @@ export async function grantAccess(deps: Deps, input: { requestId: string }): Pro
     expiresAt: expiresAt.toISOString(),
   });
   const grant = grantPolicyOf(deps, request, expiresAt);
-  if (request.principal.kind === "shared-role") {
-    chooseSlot(await readSlots(deps), request.id, slotGrant(deps, request, expiresAt), request.principal.arn);
-  } else {
-    const others = (await deps.broker.inlinePolicySizes(request.principal)).filter(
+  // In every account the request spans (an account the hub cannot reach fails here, before the
+  // claim, so nothing is written anywhere): the grant must fit the slots or the principal's quota.
+  await eachAccount(deps, request, async (scoped, target) => {
+    const here = inAccountRequest(request, target);
+    if (target.principal.kind === "shared-role") {
+      chooseSlot(
+        await readSlots(scoped),
+        request.id,
+        slotGrant(scoped, here, expiresAt),
+        target.principal.arn,
+      );
+      return;
+    }
+    const others = (await scoped.broker.inlinePolicySizes(target.principal)).filter(
       (p) => p.policyName !== grant.policyName,
     );
     assertFitsInlineQuota(
-      request.principal.arn,
+      target.principal.arn,
       others.map((p) => p.size),
-      grant.size,
+      grantPolicyOf(scoped, here, expiresAt).size,
     );
-  }
+  });
   let claimedNow = false;
   const claimed = await retryOnConflict(deps, request.id, async (current) => {
     if (current.status === "ACTIVE") return current;
@@ -94,7 +107,12 @@ export async function grantAccess(deps: Deps, input: { requestId: string }): Pro
       "ACTIVE",
       "workflow",
       { grantedAt: now.toISOString(), expiresAt: expiresAt.toISOString() },
-      { policyName: grant.policyName, size: grant.size, expiresAt: expiresAt.toISOString() },
+      {
+        policyName: grant.policyName,
+        size: grant.size,
+        expiresAt: expiresAt.toISOString(),
+        accounts: grantAccountIds(current),
+      },
     );
   });
   // Revoked or settled before the claim: nothing was written.
@@ -134,11 +152,24 @@ export async function failGrant(
         )
       : current,
   );
-  const removal = await removeAccess(deps, failed);
+  // Every account is cleaned, even when one cannot be reached. A request that never became ACTIVE had
+  // nothing written anywhere (writes follow the claim), so a removal that cannot reach an account is
+  // only recorded; after a claim it is thrown once people are told, and the workflow's failure raises
+  // the alarm while the sweeper keeps trying that account.
+  let removal: Removal = { policyDeleted: false, terminatedSessions: [] };
+  let leftUnchecked: unknown;
+  try {
+    removal = await removeAccess(deps, failed);
+  } catch (error) {
+    leftUnchecked = error;
+  }
   await audit(deps, failed.id, "workflow", "grant-undone", {
     policyName: policyName(failed.id),
+    accounts: grantAccountIds(failed),
     ...removal,
+    ...(leftUnchecked !== undefined ? { notUndone: describeError(leftUnchecked) } : {}),
   });
   if (failed.status === "FAILED")
     await notifySafely(deps, { type: "failed", request: failed, detail: { failure } });
+  if (leftUnchecked !== undefined && failed.grantedAt !== undefined) throw leftUnchecked;
 }

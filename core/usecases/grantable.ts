@@ -3,14 +3,17 @@
  * blindly: the table is written by the internet-facing Slack function too, so a record is checked
  * against the configuration (the same rules that let it become ACTIVE) before any policy is written.
  */
+
+import { profileAccountIds } from "../accounts.ts";
 import type { Profile } from "../config/load.ts";
 import { formatDuration, parseDuration } from "../duration.ts";
 import { NotAuthorizedError } from "../errors.ts";
 import type { Deps } from "../ports.ts";
-import { resolvePrincipal } from "../principal.ts";
+import { parsePrincipalArn, resolvePrincipal } from "../principal.ts";
 import type { AccessRequest } from "../request.ts";
 import { BREAK_GLASS_REASON_MIN, breakGlassSettings } from "./break-glass.ts";
 import { samePerson } from "./enforce.ts";
+import { configIn, grantTargets, label, principalIn } from "./in-account.ts";
 
 /** Slack user and group IDs: a group approver makes membership unknowable here (Slack knows it). */
 const isGroup = (id: string) => id.startsWith("S");
@@ -31,14 +34,7 @@ export function grantProblems(deps: Deps, r: AccessRequest): string[] {
       );
     }
   }
-  try {
-    const expected = resolvePrincipal(deps.config, r.requester);
-    if (expected.kind !== r.principal.kind || !samePerson(expected, r.principal)) {
-      problems.push(`its principal ${r.principal.arn} is not the requester's (${expected.arn})`);
-    }
-  } catch {
-    problems.push(`the configuration names no principal for ${r.requester.email ?? r.requester.slackUserId}`);
-  }
+  problems.push(...targetProblems(deps, r, profile));
   const groups = profile.approvers.some(isGroup);
   const valid = new Set(
     r.approvals
@@ -51,6 +47,41 @@ export function grantProblems(deps: Deps, r: AccessRequest): string[] {
     if (without) problems.push(without);
   } else if (valid.size < profile.approvalsRequired) {
     problems.push(`it has ${valid.size} valid approval(s); ${profile.id} needs ${profile.approvalsRequired}`);
+  }
+  return problems;
+}
+
+/**
+ * The record's accounts must be exactly those the profile spans, and its principal in each the one
+ * today's config names for the requester there: a record is written by the internet-facing Slack
+ * function too, and a forged one must not reach an account or a principal the config does not give.
+ */
+function targetProblems(deps: Deps, r: AccessRequest, profile: Profile): string[] {
+  const who = r.requester.email ?? r.requester.slackUserId;
+  const targets = grantTargets(r);
+  const recorded = targets.map((t) => t.accountId);
+  const expected = profileAccountIds(deps.config, profile);
+  if (recorded.join(",") !== expected.join(",")) {
+    return [
+      `it grants in accounts ${recorded.map((a) => label(deps.config, a)).join(", ")}; ${profile.id} spans ${expected.map((a) => label(deps.config, a)).join(", ")}`,
+    ];
+  }
+  const problems: string[] = [];
+  for (const target of targets) {
+    const where = expected.length > 1 || target.accountId !== deps.config.accountId;
+    const suffix = where ? ` in account ${label(deps.config, target.accountId)}` : "";
+    if (parsePrincipalArn(target.principal.arn).accountId !== target.accountId) {
+      problems.push(`its principal ${target.principal.arn} is not in account ${target.accountId}`);
+      continue;
+    }
+    try {
+      const want = resolvePrincipal(configIn(deps.config, target.accountId), r.requester);
+      if (want.kind !== target.principal.kind || !samePerson(want, target.principal)) {
+        problems.push(`its principal ${target.principal.arn}${suffix} is not the requester's (${want.arn})`);
+      }
+    } catch {
+      problems.push(`the configuration names no principal for ${who}${suffix}`);
+    }
   }
   return problems;
 }
@@ -135,20 +166,31 @@ export function grantLimit(
  */
 export async function combinationProblem(
   deps: Deps,
-  r: Pick<AccessRequest, "id" | "profileId" | "principal">,
+  r: Pick<AccessRequest, "id" | "profileId" | "principal" | "grants">,
 ): Promise<string | undefined> {
   const profile = deps.config.profiles[r.profileId];
   if (!profile) return undefined;
   const documents = (p: { documents: string[] }) => [...p.documents].sort().join(", ");
   const now = deps.clock.now();
   for (const other of await deps.store.listByStatus("ACTIVE")) {
-    if (other.id === r.id || !samePerson(other.principal, r.principal)) continue;
+    if (other.id === r.id || !sharesPerson(other, r)) continue;
     if (!other.expiresAt || new Date(other.expiresAt) <= now) continue;
     const theirs = deps.config.profiles[other.profileId];
     if (!theirs || documents(theirs) === documents(profile)) continue;
     return `the requester holds ${other.id} (${other.profileId}: ${documents(theirs)}); with ${profile.id}'s ${documents(profile)} IAM would allow each document on the other's nodes. Revoke ${other.id} first`;
   }
   return undefined;
+}
+
+/** Whether two grants give one person access in some same account (IAM combines only within one). */
+function sharesPerson(
+  a: Pick<AccessRequest, "principal" | "grants">,
+  b: Pick<AccessRequest, "principal" | "grants">,
+): boolean {
+  return grantTargets(a).some((x) => {
+    const theirs = principalIn(b, x.accountId);
+    return theirs !== undefined && samePerson(x.principal, theirs);
+  });
 }
 
 /** Throws NotAuthorizedError naming every problem, before anything reaches IAM. */

@@ -16,6 +16,7 @@ import { ticketExample } from "../ticket-example.ts";
 import { breakGlassTerms } from "./break-glass.ts";
 import { audit, notifySafely, retryOnConflict, transition } from "./common.ts";
 import { combinationProblem } from "./grantable.ts";
+import { resolveGrantTargets } from "./in-account.ts";
 import { decideOnCall, onCallTimeoutMs } from "./oncall.ts";
 
 export interface CreateRequestInput {
@@ -137,18 +138,22 @@ export async function createRequest(deps: Deps, input: CreateRequestInput): Prom
   const breakGlass = input.breakGlass ? breakGlassTerms(deps, profile, input) : undefined;
   const accepted = acceptedInput(profile, breakGlass ? { ...input, duration: undefined } : input);
   const { reason, ticket } = accepted;
-  const principal = resolvePrincipal(deps.config, input.requester);
+  // The requester's principal in every account the profile spans; the first is the record's principal.
+  const grants = resolveGrantTargets(deps.config, profile, input.requester);
+  const principal = grants[0]?.principal ?? resolvePrincipal(deps.config, input.requester);
   const now = deps.clock.now();
   const id = input.requestId ?? newRequestId(now, deps.random);
   // Both on Slack's 3-second path, and independent: the provider's answer (up to onCall.timeout)
   // and the live-grant check (one query) run at once. The check refuses now, not after the
   // approvers' time, a grant of other documents while another is live (IAM would combine the two;
   // see grantable.ts), and its refusal rejects at once: it never waits for the provider.
-  const refusal = combinationProblem(deps, { id, profileId: profile.id, principal }).then((problem) => {
-    if (!problem) return;
-    deps.metrics?.record("Requests", 1, { outcome: "refused", profile: profile.id });
-    throw new ValidationError("profile", problem);
-  });
+  const refusal = combinationProblem(deps, { id, profileId: profile.id, principal, grants }).then(
+    (problem) => {
+      if (!problem) return;
+      deps.metrics?.record("Requests", 1, { outcome: "refused", profile: profile.id });
+      throw new ValidationError("profile", problem);
+    },
+  );
   const [onCall] = await Promise.all([
     breakGlass
       ? undefined
@@ -171,6 +176,9 @@ export async function createRequest(deps: Deps, input: CreateRequestInput): Prom
     reason,
     ticket,
     principal: principal.arn,
+    ...(grants.length > 1 || grants[0]?.accountId !== deps.config.accountId
+      ? { accounts: grants.map((g) => ({ account: g.accountId, principal: g.principal.arn })) }
+      : {}),
     ...(breakGlass ? { breakGlass: true } : {}),
     // The on-call lookup's outcome (provider, schedule, level, shift end, or why not) is part of the
     // request's first audit event, so the trail says why it was or was not approved at once.
@@ -181,6 +189,7 @@ export async function createRequest(deps: Deps, input: CreateRequestInput): Prom
     requester: input.requester,
     profileId: profile.id,
     principal,
+    grants,
     durationSeconds,
     reason,
     ticket,

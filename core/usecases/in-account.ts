@@ -1,0 +1,164 @@
+/**
+ * Acting in one account of a multi-account grant (issue 12). Everything that writes or reads IAM and
+ * Session Manager was written for one account; rather than teach each of those steps about accounts,
+ * a step runs once per account with `inAccount`: the same dependencies, but the broker and session
+ * control of that account, and the config seen from there (its id in the policy ARNs, its principals
+ * and its shared role's slots). The request is narrowed the same way (`inAccountRequest`): its
+ * principal becomes the requester's principal in that account.
+ *
+ * Errors keep their class and name (the workflow's retry rules match names) and gain the account in
+ * their message, so a FAILED request and an alarm say where it broke.
+ */
+import { AccountUnreachableError, accountLabel, accountPrincipals, profileAccountIds } from "../accounts.ts";
+import type { AccessConfig, Profile } from "../config/load.ts";
+import type { Deps } from "../ports.ts";
+import { type Person, type Principal, parsePrincipalArn, resolvePrincipal } from "../principal.ts";
+import type { AccessRequest, AccountGrant } from "../request.ts";
+
+/** Where a request (or any grantee) grants: its recorded accounts, or its one principal's account. */
+export function grantTargets(request: Pick<AccessRequest, "principal" | "grants">): AccountGrant[] {
+  if (request.grants && request.grants.length > 0) return request.grants;
+  return [{ accountId: parsePrincipalArn(request.principal.arn).accountId, principal: request.principal }];
+}
+
+/** The request's principal in `accountId`; undefined when it grants nothing there. */
+export function principalIn(
+  request: Pick<AccessRequest, "principal" | "grants">,
+  accountId: string,
+): Principal | undefined {
+  return grantTargets(request).find((t) => t.accountId === accountId)?.principal;
+}
+
+/** The account ids a request grants in, in its recorded order. */
+export const grantAccountIds = (request: Pick<AccessRequest, "principal" | "grants">): string[] =>
+  grantTargets(request).map((t) => t.accountId);
+
+/** The configuration as seen from one account: its id, its principals, its shared role's slots. */
+export function configIn(config: AccessConfig, accountId: string): AccessConfig {
+  if (accountId === config.accountId) return config;
+  const { map, sharedRole } = accountPrincipals(config, accountId);
+  return {
+    ...config,
+    accountId,
+    principals: { ...config.principals, map, sharedRole },
+  };
+}
+
+/**
+ * The requester's principal in every account the profile spans, in the profile's order. Throws the
+ * resolver's NotFoundError, naming the account, when one of them has no principal for the person.
+ */
+export function resolveGrantTargets(
+  config: AccessConfig,
+  profile: Pick<Profile, "accounts">,
+  person: Person,
+): AccountGrant[] {
+  return profileAccountIds(config, profile).map((accountId) => {
+    try {
+      return { accountId, principal: resolvePrincipal(configIn(config, accountId), person) };
+    } catch (error) {
+      throw inAccountError(config, accountId, error);
+    }
+  });
+}
+
+const scoped = new WeakMap<Deps, Map<string, Deps>>();
+/** Scoped dependencies, so a step cannot be scoped twice into different accounts by mistake. */
+const scopedTo = new WeakMap<Deps, string>();
+
+/**
+ * The dependencies acting in `accountId`: the hub's own deps for the hub; for another account its
+ * broker and session control (through its `jit-broker` role) and the config seen from it.
+ */
+export function inAccount(deps: Deps, accountId: string): Deps {
+  const already = scopedTo.get(deps);
+  if (already !== undefined) {
+    if (already === accountId) return deps;
+    throw new Error(`dependencies scoped to ${already} cannot act in ${accountId}`);
+  }
+  if (accountId === deps.config.accountId) return deps;
+  let byAccount = scoped.get(deps);
+  if (!byAccount) {
+    byAccount = new Map();
+    scoped.set(deps, byAccount);
+  }
+  const kept = byAccount.get(accountId);
+  // The config may be swapped under the same deps (a test, a redeploy in the sandbox): rebuild then.
+  if (kept && kept.config.accounts === deps.config.accounts && kept.config.profiles === deps.config.profiles)
+    return kept;
+  const ports = deps.accounts;
+  if (!ports) {
+    throw new AccountUnreachableError(
+      accountId,
+      "failed",
+      `cannot act in account ${label(deps.config, accountId)}: this function was given no way into other accounts`,
+    );
+  }
+  const next: Deps = {
+    ...deps,
+    config: configIn(deps.config, accountId),
+    broker: ports.broker(accountId),
+    sessions: ports.sessions(accountId),
+  };
+  scopedTo.set(next, accountId);
+  byAccount.set(accountId, next);
+  return next;
+}
+
+/** The account a scoped deps acts in (the hub's for unscoped ones). */
+export const accountOf = (deps: Deps): string => scopedTo.get(deps) ?? deps.config.accountId;
+
+/** The request narrowed to one account: its principal there. */
+export function inAccountRequest<R extends Pick<AccessRequest, "principal" | "grants">>(
+  request: R,
+  target: AccountGrant,
+): R {
+  return { ...request, principal: target.principal, grants: [target] };
+}
+
+/** `prod (111122223333)`, or the bare id of an account the config does not name. */
+export function label(config: AccessConfig, accountId: string): string {
+  const name = accountLabel(config, accountId);
+  return name === accountId ? accountId : `${name} (${accountId})`;
+}
+
+/**
+ * The error, its account named in its message (once). Class and name are kept: the workflow retries
+ * by name, and AccountUnreachableError already names its account.
+ */
+export function inAccountError(config: AccessConfig, accountId: string, error: unknown): unknown {
+  if (!(error instanceof Error) || error instanceof AccountUnreachableError) return error;
+  const prefix = `in account ${label(config, accountId)}: `;
+  if (!error.message.startsWith("in account ")) error.message = `${prefix}${error.message}`;
+  return error;
+}
+
+/**
+ * Runs `work` in every account of the request, one after another in the recorded order. With
+ * `keepGoing`, a failure in one account does not stop the others: the first failure is thrown after
+ * all have run (removal: every reachable account is cleaned even when one is not). Returns the
+ * results of the accounts that succeeded.
+ */
+export async function eachAccount<T>(
+  deps: Deps,
+  request: Pick<AccessRequest, "principal" | "grants">,
+  work: (scopedDeps: Deps, target: AccountGrant) => Promise<T>,
+  options: { keepGoing?: boolean } = {},
+): Promise<{ target: AccountGrant; result: T }[]> {
+  const results: { target: AccountGrant; result: T }[] = [];
+  let failure: { error: unknown } | undefined;
+  const targets = grantTargets(request);
+  // A grant in the hub alone reads as it always did; any other account is named.
+  const naming = targets.length > 1 || targets.some((t) => t.accountId !== accountOf(deps));
+  for (const target of targets) {
+    try {
+      results.push({ target, result: await work(inAccount(deps, target.accountId), target) });
+    } catch (error) {
+      const named = naming ? inAccountError(deps.config, target.accountId, error) : error;
+      if (!options.keepGoing) throw named;
+      failure ??= { error: named };
+    }
+  }
+  if (failure) throw failure.error;
+  return results;
+}
