@@ -6,8 +6,10 @@
 import { DynamoRequestStore } from "../adapters/aws/dynamodb.ts";
 import { SandboxAccount, type SandboxNode } from "../adapters/local/account.ts";
 import { createRequestsTable, type LocalDynamo, startLocalDynamo } from "../adapters/local/dynamo.ts";
+import { SandboxOrganization } from "../adapters/local/organization.ts";
 import type { LocalTask, LocalWorkflow } from "../adapters/local/workflow.ts";
 import { LoggedMetrics, readableSink } from "../adapters/observability/readable.ts";
+import { accountLabel, accountPrincipalArns, BROKER_ROLE_NAME, memberAccountIds } from "../core/accounts.ts";
 import { type Clock, FakeClock } from "../core/clock.ts";
 import type { AccessConfig } from "../core/config/load.ts";
 import { type LogSink, setLogSink } from "../core/log.ts";
@@ -15,6 +17,7 @@ import type { Metrics } from "../core/metrics.ts";
 import type { Deps, Notice, Notifier, RequestStore, SessionNotice } from "../core/ports.ts";
 import { configuredPrincipalArns } from "../core/principal.ts";
 import { basePolicyArn, basePolicyDocument, emptySlot, slotArns } from "../core/slots.ts";
+import { configIn } from "../core/usecases/in-account.ts";
 import { handleSessionEvent } from "../core/usecases/session-events.ts";
 import { useDeps } from "../functions/runtime.ts";
 import { endingTranscripts, transcriptPath } from "./transcripts.ts";
@@ -46,11 +49,19 @@ export interface SandboxOptions {
   logs?: LogSink;
   /** Where use cases record metrics. Default: debug lines of the readable log on a terminal, none otherwise. */
   metrics?: Metrics;
+  /**
+   * The managed nodes of each member account (issue 12), by account id. Every account a profile spans
+   * besides the hub becomes a sandbox account of its own, with these nodes (none when absent).
+   */
+  memberNodes?: Record<string, SandboxNode[]>;
 }
 
 export interface Sandbox {
   deps: Deps;
+  /** The hub's account. */
   account: SandboxAccount;
+  /** Every account, the hub's included, and the hub's way into the others (AssumeRole). */
+  organization: SandboxOrganization;
   workflow: LocalWorkflow;
   dynamo: LocalDynamo;
   /** The store without any wrapper, for reading what really landed. */
@@ -85,12 +96,33 @@ export async function startSandbox(options: SandboxOptions): Promise<Sandbox> {
   const table = options.table ?? "jit-access";
   await createRequestsTable(dynamo.client, table);
   const { clock, config } = options;
+  const members = memberAccountIds(config);
   const account = new SandboxAccount({
     nodes: options.nodes,
     allowedArns: configuredPrincipalArns(config),
     now: () => clock.now(),
+    // In an organization every account refuses another's ARNs, the hub's included.
+    ...(members.length > 0 ? { accountId: config.accountId } : {}),
   });
   provisionSharedRole(account, config);
+  const accounts: Record<string, SandboxAccount> = { [config.accountId]: account };
+  for (const id of members) {
+    const member = new SandboxAccount({
+      nodes: options.memberNodes?.[id] ?? [],
+      allowedArns: accountPrincipalArns(config, id),
+      now: () => clock.now(),
+      accountId: id,
+    });
+    // What the spoke's StackSet instance creates there: the slots and base policy of its shared role.
+    provisionSharedRole(member, configIn(config, id));
+    accounts[id] = member;
+  }
+  const organization = new SandboxOrganization({
+    hubAccountId: config.accountId,
+    accounts,
+    now: () => clock.now(),
+    label: (id) => accountLabel(config, id),
+  });
   const notices: Notice[] = [];
   const sessionNotices: SessionNotice[] = [];
   const store = new DynamoRequestStore(table, dynamo.client);
@@ -117,6 +149,7 @@ export async function startSandbox(options: SandboxOptions): Promise<Sandbox> {
     store: options.wrapStore ? options.wrapStore(store) : store,
     broker: account,
     sessions: account,
+    ...(members.length > 0 ? { accounts: organization } : {}),
     workflow,
     notifier,
     sessionLog: store,
@@ -126,23 +159,35 @@ export async function startSandbox(options: SandboxOptions): Promise<Sandbox> {
   useDeps(deps);
   // A revocation's TerminateSession shows up in CloudTrail; the sandbox hands it on the same way.
   const inflightEvents = new Set<Promise<unknown>>();
-  account.onTerminate = (session) => {
-    const handled = handleSessionEvent(deps, {
-      eventId: `terminate-${session.sessionId}`,
-      name: "TerminateSession",
-      accountId: config.accountId,
-      time: clock.now().toISOString(),
-      region: session.region ?? "eu-west-1",
-      actorArn: `arn:aws:sts::${config.accountId}:assumed-role/jit-sandbox-RevokeAccess/revoke`,
-      principalArn: `arn:aws:iam::${config.accountId}:role/jit-sandbox-RevokeAccess`,
-      sessionId: session.sessionId,
-    }).catch((error) => console.error("sandbox: session end not recorded:", error));
-    inflightEvents.add(handled);
-    void handled.finally(() => inflightEvents.delete(handled));
-  };
+  // Each account's TerminateSession reaches the hub's bus with that account as its source.
+  for (const [accountId, each] of organization.accounts) {
+    each.onTerminate = (session) => {
+      const handled = handleSessionEvent(deps, {
+        eventId: `terminate-${session.sessionId}`,
+        name: "TerminateSession",
+        accountId,
+        time: clock.now().toISOString(),
+        region: session.region ?? "eu-west-1",
+        // The hub revokes as its function; a member's TerminateSession is made by its broker role.
+        ...(accountId === config.accountId
+          ? {
+              actorArn: `arn:aws:sts::${accountId}:assumed-role/jit-sandbox-RevokeAccess/revoke`,
+              principalArn: `arn:aws:iam::${accountId}:role/jit-sandbox-RevokeAccess`,
+            }
+          : {
+              actorArn: `arn:aws:sts::${accountId}:assumed-role/${BROKER_ROLE_NAME}/jit-revoke-access`,
+              principalArn: `arn:aws:iam::${accountId}:role/${BROKER_ROLE_NAME}`,
+            }),
+        sessionId: session.sessionId,
+      }).catch((error) => console.error("sandbox: session end not recorded:", error));
+      inflightEvents.add(handled);
+      void handled.finally(() => inflightEvents.delete(handled));
+    };
+  }
   return {
     deps,
     account,
+    organization,
     workflow,
     dynamo,
     store,

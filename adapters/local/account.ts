@@ -113,8 +113,21 @@ export class SandboxAccount implements AccessBroker, SessionControl {
   /** Called when a live session is terminated (the sandbox turns it into a TerminateSession event). */
   onTerminate: (session: SessionInfo) => void = () => {};
 
-  constructor(options: { nodes: SandboxNode[]; allowedArns?: Iterable<string>; now?: () => Date }) {
+  /**
+   * The account's id, when the sandbox is an organization (issue 12): a principal or policy ARN of
+   * another account is refused, as the spoke's role could not reach it (its permissions name its own
+   * account only), and sessions carry it.
+   */
+  readonly accountId: string | undefined;
+
+  constructor(options: {
+    nodes: SandboxNode[];
+    allowedArns?: Iterable<string>;
+    now?: () => Date;
+    accountId?: string;
+  }) {
     this.nodes = options.nodes;
+    this.accountId = options.accountId;
     this.allowed = options.allowedArns ? new Set(options.allowedArns) : undefined;
     this.now = options.now ?? (() => new Date());
   }
@@ -163,7 +176,22 @@ export class SandboxAccount implements AccessBroker, SessionControl {
 
   /** Writes that grant access: only principals today's configuration names, only `jit-*` names. */
   private check(principal: Principal, policyName?: string): void {
+    this.inThisAccount(principal.arn);
     assertOurs(this.allowed, principal, policyName);
+  }
+
+  /**
+   * IAM's calls name a role or user by name, in the caller's account: a principal of another account
+   * would be a wrong-account write (or a NoSuchEntity). The sandbox refuses it outright, naming both.
+   */
+  private inThisAccount(arn: string): void {
+    const account = arn.split(":")[4];
+    if (this.accountId !== undefined && account !== this.accountId) {
+      throw awsError(
+        "AccessDenied",
+        `${arn} is in account ${account}; this is account ${this.accountId}, whose broker may act only on its own principals and policies`,
+      );
+    }
   }
 
   /**
@@ -172,10 +200,12 @@ export class SandboxAccount implements AccessBroker, SessionControl {
    * stack's IAM permissions bound the principals to the configured ones plus those with open records.
    */
   private checkRemoval(principal: Principal, policyName: string): void {
+    this.inThisAccount(principal.arn);
     assertOurs(undefined, principal, policyName);
   }
 
   private checkRead(principal: Principal): void {
+    this.inThisAccount(principal.arn);
     assertOurs(undefined, principal);
   }
 
@@ -337,6 +367,7 @@ export class SandboxAccount implements AccessBroker, SessionControl {
    */
   async readSlot(policyArn: string): Promise<PolicyDocument | undefined> {
     assertSlotArn(policyArn);
+    this.inThisAccount(policyArn);
     await this.hooks.before?.("GetPolicyVersion", policyArn);
     this.faults("GetPolicyVersion");
     const policy = this.managed.get(policyArn);
@@ -352,6 +383,7 @@ export class SandboxAccount implements AccessBroker, SessionControl {
    */
   async writeSlot(policyArn: string, document: PolicyDocument): Promise<void> {
     assertSlotArn(policyArn);
+    this.inThisAccount(policyArn);
     const policy = this.managedPolicy(policyArn);
     if (policySize(JSON.stringify(document)) > MANAGED_POLICY_QUOTA) throw tooLarge();
     const prunable = policy.versions.filter((v) => v.versionId !== policy.defaultVersionId);
@@ -438,6 +470,7 @@ export class SandboxAccount implements AccessBroker, SessionControl {
       owner,
       document,
       region: node.region,
+      ...(this.accountId !== undefined ? { accountId: this.accountId } : {}),
       startDate: this.now().toISOString(),
       status: "Connected",
     };
@@ -465,6 +498,15 @@ export class SandboxAccount implements AccessBroker, SessionControl {
   }
 
   async terminateSession(session: SessionInfo): Promise<void> {
+    if (
+      session.accountId !== undefined &&
+      this.accountId !== undefined &&
+      session.accountId !== this.accountId
+    )
+      throw awsError(
+        "InvalidParameterValue",
+        `session ${session.sessionId} is in account ${session.accountId}, not ${this.accountId}`,
+      );
     await this.hooks.before?.("TerminateSession", session.sessionId);
     this.faults("TerminateSession");
     const found = this.sessions.get(session.sessionId);

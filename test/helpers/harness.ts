@@ -6,6 +6,7 @@
 
 import type { SandboxAccount } from "../../adapters/local/account.ts";
 import type { LocalDynamo } from "../../adapters/local/dynamo.ts";
+import type { SandboxOrganization } from "../../adapters/local/organization.ts";
 import type { LocalTask, LocalWorkflow } from "../../adapters/local/workflow.ts";
 import { FakeClock } from "../../core/clock.ts";
 import type { AccessConfig } from "../../core/config/load.ts";
@@ -18,6 +19,8 @@ import { exampleConfig } from "./config.ts";
 export interface Harness {
   deps: Deps;
   account: SandboxAccount;
+  /** Every account (the hub's included) and the hub's AssumeRole into the others. */
+  organization: SandboxOrganization;
   workflow: LocalWorkflow;
   clock: FakeClock;
   notices: Notice[];
@@ -37,6 +40,8 @@ export interface HarnessOptions {
   transcriptsDir?: string;
   /** Where use cases record metrics (none when absent). */
   metrics?: SandboxOptions["metrics"];
+  /** Nodes of the member accounts, by account id (a multi-account config). */
+  memberNodes?: SandboxOptions["memberNodes"];
 }
 
 let tableCounter = 0;
@@ -54,6 +59,7 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
     wrapTask: options.wrap,
     transcriptsDir: options.transcriptsDir,
     metrics: options.metrics,
+    memberNodes: options.memberNodes,
   });
   const waitFor = async (id: string, until: (r: AccessRequest) => boolean, timeoutMs = 10_000) => {
     const deadline = Date.now() + timeoutMs;
@@ -68,6 +74,7 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
   return {
     deps: sandbox.deps,
     account: sandbox.account,
+    organization: sandbox.organization,
     workflow: sandbox.workflow,
     clock,
     notices: sandbox.notices,
