@@ -4,6 +4,7 @@ import { SnsNotifier } from "../adapters/aws/sns.ts";
 import { SsmSessions } from "../adapters/aws/ssm.ts";
 import { FanOutNotifier } from "../adapters/fan-out.ts";
 import { SlackNotifier } from "../adapters/slack/notifier.ts";
+import { accountLabel } from "../core/accounts.ts";
 import type { AccessConfig } from "../core/config/load.ts";
 import type { Notifier } from "../core/ports.ts";
 import { env } from "./runtime.ts";
@@ -18,6 +19,12 @@ export function notifierFor(config: AccessConfig): Notifier {
   });
   return new FanOutNotifier([
     { name: "slack", notifier: slack },
-    { name: "sns", notifier: new SnsNotifier(env("TOPIC_ARN"), undefined, config.notices) },
+    {
+      name: "sns",
+      // Session notices name their account by its name in the config as well as by id.
+      notifier: new SnsNotifier(env("TOPIC_ARN"), undefined, config.notices, (id) =>
+        accountLabel(config, id),
+      ),
+    },
   ]);
 }

@@ -3,17 +3,23 @@
  * CloudTrail's Session Manager calls, from the default event bus to the session-events function. They
  * reach EventBridge only when a CloudTrail trail records management events in the account, and only
  * in the region of the call: every other region a profile names forwards them to home's bus
- * (regions.ts), where this subscription sees them like its own.
+ * (regions.ts), and every member account's spoke forwards its own (spoke-template.ts), where this
+ * subscription sees them like the hub's.
  */
 import type { AccessConfig } from "../core/config/load.ts";
 import { defaultBusArn } from "./arns.ts";
 import { inRegion } from "./providers.ts";
 import { forwarderRole, forwardingRules } from "./regions.ts";
-import { SESSION_EVENT_PATTERN } from "./session-event-pattern.ts";
+import { hubSessionEventPattern, SESSION_EVENT_PATTERN } from "./session-event-pattern.ts";
 
 export function subscribeSessionEvents(fn: sst.aws.Function, config: AccessConfig, home: string) {
   const bus = defaultBusArn(config.partition, home, config.accountId);
-  return sst.aws.Bus.subscribe("SessionEvents", bus, fn.arn, { pattern: SESSION_EVENT_PATTERN });
+  return sst.aws.Bus.subscribe("SessionEvents", bus, fn.arn, {
+    pattern: SESSION_EVENT_PATTERN,
+    // SST writes only source, detail-type and detail from `pattern` into the rule; the accounts the
+    // hub handles are set on the rule itself (the hub's and every named member's, not the hub's alone).
+    transform: { rule: { eventPattern: JSON.stringify(hubSessionEventPattern(config)) } },
+  });
 }
 
 /** The role EventBridge assumes to put events on home's default bus (IAM is global: one role). */

@@ -28,12 +28,19 @@ export function noticeMessage(notice: Notice) {
   };
 }
 
-/** The message body of a session notice. */
-export function sessionMessage(n: SessionNotice) {
+/**
+ * The message body of a session notice. `accountName` names an account id (its name in the config);
+ * without it, or for a record from before issue 12 that says no account, only what is known is sent.
+ */
+export function sessionMessage(n: SessionNotice, accountName?: (accountId: string) => string) {
+  const accountId = n.session.accountId;
   return {
     event: n.type,
     outcome: n.outcome,
     sessionId: n.session.sessionId,
+    /** The account the session ran in (issue 12), and its name in the config. */
+    accountId,
+    account: accountId && accountName ? accountName(accountId) : undefined,
     node: n.session.target,
     region: n.session.region,
     actor: n.actor,
@@ -58,12 +65,23 @@ export class SnsNotifier implements Notifier {
   private readonly client: SNSClient;
   private readonly topicArn: string;
   private readonly routes: AccessConfig["notices"] | undefined;
+  private readonly accountName: ((accountId: string) => string) | undefined;
 
-  /** `routes`: the config's notice routing; session notices go to SNS only where it says `sns`. */
-  constructor(topicArn: string, client = new SNSClient({}), routes?: AccessConfig["notices"]) {
+  /**
+   * `routes`: the config's notice routing; session notices go to SNS only where it says `sns`.
+   * `accountName`: an account's name in the config, for session notices (their account id is sent
+   * whatever it says).
+   */
+  constructor(
+    topicArn: string,
+    client = new SNSClient({}),
+    routes?: AccessConfig["notices"],
+    accountName?: (accountId: string) => string,
+  ) {
     this.topicArn = topicArn;
     this.client = client;
     this.routes = routes;
+    this.accountName = accountName;
   }
 
   async notifySession(n: SessionNotice): Promise<void> {
@@ -79,13 +97,15 @@ export class SnsNotifier implements Notifier {
         new PublishCommand({
           TopicArn: this.topicArn,
           Subject: `JIT access ${n.type}: ${n.session.target ?? n.session.sessionId}`.slice(0, 100),
-          Message: JSON.stringify(sessionMessage(n)),
+          Message: JSON.stringify(sessionMessage(n, this.accountName)),
           MessageAttributes: {
             event: attribute(n.type),
             outcome: attribute(n.outcome),
             profile: attribute(n.request?.profileId ?? ""),
             requester: attribute(n.request?.requester.slackUserId ?? ""),
             node: attribute(n.session.target ?? ""),
+            // A subscription's filter policy can keep one account's sessions (or leave them out).
+            account: attribute(n.session.accountId ?? ""),
           },
         }),
       ),

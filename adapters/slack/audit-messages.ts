@@ -4,9 +4,11 @@
  * escaped and capped like anything a person typed.
  */
 import type { KnownBlock } from "@slack/types";
+import type { AccessConfig } from "../../core/config/load.ts";
 import { formatDuration } from "../../core/duration.ts";
-import type { SessionNotice } from "../../core/ports.ts";
+import type { SessionNotice, SessionRecord } from "../../core/ports.ts";
 import type { AccessRequest } from "../../core/request.ts";
+import { label as accountLabel } from "../../core/usecases/in-account.ts";
 import { clip, SHOWN, section, shown, slackTime, who } from "./mrkdwn.ts";
 import { transcriptLine } from "./transcript-line.ts";
 
@@ -34,12 +36,32 @@ function grantLine(r: AccessRequest): string {
   return `Request \`${shown(r.id, SHOWN.word)}\` · *${shown(r.profileId, SHOWN.word)}* · ${reason}${ticket}`;
 }
 
-/** The audit-channel message of a session notice: who, which node, which request and why, time left. */
-export function sessionBlocks(n: SessionNotice, now: Date): { text: string; blocks: KnownBlock[] } {
+/**
+ * The account a session notice names, as "staging (444455556666)": when the configuration spans
+ * several accounts and the record says where the session ran (records from before issue 12 do not).
+ */
+export function sessionAccount(
+  config: AccessConfig,
+  s: Pick<SessionRecord, "accountId">,
+): string | undefined {
+  if (!s.accountId || Object.keys(config.accounts ?? {}).length === 0) return undefined;
+  return accountLabel(config, s.accountId);
+}
+
+/**
+ * The audit-channel message of a session notice: who, which node in which account, which request and
+ * why, time left. `account` is the session's account as `sessionAccount` names it.
+ */
+export function sessionBlocks(
+  n: SessionNotice,
+  now: Date,
+  account?: string,
+): { text: string; blocks: KnownBlock[] } {
   const s = n.session;
   const label = OUTCOME_LABEL[n.outcome] ?? shown(n.outcome, SHOWN.word);
   const region = s.region ? ` (${shown(s.region, SHOWN.word)})` : "";
-  const node = s.target ? `\`${shown(s.target, SHOWN.target)}\`${region}` : "an unknown node";
+  const where = account ? ` in ${shown(account, SHOWN.word)}` : "";
+  const node = `${s.target ? `\`${shown(s.target, SHOWN.target)}\`${region}` : "an unknown node"}${where}`;
   const id = shown(s.sessionId, SHOWN.sessionId);
   const r = n.request;
   const lines = [

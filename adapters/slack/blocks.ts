@@ -5,7 +5,7 @@
  * the stored record. Every outside string reaches Slack through mrkdwn.ts (escaped, one line, capped).
  */
 export { approvalMessage, extensionMessage, outcomeLine, requestSummary } from "./approval-message.ts";
-export { auditLine, sessionBlocks } from "./audit-messages.ts";
+export { auditLine, sessionAccount, sessionBlocks } from "./audit-messages.ts";
 export { HOME_SHOWN, homeView } from "./home-view.ts";
 export { ACTION, BLOCK, HELP, VIEW } from "./ids.ts";
 export { clip, SHOWN, SLACK_LIMITS, shown, slackTime } from "./mrkdwn.ts";

@@ -13,6 +13,7 @@ import {
   auditLine,
   extensionMessage,
   requesterMessage,
+  sessionAccount,
   sessionBlocks,
   startSessionCommands,
 } from "./blocks.ts";
@@ -113,7 +114,7 @@ export class SlackNotifier implements Notifier {
         : n.type === "session-ended"
           ? routes.sessionEnded
           : routes.alerts;
-    const message = sessionBlocks(n, this.d.now?.() ?? new Date());
+    const message = sessionBlocks(n, this.d.now?.() ?? new Date(), sessionAccount(this.d.config, n.session));
     if (route.includes("audit"))
       await this.d.client.chat.postMessage({ channel: this.d.config.slack.auditChannel, ...message });
     if (route.includes("requester") && n.request) {

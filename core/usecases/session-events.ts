@@ -2,7 +2,13 @@
  * Session events: every session start and end is tied to the grant that allowed it, recorded in that
  * request's audit trail and announced once, however often and in whatever order CloudTrail delivers
  * it. A session no grant explains, or a refused attempt, is recorded and announced as an alert.
+ *
+ * Several accounts (issue 12): events arrive from every account of the organization. One from an
+ * account the configuration does not name is dropped; any other is judged in its own account (which
+ * grants may explain it, where its node is: session-grants.ts), and its record, audit events, notices
+ * and alerts name that account.
  */
+import type { AccessConfig } from "../config/load.ts";
 import { ConflictError } from "../errors.ts";
 import { log } from "../log.ts";
 import type { AlertRecord, Deps, SessionNotice, SessionRecord } from "../ports.ts";
@@ -10,6 +16,8 @@ import type { AccessRequest } from "../request.ts";
 import { isIdentityCenterRole } from "../slots.ts";
 import { describeTranscript, transcriptOf } from "../transcripts.ts";
 import { audit } from "./common.ts";
+import { accountOf, grantAccountIds, label } from "./in-account.ts";
+import { grantsAt } from "./session-grants.ts";
 
 /** One StartSession, ResumeSession or TerminateSession call, as CloudTrail reported it. */
 export interface SessionEvent {
@@ -45,52 +53,6 @@ export type SessionOutcome =
   | "refused"
   | "refused-counted";
 
-/**
- * Whether two IAM role or user ARNs name the same identity: same partition, account, kind and name.
- * The path is ignored: CloudTrail's `sessionIssuer.arn` carries the role's real path (Identity Center
- * roles exist with and without a region in it), while the config may name the role without it. Role
- * and user names are unique per account whatever their path (IAM's naming rules).
- */
-export function sameIamIdentity(a: string, b: string): boolean {
-  const key = (arn: string) => {
-    const m = /^arn:([^:]+):iam::(\d{12}):(role|user)\/(?:.*\/)?([^/]+)$/.exec(arn);
-    return m ? `${m[1]}|${m[2]}|${m[3]}|${m[4]}` : undefined;
-  };
-  const ka = key(a);
-  return ka !== undefined && ka === key(b);
-}
-
-/** The grants this caller held at the event's time (any node), and the one among them covering `target`. */
-async function grantsAt(
-  deps: Deps,
-  e: SessionEvent,
-): Promise<{ held: AccessRequest[]; covering?: AccessRequest }> {
-  const candidates = [
-    ...(await deps.store.listByStatus("ACTIVE")),
-    ...(await deps.store.listByStatus("REVOKED")),
-  ];
-  const at = new Date(e.time).getTime();
-  const held = candidates.filter((r) => {
-    const p = r.principal;
-    if (!e.principalArn || !sameIamIdentity(p.arn, e.principalArn)) return false;
-    if (p.kind === "shared-role" && p.sessionName !== e.sessionName) return false;
-    const from = r.grantedAt ? new Date(r.grantedAt).getTime() : Number.POSITIVE_INFINITY;
-    const until = Math.min(
-      r.expiresAt ? new Date(r.expiresAt).getTime() : 0,
-      r.endedAt ? new Date(r.endedAt).getTime() : Number.POSITIVE_INFINITY,
-    );
-    return from <= at && at < until;
-  });
-  for (const r of held) {
-    const profile = deps.config.profiles[r.profileId];
-    // A grant covers only its profile's regions: a matching node elsewhere is standing access.
-    if (!profile || !e.target || !profile.regions.includes(e.region)) continue;
-    const nodes = await deps.sessions.matchingNodes(profile.tags, [e.region]);
-    if (nodes.includes(e.target)) return { held, covering: r };
-  }
-  return { held };
-}
-
 /** Reads, changes and writes a session record, again on a lost race. */
 async function updateSession(
   deps: Deps,
@@ -112,6 +74,7 @@ async function updateSession(
 
 const blank = (e: SessionEvent, sessionId: string): SessionRecord => ({
   sessionId,
+  accountId: e.accountId,
   owner: e.actorArn,
   region: e.region,
   startAnnounced: false,
@@ -136,10 +99,13 @@ async function announce(deps: Deps, notice: SessionNotice): Promise<void> {
 /** Handles one CloudTrail session event; safe to call again with the same event. */
 export async function handleSessionEvent(deps: Deps, e: SessionEvent): Promise<SessionOutcome> {
   if (!knownAccounts(deps).has(e.accountId)) {
-    // Another account's bus may forward to ours by mistake (or on purpose): nothing of it is recorded.
+    // Nothing of it is recorded. Not only a mistake or an attack: the spoke's StackSet reaches every
+    // account of the configured OUs, named or not, and each forwards its calls. Logged, not alerted
+    // (no metric of the catalog counts dropped events).
     log.warn("session event from an account the configuration does not name; dropped", {
       eventId: e.eventId,
       accountId: e.accountId,
+      reason: "the account is neither the hub nor one of the configuration's accounts",
     });
     return "ignored";
   }
@@ -153,8 +119,24 @@ export async function handleSessionEvent(deps: Deps, e: SessionEvent): Promise<S
   }
 }
 
-/** The accounts whose session events this deployment handles. */
-const knownAccounts = (deps: Deps): ReadonlySet<string> => new Set([deps.config.accountId]);
+/**
+ * The accounts whose session events this deployment handles: the hub and every named account, each
+ * once, sorted. The hub's EventBridge rule lets only these through (stacks/session-event-pattern.ts);
+ * this use case drops the others again, for the sandbox and for a rule someone widened.
+ */
+export const sessionEventAccounts = (config: Pick<AccessConfig, "accountId" | "accounts">): string[] =>
+  [...new Set([config.accountId, ...Object.values(config.accounts ?? {})])].sort();
+
+const knownAccounts = (deps: Deps): ReadonlySet<string> => new Set(sessionEventAccounts(deps.config));
+
+/** Whether the configuration spans several accounts, so that texts name the account. */
+const namesAccounts = (deps: Deps): boolean => Object.keys(deps.config.accounts ?? {}).length > 0;
+
+/** What audit events carry about the account: its id, and its name and id for people to read. */
+const accountDetail = (deps: Deps, accountId: string) => ({
+  accountId,
+  account: label(deps.config, accountId),
+});
 
 /** Refused attempts are announced at these counts per person and hour; every one is recorded. */
 const ANNOUNCE_AT = new Set([1, 10, 100, 1000, 10_000]);
@@ -192,6 +174,20 @@ async function handle(deps: Deps, e: SessionEvent): Promise<SessionOutcome> {
   }
   const sessionId = e.sessionId;
   if (!sessionId) return alert(deps, e, "refused", "the event names no session");
+  // The session id of a TerminateSession or ResumeSession is the caller's to write. A record of that
+  // id in another account is another session: this event must neither end nor resume it.
+  const known = await deps.sessionLog.getSession(sessionId);
+  const knownIn = known && (known.accountId ?? deps.config.accountId);
+  if (knownIn !== undefined && knownIn !== e.accountId) {
+    log.warn("session event names a session of another account; dropped", {
+      eventId: e.eventId,
+      name: e.name,
+      sessionId,
+      accountId: e.accountId,
+      sessionAccountId: knownIn,
+    });
+    return "ignored";
+  }
 
   if (e.name === "TerminateSession") {
     const caller = e.principalArn;
@@ -217,7 +213,12 @@ async function handle(deps: Deps, e: SessionEvent): Promise<SessionOutcome> {
         request.id,
         e.actorArn,
         "session-ended",
-        { sessionId, reason: after.endReason, transcript: describeTranscript(transcript) },
+        {
+          sessionId,
+          ...accountDetail(deps, e.accountId),
+          reason: after.endReason,
+          transcript: describeTranscript(transcript),
+        },
         e.time,
       );
     await announce(deps, {
@@ -234,7 +235,6 @@ async function handle(deps: Deps, e: SessionEvent): Promise<SessionOutcome> {
 
   if (e.name === "ResumeSession") {
     // A resume names only the session: the node and the grant are those of its start.
-    const known = await deps.sessionLog.getSession(sessionId);
     const owner = known?.owner;
     if (owner ? owner !== e.actorArn : !sessionIdBelongsTo(sessionId, e.actorArn)) {
       return alert(
@@ -247,7 +247,8 @@ async function handle(deps: Deps, e: SessionEvent): Promise<SessionOutcome> {
     }
     const request = known?.requestId ? await deps.store.get(known.requestId) : undefined;
     if (known?.startAnnounced && request) {
-      await audit(deps, request.id, e.actorArn, "session-resumed", { sessionId }, e.time);
+      const detail = { sessionId, ...accountDetail(deps, e.accountId) };
+      await audit(deps, request.id, e.actorArn, "session-resumed", detail, e.time);
       return "resumed";
     }
     if (known?.target && !e.target) e = { ...e, target: known.target };
@@ -258,6 +259,7 @@ async function handle(deps: Deps, e: SessionEvent): Promise<SessionOutcome> {
     sessionId,
     (s) => ({
       ...s,
+      accountId: s.accountId ?? e.accountId,
       owner: e.actorArn,
       target: e.target ?? s.target,
       region: e.region,
@@ -271,12 +273,8 @@ async function handle(deps: Deps, e: SessionEvent): Promise<SessionOutcome> {
   );
   if (!covering) {
     const kind = held.length > 0 ? "outside-grant" : "no-grant";
-    const detail =
-      kind === "outside-grant"
-        ? `${e.actorArn} holds ${held.map((r) => `${r.profileId} (${r.id})`).join(", ")}, which does not cover ${e.target ?? "this node"}`
-        : `${e.actorArn} started a session while holding no grant: standing access outside this product`;
     if (before?.startAnnounced) return kind;
-    return alert(deps, e, kind, detail, after);
+    return alert(deps, e, kind, driftDetail(deps, e, held), after);
   }
   if (before?.startAnnounced) return "started";
   await audit(
@@ -284,7 +282,7 @@ async function handle(deps: Deps, e: SessionEvent): Promise<SessionOutcome> {
     covering.id,
     e.actorArn,
     "session-started",
-    { sessionId, target: e.target, region: e.region },
+    { sessionId, target: e.target, region: e.region, ...accountDetail(deps, e.accountId) },
     e.time,
   );
   const late = before?.endedAt ? "This session had already ended when its start arrived." : undefined;
@@ -298,6 +296,21 @@ async function handle(deps: Deps, e: SessionEvent): Promise<SessionOutcome> {
   });
   deps.metrics?.record("SessionsStarted", 1, { profile: covering.profileId });
   return "started";
+}
+
+/**
+ * Why a session is standing access: the caller held no grant, or none covering this node. With
+ * several accounts it names the account the session ran in and the accounts the caller's grants are
+ * in, so a grant in prod is not mistaken for one in staging by whoever reads the alert.
+ */
+function driftDetail(deps: Deps, e: SessionEvent, held: AccessRequest[]): string {
+  const where = namesAccounts(deps) ? ` in ${label(deps.config, e.accountId)}` : "";
+  if (held.length === 0)
+    return `${e.actorArn} started a session${where} while holding no grant: standing access outside this product`;
+  const grants = held.map((r) => `${r.profileId} (${r.id})`).join(", ");
+  const grantedIn = [...new Set(held.flatMap(grantAccountIds))].map((id) => label(deps.config, id));
+  const tail = namesAccounts(deps) ? `; the grants are in ${grantedIn.join(", ")}` : "";
+  return `${e.actorArn} holds ${grants}, which does not cover ${e.target ?? "this node"}${where}${tail}`;
 }
 
 /**
@@ -339,14 +352,28 @@ async function alert(
  * found with DescribeSessions (State=History) and announced once, with their duration.
  */
 export async function announceEndedSessions(deps: Deps, since: Date): Promise<string[]> {
+  // Called once per account with that account's deps (the sweeper): they say where these sessions are.
+  const accountId = accountOf(deps);
   const announced: string[] = [];
   for (const ended of await deps.sessions.endedSessions(since)) {
     try {
+      const known = await deps.sessionLog.getSession(ended.sessionId);
+      // A record of this id written for another account is not this session (records from before
+      // issue 12 carry no account and are taken as they are).
+      if (known?.accountId !== undefined && known.accountId !== accountId) {
+        log.warn("ended session's id is recorded in another account; left alone", {
+          sessionId: ended.sessionId,
+          accountId,
+          sessionAccountId: known.accountId,
+        });
+        continue;
+      }
       const { before, after } = await updateSession(
         deps,
         ended.sessionId,
         (s) => ({
           ...s,
+          accountId: s.accountId ?? accountId,
           target: s.target ?? ended.target,
           region: s.region ?? ended.region,
           document: s.document ?? ended.document,
@@ -357,6 +384,7 @@ export async function announceEndedSessions(deps: Deps, since: Date): Promise<st
         }),
         () => ({
           sessionId: ended.sessionId,
+          accountId,
           owner: ended.owner,
           startAnnounced: false,
           endAnnounced: false,
@@ -369,6 +397,7 @@ export async function announceEndedSessions(deps: Deps, since: Date): Promise<st
       if (request)
         await audit(deps, request.id, "sweeper", "session-ended", {
           sessionId: after.sessionId,
+          ...accountDetail(deps, accountId),
           reason: after.endReason,
           transcript: describeTranscript(transcript),
         });
