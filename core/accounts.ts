@@ -73,13 +73,22 @@ export type UnreachableReason = "denied" | "throttled" | "failed";
 /**
  * The hub could not act in a member account (AssumeRole on its `jit-broker` failed). Names the account
  * so the alarm, the notice and the request's record can say which one.
+ *
+ * One class, two names: a throttled AssumeRole is named `AccountThrottledError`, which the workflow's
+ * Retry lists, while a refused or failed one keeps `AccountUnreachableError`, which no Retry lists:
+ * asking again at once would be refused again. The name is what the workflow sees: Lambda reports a
+ * Node.js error's `name` as its errorType
+ * (https://docs.aws.amazon.com/lambda/latest/dg/nodejs-exceptions.html), and a Retry or Catch matches
+ * that error name (https://docs.aws.amazon.com/step-functions/latest/dg/concepts-error-handling.html).
+ * `catch` narrows by the class either way.
  */
 export class AccountUnreachableError extends Error {
-  override name = "AccountUnreachableError";
+  override name: "AccountUnreachableError" | "AccountThrottledError";
   readonly accountId: string;
   readonly reason: UnreachableReason;
   constructor(accountId: string, reason: UnreachableReason, message: string, cause?: unknown) {
     super(message, { cause });
+    this.name = reason === "throttled" ? "AccountThrottledError" : "AccountUnreachableError";
     this.accountId = accountId;
     this.reason = reason;
   }

@@ -50,7 +50,8 @@ export const S = {
 
 /**
  * Errors that say "try again": Lambda's own transient failures, AWS throttling or 5xx from our
- * adapters, and a grant slot another writer held too long.
+ * adapters, a grant slot another writer held too long, and STS throttling the AssumeRole into a
+ * member account (core/accounts.ts; a refused one, AccountUnreachableError, is not retried).
  */
 export const TRANSIENT_ERRORS = [
   "Lambda.ServiceException",
@@ -60,6 +61,7 @@ export const TRANSIENT_ERRORS = [
   "TransientAwsError",
   "SlotBusyError",
   "StillChangingError",
+  "AccountThrottledError",
 ];
 
 const retry = (maxAttempts: number): Retrier[] => [

@@ -31,6 +31,13 @@ export interface AssumeRoleRequest {
   roleSessionName: string;
   sourceIdentity: string;
   durationSeconds: number;
+  /**
+   * A session policy (JSON): the session may do only what both it and the role's own policy allow,
+   * "the intersection of the role's identity-based policy and the session policies"
+   * (https://docs.aws.amazon.com/IAM/latest/UserGuide/id_credentials_temp_control-access_assumerole.html).
+   * Absent: the role's whole policy.
+   */
+  policy?: string | undefined;
 }
 
 /** The STS port: production's is `stsAssumeRole`, tests pass a fake. */
@@ -51,6 +58,8 @@ export interface AccountCredentialsOptions {
   /** `jit-<function>`: the broker's trust requires a `jit-*` source identity. */
   sourceIdentity: string;
   assumeRole: AssumeRole;
+  /** A session policy narrowing every session these credentials hold (AssumeRoleRequest.policy). */
+  sessionPolicy?: string | undefined;
   /** How the account is named in messages (its name in the config); its id otherwise. */
   label?: (accountId: string) => string;
   now?: () => number;
@@ -112,6 +121,7 @@ export class AccountCredentials {
         roleSessionName: sourceIdentity,
         sourceIdentity,
         durationSeconds: SESSION_SECONDS,
+        ...(this.options.sessionPolicy !== undefined ? { policy: this.options.sessionPolicy } : {}),
       });
     } catch (error) {
       const name = errorName(error) ?? "Error";
@@ -140,7 +150,7 @@ export class AccountCredentials {
 export function stsAssumeRole(region: string): AssumeRole {
   const providers = new Map<string, ReturnType<typeof fromTemporaryCredentials>>();
   return async (request) => {
-    const key = `${request.roleArn}\u0000${request.sourceIdentity}`;
+    const key = `${request.roleArn}\u0000${request.sourceIdentity}\u0000${request.policy ?? ""}`;
     let provider = providers.get(key);
     if (!provider) {
       provider = fromTemporaryCredentials({
@@ -149,6 +159,7 @@ export function stsAssumeRole(region: string): AssumeRole {
           RoleSessionName: request.roleSessionName,
           SourceIdentity: request.sourceIdentity,
           DurationSeconds: request.durationSeconds,
+          ...(request.policy !== undefined ? { Policy: request.policy } : {}),
         },
         clientConfig: { region },
       });
