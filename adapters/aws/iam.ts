@@ -2,6 +2,13 @@
  * IAM adapter: the `jit-*` inline policies on roles and users, and the versions of the
  * customer-managed slot policies under `/jit/` (a shared role's grants). It writes and deletes
  * nothing else, and refuses any principal the configuration does not name.
+ *
+ * One broker acts in one account (issue 12): the hub's with the function's own credentials, a member's
+ * through its `jit-broker` role (account-ports.ts). The inline-policy calls name a role or user by name
+ * alone (RoleName, "the name of the role to associate the policy with",
+ * https://docs.aws.amazon.com/IAM/latest/APIReference/API_PutRolePolicy.html), and IAM looks that name
+ * up in the account of the credentials. A principal of another account would therefore reach a
+ * same-named role here: a broker that knows its account refuses it before any call.
  */
 import {
   CreatePolicyVersionCommand,
@@ -13,6 +20,7 @@ import {
   GetRolePolicyCommand,
   GetUserPolicyCommand,
   IAMClient,
+  type IAMClientConfig,
   ListPolicyVersionsCommand,
   ListRolePoliciesCommand,
   ListUserPoliciesCommand,
@@ -34,7 +42,7 @@ import { isIdentityCenterRole, MANAGED_POLICY_QUOTA, MAX_POLICY_VERSIONS } from 
 import { call, errorName } from "./errors.ts";
 
 /** A customer-managed policy directly under the path `/jit/` of one account, in any partition. */
-const SLOT_ARN = /^arn:aws[a-z-]*:iam::\d{12}:policy\/jit\/[\w+=,.@-]{1,128}$/;
+const SLOT_ARN = /^arn:aws[a-z-]*:iam::(\d{12}):policy\/jit\/[\w+=,.@-]{1,128}$/;
 
 /**
  * The guard on every slot read and write: only `arn:<partition>:iam::<account>:policy/jit/<name>`.
@@ -82,7 +90,6 @@ const byAge = (a: PolicyVersion, b: PolicyVersion): number =>
   (a.CreateDate?.getTime() ?? 0) - (b.CreateDate?.getTime() ?? 0) ||
   Number((a.VersionId ?? "").replace(/\D/g, "")) - Number((b.VersionId ?? "").replace(/\D/g, ""));
 
-/** The AccessBroker on AWS IAM: inline `jit-*` policies for one-person principals, `/jit/` slots for shared roles. */
 /**
  * The role or user name IAM is called with, taken from the ARN the guard checked (never from a
  * record's separate `name` field); a record whose two disagree is refused.
@@ -97,29 +104,79 @@ function nameOf(principal: Principal): string {
 
 const EMPTY: PolicyDocument = { Version: "2012-10-17", Statement: [] };
 
-export class IamBroker implements AccessBroker {
-  private readonly client: IAMClient;
-  private readonly allowed: ReadonlySet<string>;
+/**
+ * An IAM client whose every call is bounded (3 s per attempt, 2 attempts), so one slot write (a list,
+ * up to two deletes, a create) ends well inside the slot lease's write margin: a writer cannot stall
+ * past its lease and write over the next one. A class, so AccountClients keeps one per account.
+ */
+export class BoundedIAMClient extends IAMClient {
+  constructor(config: IAMClientConfig = {}) {
+    super({
+      ...config,
+      maxAttempts: 2,
+      requestHandler: { requestTimeout: 3_000, connectionTimeout: 1_000 },
+    });
+  }
+}
 
-  /** `allowedArns`: the principals the configuration names; any other is refused before a call. */
+/** Where a broker acts: its account, when it knows it (every broker the functions build does). */
+export interface IamBrokerOptions {
+  accountId?: string | undefined;
+}
+
+/** The AccessBroker on AWS IAM: inline `jit-*` policies for one-person principals, `/jit/` slots for shared roles. */
+export class IamBroker implements AccessBroker {
+  private readonly clientFor: () => IAMClient;
+  private kept: IAMClient | undefined;
+  private readonly allowed: ReadonlySet<string>;
+  private readonly accountId: string | undefined;
+
   /**
-   * Every IAM call is bounded (3 s per attempt, 2 attempts), so one slot write (a list, up to two
-   * deletes, a create) ends well inside the slot lease's write margin: a writer cannot stall past its
-   * lease and write over the next one.
+   * `allowedArns`: the principals the configuration names; any other is refused before a call.
+   * `client`: the client, or a factory asked on the first call (a member's client is made only when
+   * the broker is used). `accountId`: the account the client's credentials act in.
    */
   constructor(
     allowedArns: Iterable<string>,
-    client = new IAMClient({
-      maxAttempts: 2,
-      requestHandler: { requestTimeout: 3_000, connectionTimeout: 1_000 },
-    }),
+    client: IAMClient | (() => IAMClient) = () => new BoundedIAMClient(),
+    options: IamBrokerOptions = {},
   ) {
-    this.client = client;
+    this.clientFor = typeof client === "function" ? client : () => client;
     this.allowed = new Set(allowedArns);
+    this.accountId = options.accountId;
+  }
+
+  private get client(): IAMClient {
+    this.kept ??= this.clientFor();
+    return this.kept;
+  }
+
+  /**
+   * Refuses an ARN of another account than this broker's: IAM would look its name up here and act on
+   * a same-named role, user or policy of the wrong account.
+   */
+  private assertHere(arn: string, accountId: string): void {
+    if (this.accountId !== undefined && accountId !== this.accountId) {
+      throw new NotAuthorizedError(
+        `${arn} is in account ${accountId}, not ${this.accountId} where this broker acts; nothing was changed`,
+      );
+    }
+  }
+
+  private assertPrincipalHere(principal: Principal): void {
+    if (this.accountId === undefined) return;
+    this.assertHere(principal.arn, parsePrincipalArn(principal.arn).accountId);
+  }
+
+  /** A slot of this broker's account only, under `/jit/` only. */
+  private assertSlotHere(policyArn: string): void {
+    assertSlotArn(policyArn);
+    this.assertHere(policyArn, SLOT_ARN.exec(policyArn)?.[1] ?? "");
   }
 
   /** Writes that grant access: only principals today's configuration names, only `jit-*` names. */
   private check(principal: Principal, policyName?: string): void {
+    this.assertPrincipalHere(principal);
     assertOurs(this.allowed, principal, policyName);
   }
 
@@ -129,10 +186,12 @@ export class IamBroker implements AccessBroker {
    * stack's IAM permissions bound the principals to the configured ones plus those with open records.
    */
   private checkRemoval(principal: Principal, policyName: string): void {
+    this.assertPrincipalHere(principal);
     assertOurs(undefined, principal, policyName);
   }
 
   private checkRead(principal: Principal): void {
+    this.assertPrincipalHere(principal);
     assertOurs(undefined, principal);
   }
 
@@ -224,7 +283,7 @@ export class IamBroker implements AccessBroker {
    * calls is read again.
    */
   async readSlot(policyArn: string): Promise<PolicyDocument | undefined> {
-    assertSlotArn(policyArn);
+    this.assertSlotHere(policyArn);
     for (let attempt = 1; ; attempt++) {
       let versionId: string | undefined;
       try {
@@ -261,7 +320,7 @@ export class IamBroker implements AccessBroker {
    * slot's lease: IAM has no compare-and-set on versions.
    */
   async writeSlot(policyArn: string, document: PolicyDocument): Promise<void> {
-    assertSlotArn(policyArn);
+    this.assertSlotHere(policyArn);
     const text = encodePolicy(document);
     const size = policySize(text);
     if (size > MANAGED_POLICY_QUOTA) {
