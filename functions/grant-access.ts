@@ -4,10 +4,8 @@
  * take back the same policy, so they share one function and one set of permissions.
  */
 import * as z from "zod/mini";
+import { awsAccountPorts, hubBroker, hubSessions } from "../adapters/aws/account-ports.ts";
 import { DynamoRequestStore } from "../adapters/aws/dynamodb.ts";
-import { IamBroker } from "../adapters/aws/iam.ts";
-import { SsmSessions } from "../adapters/aws/ssm.ts";
-import { configuredPrincipalArns } from "../core/principal.ts";
 import { applyRecordTask } from "../core/usecases/enforce.ts";
 import { grantAccess } from "../core/usecases/grant.ts";
 import { env, lambdaDeps, handler as makeHandler } from "./runtime.ts";
@@ -15,8 +13,10 @@ import { byRequest } from "./schemas.ts";
 
 const deps = lambdaDeps({
   store: () => new DynamoRequestStore(env("TABLE_NAME")),
-  broker: (config) => new IamBroker(configuredPrincipalArns(config)),
-  sessions: (config) => new SsmSessions(Object.values(config.profiles).flatMap((p) => p.regions)),
+  broker: hubBroker,
+  sessions: hubSessions,
+  // Member accounts, through their jit-broker role; the source identity names this function there.
+  accounts: (config) => awsAccountPorts(config, { sourceIdentity: "jit-grantAccess" }),
 });
 
 export const handler = makeHandler(

@@ -3,10 +3,8 @@
  * "Close late sessions" (`mode: "late"`: the second pass once IAM's propagation window is over).
  */
 import * as z from "zod/mini";
+import { awsAccountPorts, hubBroker, hubSessions } from "../adapters/aws/account-ports.ts";
 import { DynamoRequestStore } from "../adapters/aws/dynamodb.ts";
-import { IamBroker } from "../adapters/aws/iam.ts";
-import { SsmSessions } from "../adapters/aws/ssm.ts";
-import { configuredPrincipalArns } from "../core/principal.ts";
 import { closeLateSessions } from "../core/usecases/enforce.ts";
 import { revokeAccess } from "../core/usecases/revoke.ts";
 import { env, lambdaDeps, handler as makeHandler } from "./runtime.ts";
@@ -14,8 +12,10 @@ import { byRequest, timestamp } from "./schemas.ts";
 
 const deps = lambdaDeps({
   store: () => new DynamoRequestStore(env("TABLE_NAME")),
-  broker: (config) => new IamBroker(configuredPrincipalArns(config)),
-  sessions: (config) => new SsmSessions(Object.values(config.profiles).flatMap((p) => p.regions)),
+  broker: hubBroker,
+  sessions: hubSessions,
+  // Member accounts, through their jit-broker role; the source identity names this function there.
+  accounts: (config) => awsAccountPorts(config, { sourceIdentity: "jit-revokeAccess" }),
 });
 
 export const handler = makeHandler(

@@ -7,23 +7,22 @@
 import { App, AwsLambdaReceiver, LogLevel } from "@slack/bolt";
 import type { Context } from "aws-lambda";
 import { DynamoRequestStore } from "../adapters/aws/dynamodb.ts";
-import { IamBroker } from "../adapters/aws/iam.ts";
 import { StepFunctionsWorkflow } from "../adapters/aws/sfn.ts";
-import { SsmSessions } from "../adapters/aws/ssm.ts";
 import { boltLogger } from "../adapters/observability/bolt-logger.ts";
 import { SlackDirectory } from "../adapters/slack/directory.ts";
 import { registerListeners } from "../adapters/slack/listeners.ts";
 import { timestampInWindow } from "../adapters/slack/request-age.ts";
-import { configuredPrincipalArns } from "../core/principal.ts";
 import { notifierFor } from "./notifier.ts";
 import { onCallFor } from "./oncall.ts";
 import { env, lambdaDeps, observed } from "./runtime.ts";
 import { slackClientOptions } from "./slack-client.ts";
 
+// No broker, no session control and no other account's ports: the internet-facing function records
+// and votes, and every change to IAM or to sessions (an early revoke, an extension) runs as a workflow
+// execution (`Workflow.sync`) in the task functions, in whichever accounts the grant spans. A listener
+// that reached for either would fail here at once ("not available in this function").
 const deps = lambdaDeps({
   store: () => new DynamoRequestStore(env("TABLE_NAME")),
-  broker: (config) => new IamBroker(configuredPrincipalArns(config)),
-  sessions: (config) => new SsmSessions(Object.values(config.profiles).flatMap((p) => p.regions)),
   workflow: () => new StepFunctionsWorkflow(env("STATE_MACHINE_ARN")),
   notifier: notifierFor,
   onCall: onCallFor,
