@@ -4,19 +4,32 @@
  * dropped (a retry would bring the same event back); nothing is recorded for it.
  */
 
+import { awsAccountPorts, hubSessions } from "../adapters/aws/account-ports.ts";
 import { cloudTrailSessionEvent, toSessionEvent } from "../adapters/aws/cloudtrail.ts";
 import { DynamoRequestStore } from "../adapters/aws/dynamodb.ts";
-import { SsmSessions } from "../adapters/aws/ssm.ts";
 import { log } from "../core/log.ts";
 import { handleSessionEvent } from "../core/usecases/session-events.ts";
 import { notifierFor } from "./notifier.ts";
 import { env, lambdaDeps, handler as makeHandler } from "./runtime.ts";
 
+/*
+ * Other accounts (issue 12). This function changes nothing outside the hub: no grant, no
+ * TerminateSession. It must still read one thing in a member account: which nodes carry a profile's
+ * tags there (DescribeInstanceInformation), to tell a session its grant covers from one outside it.
+ * Only that account can answer (CloudTrail names the node, not its tags) and the hub's only way in is
+ * the account's `jit-broker` role. So it takes `accounts`, read-only: every member session carries a
+ * session policy of two reads and no broker is built (account-ports.ts). It asks only about callers
+ * who hold a grant in that account and region; anyone else is judged without leaving the hub.
+ * The broker's trust and this function's own policy must admit it (stacks/spoke-policies.ts
+ * BROKER_CALLERS, stacks/permissions.ts); where they do not, AssumeRole is refused and the event fails
+ * with AccountUnreachableError naming the account (retried, never judged without its node).
+ */
 const deps = lambdaDeps({
   store: () => new DynamoRequestStore(env("TABLE_NAME")),
   sessionLog: () => new DynamoRequestStore(env("TABLE_NAME")),
-  sessions: (config) => new SsmSessions(Object.values(config.profiles).flatMap((p) => p.regions)),
+  sessions: hubSessions,
   notifier: notifierFor,
+  accounts: (config) => awsAccountPorts(config, { sourceIdentity: "jit-sessionEvents", readOnly: true }),
 });
 
 export const handler = makeHandler(
@@ -25,7 +38,12 @@ export const handler = makeHandler(
   deps,
   async (d, event) => {
     const outcome = await handleSessionEvent(d, toSessionEvent(event));
-    log.info("session event", { eventId: event.detail.eventID, name: event.detail.eventName, outcome });
+    log.info("session event", {
+      eventId: event.detail.eventID,
+      name: event.detail.eventName,
+      accountId: event.account,
+      outcome,
+    });
     return { outcome };
   },
   { malformed: "drop" },
