@@ -134,6 +134,8 @@ describe("requesting", () => {
       "prod-db",
       "staging",
       "sandbox",
+      "web-release",
+      "lab",
     ]);
 
     const bad = await send(

@@ -6,9 +6,9 @@ import { mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
-import { parse, stringify } from "yaml";
+import { stringify } from "yaml";
 import { main } from "../../../cli/main.ts";
-import { EXAMPLE_CONFIG_PATH, exampleConfigText } from "../../helpers/config.ts";
+import { EXAMPLE_CONFIG_PATH, oneAccountExampleData } from "../../helpers/config.ts";
 import { captureIo } from "../../helpers/io.ts";
 
 const INSTANCE = "arn:aws:sso:::instance/ssoins-0123456789abcdef";
@@ -26,9 +26,13 @@ function configFile(text: string): string {
   return file;
 }
 
-/** The example's YAML with `principals.sharedRole` changed (or removed, with undefined). */
+/**
+ * The one-account example's YAML with `principals.sharedRole` changed (or removed, with undefined).
+ * One account: the example's other accounts hold Identity Center roles of their own, with the
+ * default slot count.
+ */
 function exampleWithSharedRole(changes: Record<string, unknown> | undefined): string {
-  const data = parse(exampleConfigText());
+  const data = oneAccountExampleData();
   if (changes === undefined) delete data.principals.sharedRole;
   else data.principals.sharedRole = { ...data.principals.sharedRole, ...changes };
   return stringify(data);

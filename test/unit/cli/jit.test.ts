@@ -18,7 +18,9 @@ describe("jit config check", () => {
   it("says the example is valid", async () => {
     const { code, stdout } = await run("config", "check");
     expect(code).toBe(0);
-    expect(stdout).toBe("The configuration is valid: 4 profile(s) (prod-web, prod-db, staging, sandbox).");
+    expect(stdout).toBe(
+      "The configuration is valid: 6 profile(s) (prod-web, prod-db, staging, sandbox, web-release, lab).",
+    );
   });
 
   it("prints the normalized config with --json", async () => {
@@ -141,7 +143,7 @@ describe("the jit binary", () => {
       EXAMPLE_CONFIG_PATH,
     ]);
     expect(stdout.trim()).toBe(
-      "The configuration is valid: 4 profile(s) (prod-web, prod-db, staging, sandbox).",
+      "The configuration is valid: 6 profile(s) (prod-web, prod-db, staging, sandbox, web-release, lab).",
     );
   });
 });

@@ -94,7 +94,7 @@ describe("where jit finds the configuration", () => {
       env,
     });
     expect(stdout.trim()).toBe(
-      "The configuration is valid: 4 profile(s) (prod-web, prod-db, staging, sandbox).",
+      "The configuration is valid: 6 profile(s) (prod-web, prod-db, staging, sandbox, web-release, lab).",
     );
   });
 });

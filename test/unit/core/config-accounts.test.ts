@@ -1,6 +1,5 @@
 /** Several accounts in the configuration (issue 12): what is accepted, and every way it is refused. */
 import { describe, expect, it } from "vitest";
-import { parse } from "yaml";
 import {
   accountLabel,
   accountPrincipalArns,
@@ -10,7 +9,7 @@ import {
 } from "../../../core/accounts.ts";
 import { checkConfig, parseConfig } from "../../../core/config/load.ts";
 import { ConfigError } from "../../../core/errors.ts";
-import { exampleConfig, exampleConfigText } from "../../helpers/config.ts";
+import { oneAccountExample, oneAccountExampleData, oneAccountExampleText } from "../../helpers/config.ts";
 
 // biome-ignore lint/suspicious/noExplicitAny: the tests edit the parsed YAML freely
 type Mutable = Record<string, any>;
@@ -19,9 +18,9 @@ const HUB = "123456789012";
 const STAGING = "444455556666";
 const CAROL_STAGING = `arn:aws:iam::${STAGING}:role/jit-carol`;
 
-/** The example made multi-account: the hub named prod, staging beside it, one profile spanning both. */
+/** The one-account example made two: the hub named prod, staging beside it, one profile spanning both. */
 function twoAccounts(): Mutable {
-  const c = parse(exampleConfigText()) as Mutable;
+  const c = oneAccountExampleData();
   c.accounts = { prod: HUB, staging: STAGING };
   c.organization = { id: "o-a1b2c3d4e5", organizationalUnits: ["ou-ab12-cdef3456"] };
   c.profiles.staging.accounts = ["prod", "staging"];
@@ -45,7 +44,7 @@ function issuesAfter(edit: (c: Mutable) => void): string[] {
 describe("one account, as before", () => {
   it("spans the hub's account alone when the config names no accounts", () => {
     // Prepare
-    const config = exampleConfig();
+    const config = oneAccountExample();
     // Act
     const spanned = spannedAccountIds(config);
     // Assess
@@ -87,7 +86,7 @@ describe("several accounts", () => {
 
   it("reads an unquoted id as the number it is and says to quote it, leading zero restored", () => {
     // Prepare
-    const text = `${exampleConfigText()}\naccounts:\n  prod: "${HUB}"\n  staging: 012345678901\n`;
+    const text = `${oneAccountExampleText()}\naccounts:\n  prod: "${HUB}"\n  staging: 012345678901\n`;
     // Act
     const issues = (() => {
       try {
@@ -249,7 +248,7 @@ describe("several accounts", () => {
 
   it("refuses a profile naming an account when the config names none, and says how to name it", () => {
     // Prepare
-    const data = parse(exampleConfigText()) as Mutable;
+    const data = oneAccountExampleData();
     data.profiles.staging.accounts = ["staging"];
     // Act
     const act = () => checkConfig(data);

@@ -29,7 +29,14 @@ describe("the example configuration", () => {
     // Act
     const config = parseConfig(exampleConfigText());
     // Assess
-    expect(Object.keys(config.profiles)).toEqual(["prod-web", "prod-db", "staging", "sandbox"]);
+    expect(Object.keys(config.profiles)).toEqual([
+      "prod-web",
+      "prod-db",
+      "staging",
+      "sandbox",
+      "web-release",
+      "lab",
+    ]);
     expect(config.maxDurationSeconds).toBe(8 * 3600);
     expect(config.expiryWarningSeconds).toBe(600);
     expect(config.partition).toBe("aws");

@@ -5,12 +5,12 @@ import { forwarderRole } from "../../../stacks/regions.ts";
 import { spokeDeployment, TEMPLATE_BODY_LIMIT } from "../../../stacks/spoke-deployment.ts";
 import { hubBusPolicy } from "../../../stacks/spoke-policies.ts";
 import { HUB, multiAccountConfig, multiAccountData, STAGING } from "../../helpers/accounts.ts";
-import { exampleConfig } from "../../helpers/config.ts";
+import { oneAccountExample } from "../../helpers/config.ts";
 import { decide } from "../../helpers/simulate.ts";
 
 describe("the spoke's deployment", () => {
   it("is nothing when the config spans the hub's account alone", () => {
-    expect(spokeDeployment(exampleConfig(), "eu-west-1")).toBeUndefined();
+    expect(spokeDeployment(oneAccountExample(), "eu-west-1")).toBeUndefined();
   });
 
   it("goes to the configured OUs, home region first, then the regions of profiles spanning members", () => {
