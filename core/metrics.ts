@@ -39,6 +39,11 @@ export const METRICS = {
   SweeperRepairs: { unit: "Count", dimensions: ["repair"] },
   /** Steps of a sweep that failed (the next pass retries them). */
   SweepErrors: { unit: "Count", dimensions: [] },
+  /**
+   * Accounts a sweep could not reach (AssumeRole on their broker refused, throttled or failed), by
+   * that reason: the account is named in the sweep's log line, never here (the dimension stays small).
+   */
+  AccountsUnreachable: { unit: "Count", dimensions: ["reason"] },
   /** One per finished sweep: its absence means the sweeper is not running. */
   SweepCompleted: { unit: "Count", dimensions: [] },
   /** How long the Slack endpoint took to answer (Slack gives up after 3 s). */

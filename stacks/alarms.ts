@@ -132,6 +132,20 @@ export const ALARMS: readonly AlarmDefinition[] = [
     missingData: "breaching",
   },
   {
+    id: "AccountUnreachable",
+    title: "The sweeper could not reach a member account",
+    runbook: "account-unreachable",
+    cause:
+      "AssumeRole on the account's jit-broker role was refused (its spoke stack instance is missing or its trust changed) or throttled; that account's leftovers wait until a sweep reaches it.",
+    checks: [
+      "the sweeper's sweep finished log line: unreachableAccounts names the account and the STS error",
+      "the spoke StackSet's instance in that account (CloudFormation → StackSets): present and current",
+      "CloudTrail for AssumeRole on that account's jit-broker role: its errorCode (AccessDenied, Throttling)",
+    ],
+    metrics: [{ source: "custom", metric: "AccountsUnreachable" }],
+    ...ANY_IN_FIVE_MINUTES,
+  },
+  {
     id: "SlackEndpointErrors",
     title: "The Slack endpoint failed requests",
     runbook: "slack-endpoint-errors",

@@ -24,14 +24,20 @@ export interface SweepTarget {
   region: string;
 }
 
+/** An account that could not be reached this run: raise the alarm; the next run tries again. */
+export interface UnreachableAccount {
+  accountId: string;
+  reason: UnreachableReason;
+  error: string;
+}
+
 /** What a pass across accounts found. */
-export interface AccountsSweepReport<T> {
+export interface AccountsSweepReport<T, G extends { accountId: string } = SweepTarget> {
   /** Targets swept, with what each sweep reported. */
-  swept: { target: SweepTarget; result: T }[];
-  /** Accounts that could not be reached this run: raise the alarm; the next run tries again. */
-  unreachable: { accountId: string; reason: UnreachableReason; error: string }[];
+  swept: { target: G; result: T }[];
+  unreachable: UnreachableAccount[];
   /** Targets whose sweep failed for another reason (reached, but something broke). */
-  failed: { target: SweepTarget; error: string }[];
+  failed: { target: G; error: string }[];
 }
 
 /** Every account × region, each account's regions together, in a stable order. */
@@ -48,16 +54,17 @@ export function sweepTargets(
 
 /**
  * Sweeps every target with at most `limit` sweeps running at once. Never throws for a target's
- * failure: each lands in the report.
+ * failure: each lands in the report. A target is an account and region, or an account alone when
+ * the per-target work covers the account's regions itself (core/usecases/sweep.ts does).
  */
-export async function sweepAccounts<T>(
-  targets: SweepTarget[],
-  sweepOne: (target: SweepTarget) => Promise<T>,
+export async function sweepAccounts<T, G extends { accountId: string } = SweepTarget>(
+  targets: G[],
+  sweepOne: (target: G) => Promise<T>,
   limit: number,
-): Promise<AccountsSweepReport<T>> {
+): Promise<AccountsSweepReport<T, G>> {
   if (!Number.isInteger(limit) || limit < 1)
     throw new RangeError(`the concurrency limit must be a whole number ≥ 1, not ${limit}`);
-  const report: AccountsSweepReport<T> = { swept: [], unreachable: [], failed: [] };
+  const report: AccountsSweepReport<T, G> = { swept: [], unreachable: [], failed: [] };
   const unreachable = new Set<string>();
   const queue = [...targets];
   const worker = async () => {

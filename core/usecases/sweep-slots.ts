@@ -10,17 +10,24 @@ import { parsePrincipalArn } from "../principal.ts";
 import { type AccessRequest, isTerminal } from "../request.ts";
 import { foreignStatements, grantsInSlot } from "../slots.ts";
 import { endUncoveredSessions, type Grantee } from "./enforce.ts";
+import { inAccount, inAccountRequest, principalIn } from "./in-account.ts";
 import { readSlots, removeForeign, removeFromSlots } from "./slot-writes.ts";
 import type { SweepReport } from "./sweep.ts";
 
 type Attempt = (step: string, subject: string, work: () => Promise<void>) => Promise<void>;
 
+/**
+ * Sweeps the slots of `accountId`'s shared role. `hub` is the unscoped deps: sessions are ended
+ * through enforce.ts, in this account only (the record's other accounts have their own pass).
+ */
 export async function sweepSlots(
-  deps: Deps,
+  hub: Deps,
+  accountId: string,
   now: Date,
   report: SweepReport,
   attempt: Attempt,
 ): Promise<Map<string, Statement[]>> {
+  const deps = inAccount(hub, accountId);
   const held = new Map<string, Statement[]>();
   if (deps.config.principals.sharedRole) {
     await attempt("read slots", deps.config.principals.sharedRole.arn, async () => {
@@ -52,8 +59,9 @@ export async function sweepSlots(
             await removeFromSlots(deps, requestId);
             held.delete(requestId);
             report.deletedPolicies.push({ principal: slot.arn, policyName: requestId, why });
-            const grantee = record ?? granteeOfStatements(deps, requestId, statements);
-            if (grantee) report.lateSessions.push(...(await endUncoveredSessions(deps, grantee)));
+            const grantee =
+              granteeHere(record, accountId) ?? granteeOfStatements(deps, requestId, statements);
+            if (grantee) report.lateSessions.push(...(await endUncoveredSessions(hub, grantee)));
           });
         }
       }
@@ -68,6 +76,12 @@ export async function sweepSlots(
  */
 export const stillLive = (record: AccessRequest, now: Date) =>
   record.status === "ACTIVE" && record.expiresAt !== undefined && new Date(record.expiresAt) > now;
+
+/** The record narrowed to its grant in this account; undefined when it grants nothing here. */
+function granteeHere(record: AccessRequest | undefined, accountId: string): Grantee | undefined {
+  const principal = record && principalIn(record, accountId);
+  return record && principal ? inAccountRequest(record, { accountId, principal }) : undefined;
+}
 
 /** The person a slot grant with no record was for, from its `aws:userid` narrowing. */
 function granteeOfStatements(deps: Deps, requestId: string, statements: Statement[]): Grantee | undefined {

@@ -3,29 +3,28 @@
  * overdue grants, deletes leftover `jit-*` policies (even with no record of them), writes back the
  * policy of a live grant that lost it, ends sessions that outlived their grant, and settles requests
  * whose workflow execution died. One failure never stops the rest of the pass.
+ *
+ * Across an organization (issue 12) the steps that read an account's IAM and sessions (leftover
+ * policies, slots, ended sessions) run once in every account, a bounded number at a time; the steps
+ * that start from a record act in every account of that record through enforce.ts and revoke.ts.
+ * An account the hub cannot reach is reported and alarmed, and the next run simply tries it again.
  */
+import { AccountUnreachableError, memberAccountIds } from "../accounts.ts";
 import { describeError } from "../log.ts";
-import {
-  embeddedExpiry,
-  type PolicyDocument,
-  policyName,
-  requestIdOfPolicy,
-  type Statement,
-} from "../policy.ts";
+import type { PolicyDocument, Statement } from "../policy.ts";
 import type { Deps } from "../ports.ts";
-import { configuredPrincipalArns, type Principal, parsePrincipalArn } from "../principal.ts";
-import { type AccessRequest, isTerminal, type Status } from "../request.ts";
-import { isIdentityCenterRole } from "../slots.ts";
+import type { AccessRequest, Status } from "../request.ts";
 import { type ChaseReport, chaseReviews } from "./break-glass-chase.ts";
 import { loadRequest, notifySafely, retryOnConflict, transition } from "./common.ts";
-import { applyRecord, endUncoveredSessions } from "./enforce.ts";
-import { grantPolicyOf } from "./grant-policy.ts";
-import { grantProblems } from "./grantable.ts";
+import { endUncoveredSessions } from "./enforce.ts";
+import { grantAccountIds, inAccount, label } from "./in-account.ts";
 import { revokeAccess } from "./revoke.ts";
 import { announceEndedSessions } from "./session-events.ts";
-import { slotGrant } from "./slot-writes.ts";
+import { DEFAULT_ACCOUNT_CONCURRENCY, sweepAccounts, type UnreachableAccount } from "./sweep-accounts.ts";
 import { measureSweep } from "./sweep-metrics.ts";
-import { stillLive, sweepSlots } from "./sweep-slots.ts";
+import { sweepPolicies } from "./sweep-policies.ts";
+import { reapplyLiveGrants } from "./sweep-reapply.ts";
+import { sweepSlots } from "./sweep-slots.ts";
 
 export interface SweepReport {
   revokedOverdue: string[];
@@ -37,6 +36,11 @@ export interface SweepReport {
   /** Sessions that started after a grant of their person ended and that no live grant covers. */
   lateSessions: string[];
   settledRequests: { requestId: string; from: Status; to: Status }[];
+  /**
+   * Accounts the hub could not reach this pass (AssumeRole on their broker refused or throttled):
+   * their leftovers and ended sessions wait for the next pass, which tries them again.
+   */
+  unreachableAccounts: UnreachableAccount[];
   /** Break-glass reviews chased this pass (reminders, escalations); absent when there were none. */
   breakGlassReviews?: ChaseReport | undefined;
   errors: { step: string; subject: string; error: string }[];
@@ -58,10 +62,11 @@ export async function sweep(deps: Deps): Promise<SweepReport> {
     reappliedGrants: [],
     lateSessions: [],
     settledRequests: [],
+    unreachableAccounts: [],
     errors: [],
   };
   const now = deps.clock.now();
-  const attempt = async (step: string, subject: string, work: () => Promise<void>) => {
+  const attempt: Attempt = async (step, subject, work) => {
     try {
       await work();
     } catch (error) {
@@ -128,86 +133,21 @@ export async function sweep(deps: Deps): Promise<SweepReport> {
     });
   }
 
-  // 3. Leftover policies on every principal the config or a record names, judged by their record and
-  //    their own expiry; live grants whose policy is missing or stale are written again.
-  const principals = await sweepPrincipals(deps, now);
+  // 3. Leftovers in every account: `jit-*` policies on the principals configured there or named by
+  //    an open or recent record, judged by their record and their own expiry; then (3b) the shared
+  //    role's slots there. Live grants whose policy is missing or stale are written again.
   const listed = await listSafely(deps, "ACTIVE", attempt);
-  const live = listed ?? [];
-  const found = new Map<string, PolicyDocument>();
-  for (const principal of principals) {
-    await attempt("list policies", principal.arn, async () => {
-      for (const grant of await deps.broker.listGrants(principal)) {
-        const expiry = embeddedExpiry(grant.document);
-        found.set(`${principal.arn} ${grant.policyName}`, grant.document);
-        await attempt("delete policy", `${principal.arn} ${grant.policyName}`, async () => {
-          const requestId = requestIdOfPolicy(grant.policyName);
-          const record = requestId ? await deps.store.get(requestId) : undefined;
-          let why: string | undefined;
-          if (!record) why = "no request record";
-          else if (isTerminal(record.status)) why = `request is ${record.status}`;
-          else if (expiry && expiry <= now && !stillLive(record, now)) why = "its embedded expiry has passed";
-          if (!why) return;
-          await deps.broker.deleteGrant(principal, grant.policyName);
-          report.deletedPolicies.push({ principal: principal.arn, policyName: grant.policyName, why });
-          // Nothing we know of explains that policy: the sessions it may have allowed go too.
-          if (!record)
-            report.lateSessions.push(
-              ...(await endUncoveredSessions(deps, { id: requestId ?? grant.policyName, principal })),
-            );
-        });
-      }
-    });
-  }
-  // 3b. The shared role's slots: statements of settled, unknown or expired grants go, with the
-  //     sessions of their people; statements that are not grants of ours go too.
-  const held = await sweepSlots(deps, now, report, attempt);
-  for (const request of live) {
-    if (!request.expiresAt || new Date(request.expiresAt) <= now) continue;
-    // The live grant's policy must be exactly what its record calls for: missing, stale (an
-    // extension whose write was lost) or changed by someone else, it is written again.
-    const shared = request.principal.kind === "shared-role";
-    const expiresAt = new Date(request.expiresAt);
-    const actual = shared
-      ? held.get(request.id)
-      : found.get(`${request.principal.arn} ${policyName(request.id)}`);
-    const expected = shared
-      ? slotGrant(deps, request, expiresAt)
-      : grantPolicyOf(deps, request, expiresAt).document;
-    if (actual !== undefined && canonical(actual) === canonical(expected)) continue;
-    // It needs writing, but the record does not hold up against the config (forged, say): it is
-    // revoked instead, with an alarm. A grant whose policy is in place is left to its expiry even
-    // when the rules changed since it was approved.
-    const problems = grantProblems(deps, request);
-    if (problems.length > 0) {
-      await attempt("revoke ungrantable", request.id, async () => {
-        const reason = `not grantable: ${problems.join("; ")}`;
-        const result = await revokeAccess(deps, { requestId: request.id, actor: "sweeper", reason });
-        report.revokedOverdue.push(request.id);
-        await notifySafely(deps, {
-          type: "alarm",
-          request: await loadRequest(deps, request.id),
-          detail: { problem: reason, ...result },
-        });
-      });
-      continue;
-    }
-    await attempt("reapply grant", request.id, async () => {
-      const applied = await applyRecord(deps, request.id, "sweeper");
-      if (applied.outcome === "granted") report.reappliedGrants.push(request.id);
-      const changed =
-        actual !== undefined &&
-        embeddedExpiry(asDocument(actual))?.getTime() === expiresAt.setMilliseconds(0);
-      if (changed) {
-        await notifySafely(deps, {
-          type: "alarm",
-          request: applied.request,
-          detail: {
-            problem: "the grant's policy differed from what its record calls for; it was written again",
-          },
-        });
-      }
-    });
-  }
+  const records = await recentRecords(deps, now, attempt);
+  const policies = new Map<string, PolicyDocument>();
+  const slots = new Map<string, Statement[]>();
+  const reached = await inEveryAccount(sweptAccountIds(deps, records), report, async (id, guard) => {
+    for (const [key, document] of await sweepPolicies(deps, id, records, now, report, guard))
+      policies.set(key, document);
+    for (const [requestId, statements] of await sweepSlots(deps, id, now, report, guard))
+      slots.set(`${id} ${requestId}`, statements);
+  });
+  const unreachable = new Set(report.unreachableAccounts.map((u) => u.accountId));
+  await reapplyLiveGrants(deps, listed ?? [], { policies, slots, unreachable }, now, report, attempt);
 
   // 4. Late sessions: started after a grant of their person began, still live after that grant ended
   //    (revoked during IAM propagation, or a revoke that died), and covered by no live grant.
@@ -224,10 +164,16 @@ export async function sweep(deps: Deps): Promise<SweepReport> {
     });
   }
 
-  // 5. Sessions that ended without an API call (exit, idle timeout): announced once.
-  await attempt("ended sessions", "DescribeSessions", async () => {
-    report.endedSessions.push(
-      ...(await announceEndedSessions(deps, new Date(now.getTime() - ENDED_LOOKBACK_MS))),
+  // 5. Sessions that ended without an API call (exit, idle timeout): announced once, each account's
+  //    own. An account that refused us in step 3 is not asked again this pass.
+  const ended = new Date(now.getTime() - ENDED_LOOKBACK_MS);
+  await inEveryAccount(reached, report, async (id, guard) => {
+    await guard(
+      "ended sessions",
+      id === deps.config.accountId ? "DescribeSessions" : `DescribeSessions in ${label(deps.config, id)}`,
+      async () => {
+        report.endedSessions.push(...(await announceEndedSessions(inAccount(deps, id), ended)));
+      },
     );
   });
   await attempt("break-glass reviews", "unreviewed", async () => {
@@ -241,55 +187,81 @@ export async function sweep(deps: Deps): Promise<SweepReport> {
   return report;
 }
 
+type Attempt = (step: string, subject: string, work: () => Promise<void>) => Promise<void>;
+
 /**
- * Every principal the config names, plus those that open or recently settled records name: a person
- * removed from the config while holding a grant keeps being swept until that grant is settled.
+ * The accounts swept: the hub's, every member a profile spans, and any other account an open or
+ * recent record grants in (a profile that dropped an account still has its grants there settled).
  */
-async function sweepPrincipals(deps: Deps, now: Date): Promise<Principal[]> {
-  const byArn = new Map<string, Principal>();
-  for (const arn of configuredPrincipalArns(deps.config)) {
-    const parsed = parsePrincipalArn(arn);
-    byArn.set(arn, { kind: parsed.type, arn, name: parsed.name });
-  }
-  const since = new Date(now.getTime() - ENDED_LOOKBACK_MS).toISOString();
-  const lists = await Promise.all([
-    ...OPEN.map((status) => deps.store.listByStatus(status)),
-    deps.store.listByStatus("REVOKED", undefined, since),
-  ]);
-  for (const request of lists.flat()) {
-    const p = request.principal;
-    if (!byArn.has(p.arn))
-      byArn.set(p.arn, p.kind === "user" ? p : { kind: "role", arn: p.arn, name: p.name });
-  }
-  // Identity Center roles can hold no inline policy (AWS refuses the write): their grants are in slots.
-  return [...byArn.values()].filter((p) => !isIdentityCenterRole(p.arn));
+function sweptAccountIds(deps: Deps, records: AccessRequest[]): string[] {
+  const ids = [deps.config.accountId, ...memberAccountIds(deps.config), ...records.flatMap(grantAccountIds)];
+  return [...new Set(ids)];
+}
+
+/**
+ * Runs `work` once per account, at most DEFAULT_ACCOUNT_CONCURRENCY at a time, and returns the
+ * accounts that did not refuse us. The unit is the account, not an account and region: IAM
+ * (policies, slots) is global to an account, and an account's SessionControl already asks each of
+ * its regions, at once; a unit per region would repeat the IAM pass, or need a port per region that
+ * nothing else wants.
+ *
+ * `work` gets an attempt that records a step's failure and goes on, except when the account itself
+ * cannot be reached: that ends the account's unit, which lands in `unreachableAccounts` (once).
+ */
+async function inEveryAccount(
+  accountIds: string[],
+  report: SweepReport,
+  work: (accountId: string, guard: Attempt) => Promise<void>,
+): Promise<string[]> {
+  const guarded =
+    (accountId: string): Attempt =>
+    async (step, subject, run) => {
+      try {
+        await run();
+      } catch (error) {
+        if (error instanceof AccountUnreachableError && error.accountId === accountId) throw error;
+        report.errors.push({ step, subject, error: describeError(error) });
+      }
+    };
+  const targets = accountIds.map((accountId) => ({ accountId }));
+  const swept = await sweepAccounts(
+    targets,
+    ({ accountId }) => work(accountId, guarded(accountId)),
+    DEFAULT_ACCOUNT_CONCURRENCY,
+  );
+  const known = new Set(report.unreachableAccounts.map((u) => u.accountId));
+  for (const u of swept.unreachable) if (!known.has(u.accountId)) report.unreachableAccounts.push(u);
+  for (const f of swept.failed)
+    report.errors.push({ step: "sweep account", subject: f.target.accountId, error: f.error });
+  const refused = new Set(swept.unreachable.map((u) => u.accountId));
+  return accountIds.filter((id) => !refused.has(id));
 }
 
 const OPEN = ["PENDING", "APPROVED", "ACTIVE"] as const;
+
+/** Open records and those revoked in the last hour: the principals and accounts they name are swept. */
+async function recentRecords(deps: Deps, now: Date, attempt: Attempt): Promise<AccessRequest[]> {
+  const since = new Date(now.getTime() - ENDED_LOOKBACK_MS).toISOString();
+  const records: AccessRequest[] = [];
+  await attempt("list records", "open and recently revoked", async () => {
+    const lists = await Promise.all([
+      ...OPEN.map((status) => deps.store.listByStatus(status)),
+      deps.store.listByStatus("REVOKED", undefined, since),
+    ]);
+    records.push(...lists.flat());
+  });
+  return records;
+}
 
 /** Lists requests in `status`; a failure is recorded by `attempt` and yields undefined. */
 async function listSafely(
   deps: Deps,
   status: Status,
-  attempt: (step: string, subject: string, work: () => Promise<void>) => Promise<void>,
+  attempt: Attempt,
 ): Promise<AccessRequest[] | undefined> {
   let found: AccessRequest[] | undefined;
   await attempt("list live", status, async () => {
     found = await deps.store.listByStatus(status);
   });
   return found;
-}
-
-const asDocument = (p: PolicyDocument | Statement[]): PolicyDocument =>
-  Array.isArray(p) ? { Version: "2012-10-17", Statement: p } : p;
-
-/** JSON with sorted keys: IAM may hand a document back with its keys in another order. */
-function canonical(value: unknown): string {
-  if (Array.isArray(value)) return `[${value.map(canonical).join(",")}]`;
-  if (value && typeof value === "object")
-    return `{${Object.keys(value)
-      .sort()
-      .map((k) => `${JSON.stringify(k)}:${canonical((value as Record<string, unknown>)[k])}`)
-      .join(",")}}`;
-  return JSON.stringify(value);
 }

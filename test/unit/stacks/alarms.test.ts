@@ -30,6 +30,7 @@ describe("alarms", () => {
       "RevokeLagHigh",
       "SweeperRepaired",
       "SweeperNotRunning",
+      "AccountUnreachable",
       "SlackEndpointErrors",
       "StandingAccessDrift",
     ]);
