@@ -100,6 +100,9 @@ export class LocalWorkflow implements Workflow {
         if (state !== this.options.tokenState) return (await this.track(run(value))) as Json;
         // Park first, then ask: an approval that lands while the handler runs still finds the waiter.
         const parked = new Promise((resolve, reject) => this.waiting.set(token, { resolve, reject }));
+        // A failure sent while the handler itself fails (and is retried with a fresh waiter) lands on a
+        // waiter nobody awaits any more; on AWS it is simply an invalid token. Not an unhandled error.
+        parked.catch(() => {});
         await this.track(run(value.Payload as Record<string, unknown>));
         const execution = this.executions.get(name);
         if (execution) execution.parked = true;
