@@ -14,7 +14,14 @@ import { createRequest } from "../../core/usecases/request.ts";
 import { revokeNow } from "../../core/usecases/revoke.ts";
 import { S } from "../../workflows/access-workflow.ts";
 import { NODES, OWNER, PEOPLE } from "../fixtures/nodes.ts";
-import { HUB, multiAccountConfig, STAGING, STAGING_ALICE, TEAM_A } from "../helpers/accounts.ts";
+import {
+  HUB,
+  multiAccountConfig,
+  STAGING,
+  STAGING_ALICE,
+  STAGING_SHARED,
+  TEAM_A,
+} from "../helpers/accounts.ts";
 import { type Harness, type HarnessOptions, startHarness } from "../helpers/harness.ts";
 import { decide } from "../helpers/simulate.ts";
 
@@ -210,6 +217,38 @@ describe("a profile spanning 2 accounts × 2 regions", () => {
     expect(await x.deps.store.get(request.id)).toMatchObject({ status: "REVOKED", endedBy: "U01ALICE" });
     for (const s of opened)
       expect(x.organization.account(s.account).sessions.get(s.id)?.status, s.account).toBe("Terminated");
+    expect(x.organization.leftoverGrants()).toEqual([]);
+  });
+});
+
+describe("shared roles in both accounts", () => {
+  it("puts the grant in a slot of each account's shared role and takes it out of both", async () => {
+    let during: string[] = [];
+    const x = await harness({
+      wrap: beforeState(S.warnExpiry, () => {
+        during = (h as Harness).organization.leftoverGrants().sort();
+      }),
+    });
+    const request = await createRequest(x.deps, {
+      requester: PEOPLE.dan,
+      profileId: "staging",
+      duration: "1h",
+      reason: "release check",
+    });
+    expect(request.grants?.map((g) => [g.accountId, g.principal.kind, g.principal.arn])).toEqual([
+      [HUB, "shared-role", expect.stringContaining(`:${HUB}:role/aws-reserved/`)],
+      [STAGING, "shared-role", STAGING_SHARED],
+    ]);
+    await x.waitFor(request.id, (r) => r.taskToken !== undefined);
+    await approve(x.deps, { requestId: request.id, approver: dave });
+    await x.workflow.settled(request.id);
+    // Held in one slot of each account, under that account's own /jit/ policies.
+    expect(new Set(during.map((l) => l.split(" ")[0]))).toEqual(new Set([HUB, STAGING]));
+    for (const line of during) {
+      const [account, policy, sid] = line.split(" ");
+      expect(policy).toMatch(new RegExp(`^arn:aws:iam::${account}:policy/jit/`));
+      expect(sid).toContain(request.id.replace("-", ""));
+    }
     expect(x.organization.leftoverGrants()).toEqual([]);
   });
 });
