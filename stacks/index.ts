@@ -69,11 +69,18 @@ export async function deploy(options: DeployOptions = {}) {
     botToken: new sst.Secret("SlackBotToken"),
   };
   // Principals with open requests that the config no longer names keep their revoke rights.
-  const openPrincipals = table.name.apply(async (name) => {
-    const dropped = droppedPrincipals(config, await readOpenRecords(tableLister(name, region)));
-    for (const line of describeDropped(dropped)) $util.log.warn(line);
-    return dropped.map((d) => d.arn);
+  const dropped = table.name.apply(async (name) => {
+    const found = droppedPrincipals(config, await readOpenRecords(tableLister(name, region)));
+    for (const line of describeDropped(found, config)) $util.log.warn(line);
+    return found;
   });
+  // The hub's functions keep them in the hub; each member's broker in its account (spokes.ts).
+  const openPrincipals = dropped.apply((d) =>
+    d.filter((p) => p.accountId === config.accountId).map((p) => p.arn),
+  );
+  const memberOpenPrincipals = dropped.apply((d) =>
+    d.filter((p) => p.accountId !== config.accountId).map((p) => p.arn),
+  );
   // On-call API tokens (issue 13): a secret only for a provider the config names.
   const onCall = {
     pagerduty: config.onCall?.pagerduty ? new sst.Secret("PagerDutyApiToken") : undefined,
@@ -103,7 +110,7 @@ export async function deploy(options: DeployOptions = {}) {
   // The shared role's grant slots and base policy (and their permission-set references, if configured).
   const slots = createSlotPolicies(config, production);
   // Several accounts (issue 12): the spoke StackSet on the configured OUs, the organization on the bus.
-  const spokes = createSpokes(config, region, functions);
+  const spokes = createSpokes(config, region, functions, memberOpenPrincipals);
   const apiCaller = createApiCallerPolicy(functions.api);
 
   return {

@@ -27,12 +27,18 @@ interface Kind {
   byAccount: Record<string, { Arns: string[] }>;
 }
 
-/** The broker's policy, its mappings and its conditions, for the template to take in. */
-export function brokerPolicy(config: AccessConfig) {
-  const kinds = new Map<"Roles" | "Users", Kind>();
+/**
+ * The broker's policy, its mappings and its conditions, for the template to take in. `revocable`:
+ * principals the config dropped that still hold open requests (offboarding), kept revocable in
+ * their account under a mapping of their own (Get, List, Delete; no Put).
+ */
+export function brokerPolicy(config: AccessConfig, revocable: string[] = []) {
+  const kinds = new Map<string, Kind>();
   for (const id of memberAccountIds(config)) {
-    for (const statement of brokerInlineStatements(config, id)) {
-      const kind = statement.actions.some((a) => a.includes("User")) ? "Users" : "Roles";
+    for (const statement of brokerInlineStatements(config, id, revocable)) {
+      const users = statement.actions.some((a) => a.includes("User"));
+      const writes = statement.actions.some((a) => a.includes(":Put"));
+      const kind = `${users ? "Users" : "Roles"}${writes ? "" : "Revocable"}`;
       const entry = kinds.get(kind) ?? { actions: statement.actions, byAccount: {} };
       entry.byAccount[id] = { Arns: statement.resources };
       kinds.set(kind, entry);

@@ -31,15 +31,19 @@ export interface SpokeDeployment {
 }
 
 /** The spoke's deployment for this config and home region; throws when the template is too large. */
-export function spokeDeployment(config: AccessConfig, home: string): SpokeDeployment | undefined {
+export function spokeDeployment(
+  config: AccessConfig,
+  home: string,
+  revocable: string[] = [],
+): SpokeDeployment | undefined {
   const members = new Set(memberAccountIds(config));
   if (members.size === 0 || !config.organization) return undefined;
   const spanning = Object.values(config.profiles).filter((p) =>
     profileAccountIds(config, p).some((id) => members.has(id)),
   );
   const others = [...new Set(spanning.flatMap((p) => p.regions))].filter((r) => r !== home).sort();
-  assertBrokerPoliciesFit(config);
-  const templateBody = JSON.stringify(spokeTemplate(config, home));
+  assertBrokerPoliciesFit(config, revocable);
+  const templateBody = JSON.stringify(spokeTemplate(config, home, revocable));
   const size = Buffer.byteLength(templateBody);
   if (size > TEMPLATE_BODY_LIMIT) {
     throw new Error(
@@ -59,9 +63,9 @@ export function spokeDeployment(config: AccessConfig, home: string): SpokeDeploy
  * policies: CloudFormation would fail there, in the middle of a StackSet rollout. Measured with the
  * account's own id in place of `${AWS::AccountId}` (shorter, so this errs on the safe side).
  */
-function assertBrokerPoliciesFit(config: AccessConfig): void {
+function assertBrokerPoliciesFit(config: AccessConfig, revocable: string[]): void {
   for (const id of memberAccountIds(config)) {
-    const size = policySize(JSON.stringify(asPolicyDocument(brokerPermissionsIn(config, id))));
+    const size = policySize(JSON.stringify(asPolicyDocument(brokerPermissionsIn(config, id, revocable))));
     if (size > INLINE_POLICY_QUOTA) {
       const name = accountLabel(config, id);
       throw new Error(

@@ -41,9 +41,21 @@ export const THIS_ACCOUNT = "${AWS::AccountId}";
  * only, Put, Get, List and Delete, as the hub's functions have them on its own (permissions.ts).
  * Identity Center roles are left out as on the hub (IAM refuses inline writes on them).
  */
-export function brokerInlineStatements(config: AccessConfig, accountId: string): Permission[] {
+export function brokerInlineStatements(
+  config: AccessConfig,
+  accountId: string,
+  revocable: string[] = [],
+): Permission[] {
   const arns = accountPrincipalArns(config, accountId).filter((arn) => !isIdentityCenterRole(arn));
-  return inlineStatements(arns, ["Put", "Get", "List", "Delete"]);
+  // Offboarding: a principal of this account that the config dropped while it holds an open request
+  // keeps Get, List and Delete (never Put), as on the hub, so its grant stays revocable.
+  const dropped = [...new Set(revocable)]
+    .filter((arn) => arn.split(":")[4] === accountId && !arns.includes(arn) && !isIdentityCenterRole(arn))
+    .sort();
+  return [
+    ...inlineStatements(arns, ["Put", "Get", "List", "Delete"]),
+    ...inlineStatements(dropped, ["Get", "List", "Delete"]),
+  ];
 }
 
 /** What the broker may do in every member account alike: read sessions, find nodes, end sessions there. */
@@ -64,9 +76,13 @@ export const hasSharedRole = (config: AccessConfig, accountId: string): boolean 
  * Everything one account's broker may do, as that account's policy resolves: the template states
  * the same parts under conditions (spoke-broker.ts), and the deploy measures this against IAM's quota.
  */
-export function brokerPermissionsIn(config: AccessConfig, accountId: string): Permission[] {
+export function brokerPermissionsIn(
+  config: AccessConfig,
+  accountId: string,
+  revocable: string[] = [],
+): Permission[] {
   return [
-    ...brokerInlineStatements(config, accountId),
+    ...brokerInlineStatements(config, accountId, revocable),
     ...(hasSharedRole(config, accountId) ? [brokerSlotPermission(config)] : []),
     ...brokerCommonPermissions(config),
   ];

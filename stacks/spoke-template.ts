@@ -38,11 +38,11 @@ function substituted(value: Json): Json {
 }
 
 /** The spoke template for this config; `home` is the hub's region (its bus, and where IAM is made). */
-export function spokeTemplate(config: AccessConfig, home: string) {
+export function spokeTemplate(config: AccessConfig, home: string, revocable: string[] = []) {
   const hubBus = defaultBusArn(config.partition, home, config.accountId);
   const forwarder = forwarderRole(config.partition, home, config.accountId);
   const slots = slotResources(config);
-  const broker = brokerPolicy(config);
+  const broker = brokerPolicy(config, revocable);
   return {
     AWSTemplateFormatVersion: "2010-09-09",
     Description: `JIT access spoke: the role ${BROKER_ROLE_NAME} the hub ${config.accountId} acts through, and its Session Manager events forwarded to the hub`,

@@ -15,6 +15,8 @@ export function createSpokes(
   config: AccessConfig,
   home: string,
   functions: Record<FunctionName, sst.aws.Function>,
+  /** Member-account principals the config dropped while they hold open requests (offboarding). */
+  revocable: $util.Output<string[]>,
 ) {
   const deployment = spokeDeployment(config, home);
   if (!deployment || !config.organization) return undefined;
@@ -31,7 +33,8 @@ export function createSpokes(
     autoDeployment: { enabled: true, retainStacksOnAccountRemoval: false },
     // The template names its IAM roles (jit-broker, jit-event-forwarder).
     capabilities: ["CAPABILITY_NAMED_IAM"],
-    templateBody: deployment.templateBody,
+    // The same template with the dropped principals' revoke rights (known once the table is read).
+    templateBody: revocable.apply((arns) => spokeDeployment(config, home, arns)?.templateBody ?? ""),
     parameters: { [TRUSTED_ROLES_PARAMETER]: trusted },
     managedExecution: { active: true },
   });

@@ -33,5 +33,5 @@ async function warnDroppedPrincipals(config: AccessConfig, io: Io): Promise<void
   }
   if (!Array.isArray(records)) return;
   const readable = records.filter((r) => typeof r?.principal?.arn === "string" && typeof r.id === "string");
-  for (const line of describeDropped(droppedPrincipals(config, readable))) io.err(`warning: ${line}`);
+  for (const line of describeDropped(droppedPrincipals(config, readable), config)) io.err(`warning: ${line}`);
 }

@@ -7,6 +7,7 @@ import { describe, expect, it } from "vitest";
 import { describeDropped, droppedPrincipals, OPEN_STATUSES } from "../../../core/offboarding.ts";
 import type { Principal } from "../../../core/principal.ts";
 import type { AccessRequest, Status } from "../../../core/request.ts";
+import { multiAccountConfig, STAGING, STAGING_BOB } from "../../helpers/accounts.ts";
 import { exampleConfig } from "../../helpers/config.ts";
 
 const config = exampleConfig();
@@ -33,7 +34,12 @@ describe("droppedPrincipals", () => {
     const dropped = droppedPrincipals(config, open);
     // Assess
     expect(dropped).toEqual([
-      { arn: DAN.arn, kind: "role", requestIds: ["20261129-aaaaaaaa", "20261129-bbbbbbbb"] },
+      {
+        arn: DAN.arn,
+        kind: "role",
+        accountId: ACCOUNT,
+        requestIds: ["20261129-aaaaaaaa", "20261129-bbbbbbbb"],
+      },
     ]);
   });
 
@@ -60,14 +66,41 @@ describe("droppedPrincipals", () => {
     const withoutShared = { ...config, principals };
     expect(droppedPrincipals(config, [record("20261129-ffffffff", person, "ACTIVE")])).toEqual([]);
     expect(droppedPrincipals(withoutShared, [record("20261129-ffffffff", person, "ACTIVE")])).toEqual([
-      { arn: shared, kind: "shared-role", requestIds: ["20261129-ffffffff"] },
+      { arn: shared, kind: "shared-role", accountId: ACCOUNT, requestIds: ["20261129-ffffffff"] },
     ]);
   });
 
   it("writes one warning per principal, naming it and its requests", () => {
-    const lines = describeDropped([{ arn: DAN.arn, kind: "role", requestIds: ["20261129-aaaaaaaa"] }]);
+    const lines = describeDropped([
+      { arn: DAN.arn, kind: "role", accountId: ACCOUNT, requestIds: ["20261129-aaaaaaaa"] },
+    ]);
     expect(lines).toEqual([
       `${DAN.arn} is no longer in principals.map but holds open request 20261129-aaaaaaaa: it stays revocable (Delete/List/Get only) until settled`,
+    ]);
+  });
+
+  it("judges every account of a multi-account grant against that account's principals (issue 12)", () => {
+    const multi = multiAccountConfig();
+    const goneFromStaging: Principal = {
+      kind: "role",
+      arn: `arn:aws:iam::${STAGING}:role/jit-dan`,
+      name: "jit-dan",
+    };
+    const r = {
+      ...record("20261129-gggggggg", ALICE, "ACTIVE"),
+      grants: [
+        { accountId: ACCOUNT, principal: ALICE },
+        { accountId: STAGING, principal: goneFromStaging },
+        { accountId: STAGING, principal: { kind: "user" as const, arn: STAGING_BOB, name: "bob" } },
+      ],
+    };
+    const dropped = droppedPrincipals(multi, [r]);
+    // Alice's hub role and bob's staging user are configured; dan's staging role is not.
+    expect(dropped).toEqual([
+      { arn: goneFromStaging.arn, kind: "role", accountId: STAGING, requestIds: ["20261129-gggggggg"] },
+    ]);
+    expect(describeDropped(dropped, multi)).toEqual([
+      `${goneFromStaging.arn} is no longer in principals.accounts.staging.map but holds open request 20261129-gggggggg: it stays revocable (Delete/List/Get only) until settled`,
     ]);
   });
 });

@@ -262,3 +262,43 @@ describe("each account's broker names only that account's principals", () => {
     expect(decision).toBe("ImplicitlyDenied");
   });
 });
+
+describe("offboarding in a member account", () => {
+  // Dan's staging role left the config while a grant of his there is still open.
+  const DROPPED = `arn:aws:iam::${STAGING}:role/jit-dan`;
+  const withDropped = spokeTemplate(config, "eu-west-1", [DROPPED, `arn:aws:iam::${HUB}:role/jit-gone`]);
+  const policyIn = (accountId: string) =>
+    resolveIn(
+      withDropped.Resources.BrokerRole.Properties.Policies[0]?.PolicyDocument,
+      { ...where, accountId },
+      withDropped,
+    );
+  const decideOn = (action: string, resource: string, account = STAGING) =>
+    decide({
+      principalArn: `arn:aws:sts::${account}:assumed-role/jit-broker/jit-revokeAccess`,
+      action,
+      resource,
+      accountId: account,
+      policies: [{ name: "jit-broker", policy: policyIn(account) }],
+      context: {},
+    });
+
+  it.each(["iam:GetRolePolicy", "iam:ListRolePolicies", "iam:DeleteRolePolicy"])(
+    "keeps %s on a dropped principal with an open grant, so it stays revocable",
+    async (action) => {
+      expect(await decideOn(action, DROPPED)).toBe("Allowed");
+      // Without the open record the same principal is no business of the broker's.
+      expect(await broker(action, DROPPED)).toBe("ImplicitlyDenied");
+    },
+  );
+
+  it("never lets it write a grant on the dropped principal", async () => {
+    expect(await decideOn("iam:PutRolePolicy", DROPPED)).toBe("ImplicitlyDenied");
+  });
+
+  it("names the dropped principal only in its own account, and a hub principal in none", () => {
+    expect(JSON.stringify(policyIn(STAGING))).toContain(DROPPED);
+    expect(JSON.stringify(policyIn(TEAM_A))).not.toContain(DROPPED);
+    expect(JSON.stringify(withDropped)).not.toContain("jit-gone");
+  });
+});
