@@ -5,6 +5,7 @@
 import { PublishCommand, SNSClient } from "@aws-sdk/client-sns";
 import type { AccessConfig } from "../../core/config/load.ts";
 import type { Notice, Notifier, SessionNotice } from "../../core/ports.ts";
+import { grantTargets } from "../../core/usecases/in-account.ts";
 import { call } from "./errors.ts";
 
 /** The message body a subscriber receives. Stable field names: treat as a public contract. */
@@ -16,6 +17,8 @@ export function noticeMessage(notice: Notice) {
     profile: r.profileId,
     requester: r.requester.slackUserId,
     principal: r.principal.arn,
+    /** Every account the request grants in, with the principal there (issue 12). */
+    accounts: grantTargets(r).map((g) => ({ accountId: g.accountId, principal: g.principal.arn })),
     status: r.status,
     reason: r.reason,
     ticket: r.ticket,

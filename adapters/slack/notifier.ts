@@ -8,6 +8,7 @@ import type { AccessConfig } from "../../core/config/load.ts";
 import { ConflictError } from "../../core/errors.ts";
 import type { Notice, Notifier, RequestStore, SessionControl, SessionNotice } from "../../core/ports.ts";
 import type { AccessRequest } from "../../core/request.ts";
+import { grantAccountIds, label } from "../../core/usecases/in-account.ts";
 import {
   approvalMessage,
   auditLine,
@@ -56,6 +57,8 @@ export class SlackNotifier implements Notifier {
     const profile = this.d.config.profiles[r.profileId];
     const sessions = this.d.sessions;
     if (!profile || !sessions) return undefined;
+    // The sessions port is the hub's: another account's nodes are not looked up from here.
+    if (!grantAccountIds(r).includes(this.d.config.accountId)) return undefined;
     const perRegion = profile.regions.map(async (region) =>
       (await sessions.matchingNodes(profile.tags, [region])).map((id) => ({ id, region })),
     );
@@ -148,9 +151,19 @@ export class SlackNotifier implements Notifier {
       case "granted": {
         const profile = this.d.config.profiles[r.profileId];
         const nodes = await this.nodes(r);
+        const accounts = grantAccountIds(r);
+        const { config } = this.d;
+        const hubOnly = accounts.length === 1 && accounts[0] === config.accountId;
         await this.dm(type, r, {
           commands: profile && nodes ? startSessionCommands(profile, nodes) : [],
           matching: nodes?.length,
+          accounts: hubOnly
+            ? undefined
+            : {
+                labels: accounts.map((id) => label(config, id)),
+                hubLabel: label(config, config.accountId),
+                hubIncluded: accounts.includes(config.accountId),
+              },
         });
         return this.audit(type, r);
       }

@@ -41,6 +41,11 @@ export interface RequesterExtra {
   matching?: number;
   terminated?: string[];
   reason?: string | undefined;
+  /**
+   * Issue 12: the accounts the grant spans, as "name (id)", when they are not just the hub's own.
+   * `hubIncluded` says whether the listed commands (the hub's nodes) are part of it.
+   */
+  accounts?: { labels: string[]; hubLabel: string; hubIncluded: boolean } | undefined;
 }
 
 const revokeButton = (id: string): KnownBlock => ({
@@ -58,19 +63,34 @@ function withoutApprovers(r: AccessRequest): string {
   return "";
 }
 
+/**
+ * Where a grant in several accounts (or in a member account) lives: the accounts, and how to start a
+ * session there. The commands listed are the hub's nodes only: the functions that write this never
+ * act in member accounts (only the task functions that grant and revoke assume their broker).
+ */
+function accountsText(extra: RequesterExtra): string {
+  const a = extra.accounts;
+  if (!a) return "";
+  const where = a.labels.map((l) => shown(l, SHOWN.word)).join(", ");
+  const nodes = a.hubIncluded ? ` The nodes below are in ${shown(a.hubLabel, SHOWN.word)}.` : "";
+  return `\nGranted in ${where}: start a session with your credentials for the node's account (\`aws ssm start-session --target <node> --profile <that account's profile>\`).${nodes}`;
+}
+
 function grantedText(r: AccessRequest, extra: RequesterExtra): string {
+  const elsewhere = extra.accounts !== undefined && !extra.accounts.hubIncluded;
   const commands = (extra.commands ?? []).slice(0, COMMANDS_SHOWN).map((c) => shown(c, 300));
   const listed = commands.length ? `\n\`\`\`\n${commands.join("\n")}\n\`\`\`` : "";
   const left = (extra.matching ?? commands.length) - commands.length;
   const matches = left === 1 ? "1 more node matches" : `${left} more nodes match`;
-  const tail =
-    commands.length === 0
+  const tail = elsewhere
+    ? ""
+    : commands.length === 0
       ? "\nNo matching node is online right now."
       : left > 0
         ? `\n…and ${matches}: use any of their ids as \`--target\`.`
         : "";
   const expiry = r.expiresAt ? slackTime(r.expiresAt) : "";
-  return `:unlock: Your access to *${shown(r.profileId, SHOWN.word)}* is active until ${expiry}.${withoutApprovers(r)}${listed}${tail}${r.principal.kind === "shared-role" ? `\n${SSO_NOTE}` : ""}`;
+  return `:unlock: Your access to *${shown(r.profileId, SHOWN.word)}* is active until ${expiry}.${withoutApprovers(r)}${accountsText(extra)}${listed}${tail}${r.principal.kind === "shared-role" ? `\n${SSO_NOTE}` : ""}`;
 }
 
 function revokedText(r: AccessRequest, extra: RequesterExtra): string {

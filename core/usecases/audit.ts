@@ -3,10 +3,12 @@
  * it ended, and the sessions it allowed with where their transcripts are. Pure over the store: one
  * read of the window (`RequestStore.listCreated`), the rest is derived from the records and events.
  */
+
 import type { AccessConfig } from "../config/load.ts";
 import type { AuditEvent, RequestHistory, RequestStore } from "../ports.ts";
 import type { AccessRequest } from "../request.ts";
 import { type AuditWindow, auditWindow, type WindowInput } from "./audit-window.ts";
+import { grantTargets } from "./in-account.ts";
 
 /** One approver's (or the rules') decision on a request. */
 export interface AuditDecision {
@@ -146,8 +148,13 @@ export function auditRow(config: Pick<AccessConfig, "accountId">, h: RequestHist
     requester: r.requester.slackUserId,
     requesterEmail: r.requester.email,
     profile: r.profileId,
-    account: accountOf(r.principal.arn, config.accountId),
-    principal: r.principal.arn,
+    // A grant in several accounts (issue 12) lists each, with its principal there, in one cell.
+    account: grantTargets(r)
+      .map((g) => accountOf(g.principal.arn, config.accountId))
+      .join(" "),
+    principal: grantTargets(r)
+      .map((g) => g.principal.arn)
+      .join(" "),
     status: r.status,
     reason: r.reason,
     ticket: r.ticket,
