@@ -75,3 +75,7 @@ export function table(headers: string[], rows: string[][], io: Io): string[] {
       .trimEnd();
   return [line(headers.map((h) => bold(h, io))), ...rows.map(line)];
 }
+
+/** An account as people read it: "staging (444455556666)", or the bare id when it has no name. */
+export const accountText = (a: { accountId: string; name?: string | undefined }): string =>
+  a.name ? `${a.name} (${a.accountId})` : a.accountId;

@@ -154,7 +154,9 @@ export function buildProgram(io: Io, done: (code: number) => void): Command {
 
   jit
     .command("sessions")
-    .description("Session Manager sessions: all of the sandbox account's; on a stage, your live ones")
+    .description(
+      "Session Manager sessions and the account of each: all of the sandbox's accounts'; on a stage, your live ones",
+    )
     .option("--json", "print JSON")
     .action(run(sessionsCommand));
 
@@ -166,6 +168,10 @@ export function buildProgram(io: Io, done: (code: number) => void): Command {
     .requiredOption("--as <person>", "who connects")
     .requiredOption("--target <node>", "the node id, e.g. i-0web1000000000001")
     .option("--document <name>", "the session document (default: a shell)")
+    .option(
+      "--account <name>",
+      "the account the node is in, by name or id (needed only when several accounts have a node of that id)",
+    )
     .option("--json", "print JSON")
     .action(run(startSessionCommand));
 
@@ -204,6 +210,10 @@ export function buildProgram(io: Io, done: (code: number) => void): Command {
     .argument("<id>", "the request id of your active grant")
     .requiredOption("--target <node>", "the node id, e.g. i-0123456789abcdef0")
     .option("--document <name>", "the session document (default: the profile's first)")
+    .option(
+      "--account <name>",
+      "the account the node is in, by name or id (needed only when the grant's accounts both have that node id)",
+    )
     .option("--as <person>", "who connects (the sandbox only)")
     .option("--print", "print the command instead of running it")
     .action(runId(connectCommand));

@@ -49,6 +49,24 @@ export function withoutApproversLines(r: AccessRequest, now: Date): string[] {
   return lines;
 }
 
+/**
+ * A session event: which session, on which node, in which account (recorded by the hub as each
+ * account's events reached it), and for an end, why and where its transcript is.
+ */
+function sessionSentence(e: AuditEvent, now: Date): string {
+  const d = e.detail ?? {};
+  const { sessionId, target, region, account, accountId, reason, transcript, ...rest } = d;
+  const node = target ? ` on ${target}${region ? ` (${region})` : ""}` : "";
+  const where = (account ?? accountId) ? ` in ${account ?? accountId}` : "";
+  const verb = e.action.replace("session-", "");
+  const ending =
+    e.action === "session-ended"
+      ? `${reason ? `: ${reason}` : ""}${transcript ? `; transcript ${transcript}` : ""}`
+      : ` by ${e.actor}`;
+  const more = details(rest, now);
+  return `session ${sessionId ?? "?"}${node}${where} ${verb}${ending}${more ? ` (${more})` : ""}`;
+}
+
 /** One event as a sentence about `request`. */
 export function sentence(e: AuditEvent, request: AccessRequest, now: Date): string {
   const d = e.detail ?? {};
@@ -73,8 +91,17 @@ export function sentence(e: AuditEvent, request: AccessRequest, now: Date): stri
       return e.actor === "workflow"
         ? "approved at once (this profile needs no approval)"
         : "approval complete";
-    case "active":
-      return `access granted${request.principal.arn ? ` to ${request.principal.arn}` : ""}`;
+    case "active": {
+      // A grant in several accounts names its principal in each (jit show lists them by account).
+      const arns = (
+        request.grants?.length ? request.grants.map((g) => g.principal.arn) : [request.principal.arn]
+      ).filter(Boolean);
+      return `access granted${arns.length ? ` to ${arns.join(" and ")}` : ""}`;
+    }
+    case "session-started":
+    case "session-resumed":
+    case "session-ended":
+      return sessionSentence(e, now);
     case "denied":
       return `${e.actor} denied it: ${d.reason ?? request.denialReason ?? "no reason given"}`;
     case "cancelled":

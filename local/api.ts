@@ -14,7 +14,9 @@ import {
   type Route,
 } from "../adapters/api/routes.ts";
 import { MAX_BODY, parseBody, statusOf } from "../adapters/api/status.ts";
+import { grantAccounts, sessionView } from "../adapters/api/views.ts";
 import type { SandboxAccount } from "../adapters/local/account.ts";
+import type { SandboxOrganization } from "../adapters/local/organization.ts";
 import { ValidationError } from "../core/errors.ts";
 import type { Deps, Notice, SessionNotice } from "../core/ports.ts";
 import { STATUSES } from "../core/request.ts";
@@ -28,9 +30,16 @@ import { startSession } from "./start-session.ts";
 
 export interface ApiContext {
   deps: Deps;
+  /** The hub's account. */
   account: SandboxAccount;
+  /** Every account, the hub's included; the hub's alone when absent. */
+  organization?: SandboxOrganization | undefined;
   notices: (Notice | SessionNotice)[];
 }
+
+/** Every account of the sandbox by id, the hub's first. */
+const accountsOf = (c: ApiContext): [string, SandboxAccount][] =>
+  c.organization ? [...c.organization.accounts] : [[c.deps.config.accountId, c.account]];
 
 /** The person `as` names, from the body of a POST or the query of a GET. */
 function callerOf(body: Record<string, unknown>, query: URLSearchParams): Caller {
@@ -54,7 +63,11 @@ const SANDBOX_ROUTES: SandboxRoute[] = [
   [
     "GET",
     /^\/health$/,
-    async (c) => ({ ok: true, profiles: Object.keys(c.deps.config.profiles), nodes: c.account.nodes }),
+    async (c) => ({
+      ok: true,
+      profiles: Object.keys(c.deps.config.profiles),
+      nodes: accountsOf(c).flatMap(([accountId, a]) => a.nodes.map((n) => ({ ...n, accountId }))),
+    }),
   ],
   [
     "GET",
@@ -72,12 +85,24 @@ const SANDBOX_ROUTES: SandboxRoute[] = [
   [
     "GET",
     /^\/requests\/([\w-]+)$/,
-    async (c, { params: [id = ""] }) => ({
-      request: publicRecord(await loadRequest(c.deps, id)),
-      trail: await auditTrail(c.deps, id),
-    }),
+    async (c, { params: [id = ""] }) => {
+      const request = await loadRequest(c.deps, id);
+      return {
+        request: publicRecord(request),
+        trail: await auditTrail(c.deps, id),
+        accounts: grantAccounts(c.deps.config, request),
+      };
+    },
   ],
-  ["GET", /^\/sessions$/, async (c) => [...c.account.sessions.values()]],
+  // Everyone's sessions in every account, each with its account named.
+  [
+    "GET",
+    /^\/sessions$/,
+    async (c) =>
+      accountsOf(c).flatMap(([accountId, a]) =>
+        [...a.sessions.values()].map((s) => sessionView(c.deps.config, s, accountId)),
+      ),
+  ],
   // Without --as, the sandbox lists every unreviewed break-glass grant; with it, the shared route's view.
   [
     "GET",
@@ -93,10 +118,11 @@ const SANDBOX_ROUTES: SandboxRoute[] = [
     "POST",
     /^\/sessions$/,
     async (c, { body, query }) =>
-      startSession(c.deps, c.account, {
+      startSession(c.deps, c.organization ?? c.account, {
         person: callerOf(body, query).person,
         target: field(body, "target", true),
         document: field(body, "document"),
+        account: field(body, "account"),
       }),
   ],
   ["GET", /^\/audit$/, async (c, { query }) => auditReport(c.deps, Object.fromEntries(query))],

@@ -1,17 +1,24 @@
 /**
  * `aws ssm start-session`, in the sandbox: IAM's answer is computed by evaluating the caller's actual
- * inline policies with iam-simulate (a dev dependency: the sandbox is local, never deployed), then
- * the session opens or is refused, and CloudTrail's record of it goes through the real session-event
- * handling.
+ * policies in the node's account with iam-simulate (a dev dependency: the sandbox is local, never
+ * deployed), then the session opens or is refused, and CloudTrail's record of it goes through the
+ * real session-event handling, as a member account's events reach the hub's bus.
+ *
+ * A node id is unique within its account, not across the organization: the account is the one that
+ * holds the node, or the one `account` names (the AWS CLI's profile, in effect) when several do.
  */
 import { randomUUID } from "node:crypto";
 import { runSimulation } from "@cloud-copilot/iam-simulate";
-import type { SandboxAccount, SandboxNode } from "../adapters/local/account.ts";
+import { SandboxAccount, type SandboxNode } from "../adapters/local/account.ts";
+import type { SandboxOrganization } from "../adapters/local/organization.ts";
+import { accountLabel } from "../core/accounts.ts";
+import type { AccessConfig } from "../core/config/load.ts";
 import { ValidationError } from "../core/errors.ts";
 import type { Deps } from "../core/ports.ts";
 import type { Person, Principal } from "../core/principal.ts";
 import { resolvePrincipal } from "../core/principal.ts";
 import { transcriptOf } from "../core/transcripts.ts";
+import { configIn, inAccountError } from "../core/usecases/in-account.ts";
 import { handleSessionEvent, type SessionOutcome } from "../core/usecases/session-events.ts";
 import { writeTranscriptStart } from "./transcripts.ts";
 
@@ -79,25 +86,94 @@ const nodeArn = (node: SandboxNode, accountId: string) =>
 export interface StartSessionResult {
   allowed: boolean;
   sessionId?: string;
+  /** The account the node is in, where the session was started or refused. */
+  accountId: string;
   reason?: string;
   outcome: SessionOutcome;
 }
 
-/** Starts a session as `person` on `target`, if IAM (simulated) allows it. */
-export async function startSession(
-  deps: Deps,
-  account: SandboxAccount,
-  input: { person: Person; target: string; document?: string },
-): Promise<StartSessionResult> {
-  const node = account.node(input.target);
-  if (!node)
+/** Where sessions start: the sandbox organization, or one sandbox account. */
+export type SessionPlace = SandboxOrganization | SandboxAccount;
+
+/** The node and the account that holds it. */
+export interface LocatedNode {
+  accountId: string;
+  account: SandboxAccount;
+  node: SandboxNode;
+}
+
+/** "staging (444455556666)" for a named account, the bare id otherwise. */
+const labelOf = (config: AccessConfig, accountId: string) => {
+  const name = accountLabel(config, accountId);
+  return name === accountId ? accountId : `${name} (${accountId})`;
+};
+
+/** The account id `account` means: a name from the config's accounts, or an id. */
+function accountIdOf(config: AccessConfig, accounts: string[], account: string): string {
+  const id = config.accounts?.[account] ?? account;
+  if (accounts.includes(id)) return id;
+  throw new ValidationError(
+    "account",
+    `no account ${account} in the sandbox; its accounts are ${accounts.map((a) => labelOf(config, a)).join(", ")}`,
+  );
+}
+
+/**
+ * The account holding `target`: the one `account` names, else the only one that has such a node.
+ * Refuses a node no account has, and a node id several accounts have when no account is named.
+ */
+export function locateNode(
+  config: AccessConfig,
+  place: SessionPlace,
+  target: string,
+  account?: string,
+): LocatedNode {
+  const accounts: [string, SandboxAccount][] =
+    place instanceof SandboxAccount ? [[place.accountId ?? config.accountId, place]] : [...place.accounts];
+  const ids = accounts.map(([id]) => id);
+  const wanted = account === undefined ? undefined : accountIdOf(config, ids, account);
+  const holders = accounts.filter(([id, a]) => (wanted === undefined || id === wanted) && a.node(target));
+  const [first] = holders;
+  if (first && holders.length === 1) {
+    const [accountId, found] = first;
+    return { accountId, account: found, node: found.node(target) as SandboxNode };
+  }
+  if (holders.length > 1)
+    throw new ValidationError(
+      "account",
+      `${target} is a node of ${holders.map(([id]) => labelOf(config, id)).join(" and ")}: say which account with --account`,
+    );
+  const elsewhere = accounts.filter(([, a]) => a.node(target)).map(([id]) => labelOf(config, id));
+  if (wanted !== undefined && elsewhere.length > 0)
     throw new ValidationError(
       "target",
-      `no node ${input.target} in the sandbox; nodes: ${account.nodes.map((n) => n.id).join(", ")}`,
+      `no node ${target} in account ${labelOf(config, wanted)}; it is in ${elsewhere.join(", ")}`,
     );
+  const listed = accounts
+    .filter(([id]) => wanted === undefined || id === wanted)
+    .map(([id, a]) => `${labelOf(config, id)}: ${a.nodes.map((n) => n.id).join(", ") || "none"}`);
+  throw new ValidationError("target", `no node ${target} in the sandbox; nodes in ${listed.join("; ")}`);
+}
+
+/**
+ * Starts a session as `person` on `target`, in the account that holds it (or the one `account`
+ * names), if IAM (simulated) allows it there.
+ */
+export async function startSession(
+  deps: Deps,
+  place: SessionPlace,
+  input: { person: Person; target: string; document?: string; account?: string },
+): Promise<StartSessionResult> {
   const { config } = deps;
-  const principal = resolvePrincipal(config, input.person);
-  const caller = callerOf(principal, input.person, config.accountId);
+  const { accountId, account, node } = locateNode(config, place, input.target, input.account);
+  let principal: Principal;
+  try {
+    // The person's principal in that account: their credentials there, in AWS's terms.
+    principal = resolvePrincipal(configIn(config, accountId), input.person);
+  } catch (error) {
+    throw inAccountError(config, accountId, error);
+  }
+  const caller = callerOf(principal, input.person, accountId);
   const now = deps.clock
     .now()
     .toISOString()
@@ -111,8 +187,8 @@ export async function startSession(
   const onNode = await allowed(
     caller.arn,
     "ssm:StartSession",
-    nodeArn(node, config.accountId),
-    config.accountId,
+    nodeArn(node, accountId),
+    accountId,
     policies,
     {
       ...base,
@@ -124,15 +200,15 @@ export async function startSession(
   const onDocument = await allowed(
     caller.arn,
     "ssm:StartSession",
-    `arn:aws:ssm:${node.region}:${config.accountId}:document/${document}`,
-    config.accountId,
+    `arn:aws:ssm:${node.region}:${accountId}:document/${document}`,
+    accountId,
     policies,
     base,
   );
   const event = {
     eventId: randomUUID(),
     name: "StartSession" as const,
-    accountId: config.accountId,
+    accountId,
     time: deps.clock.now().toISOString(),
     region: node.region,
     actorArn: caller.arn,
@@ -141,13 +217,13 @@ export async function startSession(
     target: node.id,
   };
   if (!onNode || !onDocument) {
-    const reason = `${caller.arn} is not authorized to perform: ssm:StartSession on ${!onNode ? nodeArn(node, config.accountId) : `document ${document}`}: no identity-based policy allows it`;
+    const reason = `${caller.arn} is not authorized to perform: ssm:StartSession on ${!onNode ? nodeArn(node, accountId) : `document ${document}`}: no identity-based policy allows it`;
     const outcome = await handleSessionEvent(deps, {
       ...event,
       errorCode: "AccessDenied",
       errorMessage: reason,
     });
-    return { allowed: false, reason, outcome };
+    return { allowed: false, accountId, reason, outcome };
   }
   const session = account.openSession(caller.arn, node.id, document);
   const outcome = await handleSessionEvent(deps, { ...event, sessionId: session.sessionId, document });
@@ -172,5 +248,5 @@ export async function startSession(
       record?.requestId,
     );
   }
-  return { allowed: true, sessionId: session.sessionId, outcome };
+  return { allowed: true, sessionId: session.sessionId, accountId, outcome };
 }

@@ -1,8 +1,10 @@
 /**
  * `npm start`: the whole product on this machine, on embedded parts, on 127.0.0.1. DynamoDB is
  * dynalite on disk (.jit/, kept across restarts), the workflow is the real definition on
- * aws-local-stepfunctions with the real handlers, the AWS account is a sandbox whose IAM answers come
- * from iam-simulate, the sweeper runs on a timer. `jit` (or Slack over Socket Mode) is the front door.
+ * aws-local-stepfunctions with the real handlers, AWS is a sandbox organization (the hub's account and
+ * every account a profile spans, each with its nodes, principals and sessions, kept in
+ * .jit/accounts.json) whose IAM answers come from iam-simulate, the sweeper runs on a timer. `jit`
+ * (or Slack over Socket Mode) is the front door.
  *
  * The API answers only `jit`: it checks Host and Origin, takes JSON only, and wants the per-run
  * token written to <JIT_DATA>/api-token (mode 0600).
@@ -10,7 +12,7 @@
  * Settings: JIT_PORT (7420), JIT_DATA (.jit), JIT_CLOCK_OFFSET (e.g. "2h": run as if that much later;
  * a test and demo aid), JIT_CONFIG, JIT_NODES, JIT_PEOPLE, SLACK_APP_TOKEN + SLACK_BOT_TOKEN.
  */
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { mkdirSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { loadConfigFile } from "../adapters/config-file.ts";
 import { sandboxHints } from "../cli/banner.ts";
@@ -18,13 +20,15 @@ import { grantsWithoutApprovers } from "../core/approval.ts";
 import { type Clock, systemClock } from "../core/clock.ts";
 import { parseDuration } from "../core/duration.ts";
 import { ConfigError } from "../core/errors.ts";
+import { label } from "../core/usecases/in-account.ts";
 import { sweep } from "../core/usecases/sweep.ts";
+import { keepAccountsOnDisk } from "./accounts-file.ts";
 import { startApi } from "./api.ts";
 import { newApiToken, writeApiToken } from "./api-guard.ts";
 import { ConsoleNotifier } from "./console-notifier.ts";
 import { SandboxRunningError, takeDataLock } from "./data-lock.ts";
 import { SCHEDULE_FILE, startSandboxOnCall } from "./fake-oncall-wiring.ts";
-import { sandboxFleet } from "./nodes.ts";
+import { FleetError, sandboxFleets } from "./nodes.ts";
 import { startSandbox } from "./sandbox.ts";
 import { startSlackSocket } from "./slack-socket.ts";
 
@@ -45,24 +49,29 @@ async function main(): Promise<void> {
   // Before dynalite opens the folder: a second sandbox on it is refused here, in one line.
   const lock = takeDataLock(dataDir);
   process.on("exit", lock.release);
-  const accountFile = join(dataDir, "account.json");
   const config = loadConfigFile();
   const clock = clockFromEnv();
   const notifier = new ConsoleNotifier();
 
+  const fleets = sandboxFleets(config);
   const sandbox = await startSandbox({
     config,
-    nodes: sandboxFleet(),
+    nodes: fleets.nodes,
+    memberNodes: fleets.memberNodes,
     clock,
     dataPath: join(dataDir, "dynamo"),
     notifier,
     transcriptsDir: join(dataDir, "transcripts"),
   });
-  const { deps, account, workflow } = sandbox;
+  const { deps, account, organization, workflow } = sandbox;
   // On-call lookups go to fake providers serving the local schedule file (real adapters, real REST).
   const onCall = await startSandboxOnCall(deps);
-  if (existsSync(accountFile)) account.restore(JSON.parse(readFileSync(accountFile, "utf8")));
-  account.onChange = () => writeFileSync(accountFile, JSON.stringify(account.snapshot()));
+  // Every account's grants and sessions as the last run left them (an older folder: the hub's alone).
+  const saved = keepAccountsOnDisk(organization, dataDir);
+  for (const id of saved.unreachable)
+    console.log(
+      `sandbox   account ${id} holds grants from an earlier run, but the config spans it no more: they are kept in accounts.json, untouched`,
+    );
   // Every unsettled request resumes its workflow, except grants that expired while the sandbox was
   // down: the sweeper, run right after, revokes those.
   let resumed = 0;
@@ -89,7 +98,7 @@ async function main(): Promise<void> {
   // A fresh token per run: `jit` sends it, a web page cannot read it. Written only once the API
   // listens, so a second `npm start` that finds the port taken leaves the running one's token alone.
   const token = newApiToken();
-  const api = await startApi({ deps, account, notices: notifier.kept }, port, { token }).catch(
+  const api = await startApi({ deps, account, organization, notices: notifier.kept }, port, { token }).catch(
     async (error: Error) => {
       await sandbox.stop();
       throw error;
@@ -106,7 +115,12 @@ async function main(): Promise<void> {
     sweep(deps).catch((error) => console.error("sandbox: sweep failed:", error));
   }, SWEEP_EVERY_MS);
 
-  console.log(`JIT access sandbox is running (account ${config.accountId}, ${Object.keys(config.profiles).length} profiles, ${account.nodes.length} nodes)
+  const accounts = [...organization.accounts].map(
+    ([id, a]) =>
+      `${label(config, id)}: ${a.nodes.length} nodes${id === config.accountId && organization.accounts.size > 1 ? " (the hub)" : ""}`,
+  );
+  console.log(`JIT access sandbox is running (${Object.keys(config.profiles).length} profiles)
+  Accounts    ${accounts.join("; ")}
   API         http://127.0.0.1:${apiPort}   (the jit command talks to it; JIT_URL to point elsewhere)
   DynamoDB    ${sandbox.dynamo.endpoint}   data in ${dataDir}
   Workflow    the real definition on aws-local-stepfunctions${resumed ? `; ${resumed} request(s) resumed` : ""}
@@ -124,7 +138,7 @@ Stop with Ctrl-C.`);
     await slack?.app.stop();
     await onCall.stop();
     await sandbox.stop();
-    writeFileSync(accountFile, JSON.stringify(account.snapshot()));
+    saved.save();
     lock.release();
     console.log("sandbox stopped; data kept in", dataDir);
     process.exit(0);
@@ -141,7 +155,7 @@ Stop with Ctrl-C.`);
 }
 
 main().catch((error) => {
-  if (error instanceof SandboxRunningError) {
+  if (error instanceof SandboxRunningError || error instanceof FleetError) {
     console.error(`sandbox: ${error.message}`);
   } else if (error instanceof ConfigError) {
     console.error(`The configuration has ${error.issues.length} problem(s):`);

@@ -7,7 +7,7 @@
 import { configuredGroups, isApproverOf } from "../../core/approval.ts";
 import { NotAuthorizedError, ValidationError } from "../../core/errors.ts";
 import type { Deps } from "../../core/ports.ts";
-import { type Person, resolvePrincipal } from "../../core/principal.ts";
+import type { Person } from "../../core/principal.ts";
 import type { AccessRequest } from "../../core/request.ts";
 import { approve, deny } from "../../core/usecases/approval.ts";
 import { auditReport } from "../../core/usecases/audit.ts";
@@ -18,8 +18,14 @@ import { extendGrant } from "../../core/usecases/expiry.ts";
 import { cancelRequest, createRequest } from "../../core/usecases/request.ts";
 import { revokeNow } from "../../core/usecases/revoke.ts";
 import { requestIdFor } from "../slack/command.ts";
-import { connectionFor } from "./connect.ts";
-import { awaitingVote, profilesFor, whoami } from "./views.ts";
+import {
+  awaitingVote,
+  connectionAcross,
+  grantAccounts,
+  liveSessionsOf,
+  profilesFor,
+  whoami,
+} from "./views.ts";
 
 /** Who acts: a person, and the Slack user groups they belong to among some candidates. */
 export interface Caller {
@@ -130,10 +136,15 @@ export const CALLER_ROUTES: Route[] = [
   [
     "GET",
     /^\/requests\/([\w-]+)$/,
-    async (d, c, { params: [id = ""] }) => ({
-      request: publicRecord(await readable(d, c, id)),
-      trail: await auditTrail(d, id),
-    }),
+    async (d, c, { params: [id = ""] }) => {
+      const request = await readable(d, c, id);
+      // The accounts it grants in, named, so a client needs no copy of the config to say where.
+      return {
+        request: publicRecord(request),
+        trail: await auditTrail(d, id),
+        accounts: grantAccounts(d.config, request),
+      };
+    },
   ],
   [
     "POST",
@@ -176,15 +187,14 @@ export const CALLER_ROUTES: Route[] = [
     "GET",
     /^\/requests\/([\w-]+)\/connect$/,
     async (d, c, { params: [id = ""], query }) =>
-      connectionFor(
-        d,
-        c.person,
-        await readable(d, c, id),
-        query.get("target") ?? "",
-        query.get("document") ?? undefined,
-      ),
+      connectionAcross(d, c.person, await readable(d, c, id), {
+        target: query.get("target") ?? "",
+        document: query.get("document") ?? undefined,
+        account: query.get("account") ?? undefined,
+      }),
   ],
-  ["GET", /^\/sessions$/, async (d, c) => d.sessions.liveSessions(resolvePrincipal(d.config, c.person))],
+  // The caller's live sessions in every account where they have a principal, each account named.
+  ["GET", /^\/sessions$/, async (d, c) => liveSessionsOf(d, c.person)],
   // The access report an auditor takes away: everyone's requests, so admins only.
   [
     "GET",

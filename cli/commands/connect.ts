@@ -7,7 +7,8 @@
 import { spawn } from "node:child_process";
 import { accessSync, constants } from "node:fs";
 import { delimiter, join } from "node:path";
-import type { Connection } from "../../adapters/api/connect.ts";
+import type { ConnectionView } from "../../adapters/api/views.ts";
+import { accountText } from "../format.ts";
 import type { Io } from "../io.ts";
 import { callSandbox } from "../sandbox-client.ts";
 import { currentTarget } from "../stages.ts";
@@ -39,7 +40,10 @@ const quote = (arg: string): string =>
   /^[\w@%+=:,./-]+$/.test(arg) ? arg : `'${arg.replaceAll("'", "'\\''")}'`;
 
 /** The aws CLI arguments for a connection. */
-export function startSessionArgs(c: Connection, awsProfile?: string): string[] {
+export function startSessionArgs(
+  c: Pick<ConnectionView, "target" | "document" | "region">,
+  awsProfile?: string,
+): string[] {
   return [
     "ssm",
     "start-session",
@@ -56,6 +60,7 @@ export function startSessionArgs(c: Connection, awsProfile?: string): string[] {
 export interface ConnectOptions {
   target: string;
   document?: string;
+  account?: string;
   as?: string;
   print?: boolean;
 }
@@ -64,18 +69,29 @@ export async function connectCommand(id: string, o: ConnectOptions, io: Io): Pro
   const query = new URLSearchParams({
     target: o.target,
     ...(o.document ? { document: o.document } : {}),
+    ...(o.account ? { account: o.account } : {}),
     ...(o.as ? { as: o.as } : {}),
   });
-  const c = await callSandbox<Connection>("GET", `/requests/${encodeURIComponent(id)}/connect?${query}`);
+  const c = await callSandbox<ConnectionView>("GET", `/requests/${encodeURIComponent(id)}/connect?${query}`);
   const target = currentTarget();
-  // The sandbox starts its own session; its account checks the grant again, as Session Manager would.
-  if (!target) return startSessionCommand({ as: o.as ?? "", target: c.target, document: c.document }, io);
+  // The sandbox starts its own session in the node's account; that account checks the grant again,
+  // as Session Manager would.
+  if (!target)
+    return startSessionCommand(
+      { as: o.as ?? "", target: c.target, document: c.document, account: c.accountId },
+      io,
+    );
   const args = startSessionArgs(c, target.awsProfile);
   const line = ["aws", ...args].map(quote).join(" ");
   if (o.print) {
     io.out(line);
     return 0;
   }
+  // A node in a member account takes credentials there: the ones that signed are the hub's.
+  if (c.hubAccount === false)
+    io.err(
+      `jit: ${c.target} is in account ${accountText({ accountId: c.accountId, name: c.accountName })}: run aws with credentials of that account (its --profile)`,
+    );
   const missing = (Object.keys(INSTALL) as (keyof typeof INSTALL)[]).filter((tool) => !onPath(tool));
   if (missing.length) {
     io.out(line);

@@ -1,9 +1,10 @@
 /** `jit request`, `jit list` and `jit show`: asking for access and seeing where requests stand. */
+import type { AccountView } from "../../adapters/api/views.ts";
 import { formatDuration } from "../../core/duration.ts";
 import type { AuditEvent } from "../../core/ports.ts";
 import type { AccessRequest } from "../../core/request.ts";
 import { follow } from "../follow.ts";
-import { nowOf, paintStatus, table, until, when } from "../format.ts";
+import { accountText, nowOf, paintStatus, table, until, when } from "../format.ts";
 import type { Io } from "../io.ts";
 import { endedBadly, finalLine, progress, SETTLED } from "../outcome.ts";
 import { asQuery, callSandbox } from "../sandbox-client.ts";
@@ -12,6 +13,9 @@ import { sentence, withoutApproversLines } from "../trail.ts";
 
 const json = (io: Io, data: unknown) => io.out(JSON.stringify(data, null, 2));
 const who = (r: AccessRequest) => r.requester.email ?? r.requester.slackUserId;
+/** The profile, and how many accounts the request grants in when that is more than one. */
+const profileOf = (r: AccessRequest) =>
+  (r.grants?.length ?? 0) > 1 ? `${r.profileId} (${r.grants?.length} accounts)` : r.profileId;
 
 export interface RequestOptions {
   /** Who asks, in the sandbox; against a stage, whoever signed. */
@@ -66,7 +70,7 @@ function requestRows(list: AccessRequest[], io: Io): string[] {
   const rows = list.map((r) => [
     r.id,
     paintStatus(r.status, io),
-    r.profileId,
+    profileOf(r),
     who(r),
     r.status === "ACTIVE" ? until(r.expiresAt, now) : when(r.createdAt, now),
   ]);
@@ -141,6 +145,25 @@ export async function listCommand(
   return 0;
 }
 
+/**
+ * Where the request grants: "accounts: prod (123456789012), staging (444455556666)", with the
+ * principal in each when they differ by more than the account. From the API's named accounts, or the
+ * record's own grants from an API that does not name them.
+ */
+function accountLines(r: AccessRequest, named: AccountView[] | undefined): string[] {
+  const grants = r.grants ?? [];
+  const accounts = named ?? grants.map((g) => ({ accountId: g.accountId }));
+  if (accounts.length === 0) return [];
+  const noun = accounts.length === 1 ? "account" : "accounts";
+  const lines = [`${noun}: ${accounts.map(accountText).join(", ")}`];
+  if (grants.length > 1)
+    for (const g of grants) {
+      const a = accounts.find((x) => x.accountId === g.accountId) ?? { accountId: g.accountId };
+      lines.push(`  in ${accountText(a)} as ${g.principal.arn}`);
+    }
+  return lines;
+}
+
 /** The record and its audit trail; with --follow, after it settles (exit 1 if denied, failed or expired). */
 export async function showCommand(
   id: string,
@@ -156,7 +179,10 @@ export async function showCommand(
       return 130;
     }
   }
-  const data = await callSandbox<{ request: AccessRequest; trail: AuditEvent[] }>("GET", `/requests/${id}`);
+  const data = await callSandbox<{ request: AccessRequest; trail: AuditEvent[]; accounts?: AccountView[] }>(
+    "GET",
+    `/requests/${id}`,
+  );
   if (o.json) {
     json(io, data);
     return o.follow && endedBadly(data.request) ? 1 : 0;
@@ -168,6 +194,7 @@ export async function showCommand(
     progress(r, now),
     `reason: ${r.reason || "-"}${r.ticket ? `  ticket: ${r.ticket}` : ""}`,
     `asked ${when(r.createdAt, now)} for ${formatDuration(r.durationSeconds)}`,
+    ...accountLines(r, data.accounts),
     ...withoutApproversLines(r, now),
   ];
   if (r.principal.kind === "shared-role" && r.status === "ACTIVE") {
