@@ -1,11 +1,13 @@
 /**
  * `npm run demo`: the story in well under a minute, every step printed, on the same embedded parts as
- * the sandbox, in simulated time (waits take no time; the clock jumps as they would).
+ * the sandbox, in simulated time (waits take no time; the clock jumps as they would). The sandbox is
+ * the example's organization: prod (the hub), staging and sandbox, each with its own nodes.
  */
 import { existsSync, mkdtempSync, readFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { loadConfigFile } from "../adapters/config-file.ts";
+import type { SandboxOrganization } from "../adapters/local/organization.ts";
 import type { LocalWorkflow } from "../adapters/local/workflow.ts";
 import { FakeClock } from "../core/clock.ts";
 import type { Deps } from "../core/ports.ts";
@@ -15,12 +17,14 @@ import { approve, deny } from "../core/usecases/approval.ts";
 import { listUnreviewed } from "../core/usecases/break-glass.ts";
 import { reviewBreakGlass } from "../core/usecases/break-glass-review.ts";
 import { auditTrail } from "../core/usecases/common.ts";
+import { grantTargets, label } from "../core/usecases/in-account.ts";
 import { createRequest } from "../core/usecases/request.ts";
+import { revokeNow } from "../core/usecases/revoke.ts";
 import { sweep } from "../core/usecases/sweep.ts";
 import { S } from "../workflows/access-workflow.ts";
 import { ConsoleNotifier } from "./console-notifier.ts";
 import { startSandboxOnCall } from "./fake-oncall-wiring.ts";
-import { EXAMPLE_FLEET } from "./nodes.ts";
+import { exampleFleets } from "./nodes.ts";
 import { personFor } from "./people.ts";
 import { startSandbox } from "./sandbox.ts";
 import { startSession } from "./start-session.ts";
@@ -30,6 +34,29 @@ const say = (text: string) => console.log(`\n▶ ${text}`);
 const WEB1 = "i-0web1000000000001";
 const DB1 = "i-0db10000000000003";
 const STG1 = "i-0stg1000000000005";
+const WEB2 = "i-0web2000000000002";
+const STG_WEB1 = "i-0sweb100000000011";
+const STG_DB1 = "i-0sdb1000000000013";
+
+/** Grants held once written, by request id, until the demo lets them go on (see `holdGrant`). */
+const held = new Map<string, { reached: () => void; whenReached: Promise<void>; release: Promise<void> }>();
+
+/**
+ * Holds the request's workflow once its grant is written, before its waits move the simulated clock
+ * to the expiry. Resolves `whenReached` when it gets there; the returned function lets it go on.
+ */
+function holdGrant(requestId: string): { whenReached: Promise<void>; release: () => void } {
+  let reached: () => void = () => {};
+  const whenReached = new Promise<void>((r) => {
+    reached = r;
+  });
+  let release: () => void = () => {};
+  const released = new Promise<void>((r) => {
+    release = r;
+  });
+  held.set(requestId, { reached, whenReached, release: released });
+  return { whenReached, release };
+}
 
 async function main() {
   const clock = new FakeClock("2026-11-26T09:00:00Z");
@@ -51,22 +78,31 @@ async function main() {
   // Shell sessions write their transcript as in `npm start`, here to a fresh folder of its own (the
   // demo keeps no data), so the session-ended notices point at a file that is there to read.
   const transcriptsDir = mkdtempSync(join(tmpdir(), "jit-demo-transcripts-"));
+  const config = loadConfigFile();
+  const fleets = exampleFleets(config);
   const sandbox = await startSandbox({
-    config: loadConfigFile(),
-    nodes: EXAMPLE_FLEET,
+    config,
+    nodes: fleets.nodes,
+    memberNodes: fleets.memberNodes,
     clock,
     notifier,
     transcriptsDir,
     wrapTask: (state, task) =>
       state === S.announceGrant
         ? async (input) => {
-            reachedGrant();
-            await inGrant;
+            const hold = held.get(String(input.requestId));
+            if (hold) {
+              hold.reached();
+              await hold.release;
+            } else {
+              reachedGrant();
+              await inGrant;
+            }
             return task(input);
           }
         : task,
   });
-  const { deps, account, workflow } = sandbox;
+  const { deps, account, organization, workflow } = sandbox;
   const alice = personFor("U01ALICE");
   const bob = personFor("U02BOB");
 
@@ -156,7 +192,19 @@ async function main() {
   for (const e of await auditTrail(deps, req.id))
     console.log(`    ${e.at}  ${e.action.padEnd(20)} ${e.actor}`);
 
+  const acrossAccounts = await twoAccounts(deps, organization, workflow);
+
   const withoutApprovers = await onCallAndBreakGlass(deps, clock, workflow);
+
+  say("every lifecycle has ended: nothing is left in any account");
+  await workflow.quiescent();
+  const leftovers = organization.leftoverGrants();
+  for (const [id, each] of organization.accounts)
+    console.log(
+      `    ${label(deps.config, id)}: ${each.leftoverGrants().length} jit grants left, ${each.liveCount()} live sessions`,
+    );
+  const clean = leftovers.length === 0 && organization.liveCount() === 0;
+  for (const leftover of leftovers) console.log(`    left behind (unexpected!): ${leftover}`);
 
   // Stopped first: the end of a session revoked at expiry is written once its event is handled.
   await sandbox.stop();
@@ -168,6 +216,8 @@ async function main() {
   const transcribed = / started by .* ended \(/s.test(transcript);
   const fine =
     transcribed &&
+    acrossAccounts &&
+    clean &&
     withoutApprovers &&
     ok.allowed &&
     !outside.allowed &&
@@ -177,9 +227,96 @@ async function main() {
     !erinTries.allowed &&
     emptied;
   console.log(
-    `\n${fine ? "Demo complete: access appeared on approval and disappeared at expiry, live session included; on call was approved at once, and break-glass was granted, announced and reviewed." : "Demo FAILED: see above."}`,
+    `\n${fine ? "Demo complete: access appeared on approval and disappeared at expiry, live session included; a grant spanning two accounts was granted and revoked in both, its sessions closed in each; on call was approved at once, and break-glass was granted, announced and reviewed; nothing was left in any account." : "Demo FAILED: see above."}`,
   );
   process.exitCode = fine ? 0 : 1;
+}
+
+/**
+ * Issue 12's story: alice asks for web-release, a profile spanning prod and staging; once approved it
+ * is granted in both accounts (her own principal in each), she opens a session in each, and one
+ * revoke takes the grant back in both and closes both sessions. True when all of that held.
+ */
+async function twoAccounts(
+  deps: Deps,
+  organization: SandboxOrganization,
+  workflow: LocalWorkflow,
+): Promise<boolean> {
+  const alice = personFor("U01ALICE");
+  say("alice asks for web-release (the web servers of prod and staging: two accounts) for 1h; erin approves");
+  const req = await createRequest(deps, {
+    requester: alice,
+    profileId: "web-release",
+    duration: "1h",
+    reason: "release 2026.11 to staging and prod",
+  });
+  const hold = holdGrant(req.id);
+  await waitFor(async () => (await deps.store.get(req.id))?.taskToken !== undefined);
+  await approve(deps, { requestId: req.id, approver: { slackUserId: "U04ERIN" } });
+  await hold.whenReached;
+  const granted = await deps.store.get(req.id);
+  const targets = granted ? grantTargets(granted) : [];
+  const policy = `jit-${req.id}`;
+  const inEach = targets.map((t) => {
+    const there = organization.account(t.accountId).policies.get(t.principal.arn)?.has(policy) === true;
+    console.log(
+      `    ${label(deps.config, t.accountId)}: ${there ? `policy ${policy} on ${t.principal.arn}` : "no policy (unexpected!)"}`,
+    );
+    return there;
+  });
+
+  const sessions: { accountId: string; sessionId: string; node: string }[] = [];
+  for (const [node, name] of [
+    [WEB2, "web-2"],
+    [STG_WEB1, "stg-web-1"],
+  ] as const) {
+    const started = await startSession(deps, organization, { person: alice, target: node });
+    console.log(
+      `    alice on ${name} (${node}) in ${label(deps.config, started.accountId)}: ${started.allowed ? `allowed: session ${started.sessionId}` : `refused: ${started.reason}`}`,
+    );
+    if (started.allowed && started.sessionId)
+      sessions.push({ accountId: started.accountId, sessionId: started.sessionId, node });
+  }
+  const outside = await startSession(deps, organization, { person: alice, target: STG_DB1 });
+  console.log(
+    `    alice on stg-db-1 (${STG_DB1}), outside the profile: ${outside.allowed ? "allowed (unexpected!)" : `refused: ${outside.reason}`}`,
+  );
+
+  say("alice is done: one revoke takes the grant back in both accounts and closes both sessions");
+  await revokeNow(deps, { requestId: req.id, actor: alice.slackUserId });
+  // The revoke runs now; the held workflow goes on only after it (its own revoke is then a no-op),
+  // so the simulated clock stays at the moment alice said she was done.
+  const gone = () =>
+    targets.every((t) => !organization.account(t.accountId).policies.get(t.principal.arn)?.has(policy));
+  const endsRecorded = async () =>
+    (await auditTrail(deps, req.id)).filter((e) => e.action === "session-ended").length === sessions.length;
+  await waitFor(async () => gone() && organization.liveCount() === 0 && (await endsRecorded()));
+  hold.release();
+  await workflow.settled(req.id);
+  const ended = await deps.store.get(req.id);
+  const closed = sessions.map((s) => {
+    const status = organization.account(s.accountId).sessions.get(s.sessionId)?.status;
+    console.log(`    session ${s.sessionId} in ${label(deps.config, s.accountId)}: ${status}`);
+    return status === "Terminated";
+  });
+  console.log(
+    `    ${req.id} is ${ended?.status}; policy ${policy} is ${gone() ? "gone from both accounts" : "still there (unexpected!)"}`,
+  );
+  say(`the audit trail of ${req.id}, each session with its account`);
+  for (const e of await auditTrail(deps, req.id)) {
+    const where = typeof e.detail?.account === "string" ? `  in ${e.detail.account}` : "";
+    console.log(`    ${e.at}  ${e.action.padEnd(20)} ${e.actor}${where}`);
+  }
+  return (
+    targets.length === 2 &&
+    inEach.every(Boolean) &&
+    sessions.length === 2 &&
+    new Set(sessions.map((s) => s.accountId)).size === 2 &&
+    !outside.allowed &&
+    ended?.status === "REVOKED" &&
+    gone() &&
+    closed.every(Boolean)
+  );
 }
 
 /**

@@ -3,7 +3,7 @@
  * command; restarts keep the data; `npm run demo` tells the whole story.
  */
 import { type ChildProcess, execFile, spawn } from "node:child_process";
-import { mkdtempSync, readFileSync, statSync } from "node:fs";
+import { existsSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { promisify } from "node:util";
@@ -254,13 +254,102 @@ describe("npm start", () => {
     port = second.port;
     expect(second.output()).toContain(`revoked 1 overdue grant(s) [${granted}]`);
     expect((await jit(port, "show", granted)).stdout).toMatch(/REVOKED/);
-    const account = JSON.parse(readFileSync(join(data, "account.json"), "utf8"));
-    expect(Object.values(account.policies).flatMap((p) => Object.keys(p as object))).toEqual([]);
+    const { accounts } = JSON.parse(readFileSync(join(data, "accounts.json"), "utf8"));
+    const policies = Object.values(accounts as Record<string, { policies: object }>).flatMap((a) =>
+      Object.values(a.policies).flatMap((p) => Object.keys(p as object)),
+    );
+    expect(policies).toEqual([]);
 
     expect((await jit(port, "approve", pending, "--as", "U03DAVE")).stdout).toBe(`approved: ${pending}`);
     await expect
       .poll(async () => (await jit(port, "show", pending)).stdout, { timeout: 5000 })
       .toMatch(/ACTIVE/);
+  }, 60_000);
+});
+
+describe("npm start as an organization of three accounts", () => {
+  it("grants across two accounts, opens a session in each, names both, ends both with one revoke, and keeps them on disk", async () => {
+    // Prepare
+    const data = mkdtempSync(join(tmpdir(), "jit-sandbox-"));
+    const sandbox = await npmStart({ JIT_PORT: "0", JIT_DATA: data });
+    const { port } = sandbox;
+    expect(port, sandbox.output()).toBeGreaterThan(0);
+    expect(sandbox.output()).toContain(
+      "Accounts    prod (123456789012): 7 nodes (the hub); staging (444455556666): 3 nodes; sandbox (777788889999): 2 nodes",
+    );
+
+    // Act: alice asks for web-release (prod and staging), erin approves.
+    const id = idOf(
+      (await jit(port, "request", "--as", "U01ALICE", "--profile", "web-release", "--reason", "release"))
+        .stdout,
+    );
+    expect((await jit(port, "approve", id, "--as", "U04ERIN")).stdout).toBe(`approved: ${id}`);
+    // ACTIVE is claimed before the policies are written; the grant is announced once they are.
+    await expect
+      .poll(() => sandbox.output(), { timeout: 5000 })
+      .toMatch(new RegExp(`notice {2}granted +${id}`));
+    const web2 = await jit(
+      port,
+      "ssm",
+      "start-session",
+      "--as",
+      "U01ALICE",
+      "--target",
+      "i-0web2000000000002",
+    );
+    const stgWeb1 = await jit(
+      port,
+      "ssm",
+      "start-session",
+      "--as",
+      "U01ALICE",
+      "--target",
+      "i-0sweb100000000011",
+    );
+
+    // Assess: a session in each account, each named.
+    expect(web2.code, web2.stderr).toBe(0);
+    expect(stgWeb1.code, stgWeb1.stderr).toBe(0);
+    expect((await jit(port, "show", id)).stdout).toContain(
+      "accounts: prod (123456789012), staging (444455556666)",
+    );
+    const sessions = (await jit(port, "sessions")).stdout;
+    expect(sessions).toMatch(/\tConnected\ti-0web2000000000002\tprod \(123456789012\)\t/);
+    expect(sessions).toMatch(/\tConnected\ti-0sweb100000000011\tstaging \(444455556666\)\t/);
+    const saved = () => JSON.parse(readFileSync(join(data, "accounts.json"), "utf8")).accounts;
+    expect(Object.keys(saved())).toEqual(["123456789012", "444455556666", "777788889999"]);
+    expect(saved()["444455556666"].sessions.map((s: { target: string }) => s.target)).toEqual([
+      "i-0sweb100000000011",
+    ]);
+
+    // Act: one revoke.
+    expect((await jit(port, "revoke", id, "--as", "U01ALICE")).stdout).toBe(`revoked: ${id}`);
+
+    // Assess: both sessions end, each in its account; nothing is left in any account.
+    await expect
+      .poll(async () => (await jit(port, "sessions")).stdout.match(/\tTerminated\t/g)?.length, {
+        timeout: 5000,
+      })
+      .toBe(2);
+    const policies = Object.values(saved() as Record<string, { policies: object }>).flatMap((a) =>
+      Object.values(a.policies).flatMap((p) => Object.keys(p as object)),
+    );
+    expect(policies).toEqual([]);
+    expect(await sandbox.stop()).toBe(true);
+
+    // Act: the folder as a sandbox of one account left it (account.json, the hub's alone).
+    writeFileSync(join(data, "account.json"), JSON.stringify(saved()["123456789012"]));
+    rmSync(join(data, "accounts.json"));
+    const again = await npmStart({ JIT_PORT: "0", JIT_DATA: data });
+
+    // Assess: it loads; the hub's session is there, named; the first save writes accounts.json.
+    expect(again.port, again.output()).toBeGreaterThan(0);
+    const loaded = (await jit(again.port, "sessions")).stdout;
+    expect(loaded).toMatch(/\tTerminated\ti-0web2000000000002\tprod \(123456789012\)\t/);
+    expect(loaded).not.toContain("i-0sweb100000000011");
+    expect(await again.stop()).toBe(true);
+    expect(existsSync(join(data, "account.json"))).toBe(false);
+    expect(Object.keys(saved())).toEqual(["123456789012", "444455556666", "777788889999"]);
   }, 60_000);
 });
 
@@ -287,5 +376,35 @@ describe("npm run demo", () => {
     ]) {
       expect(stdout).toContain(step);
     }
+    // The grant spanning two accounts: in both, a session in each, both closed by one revoke.
+    const id =
+      /▶ alice asks for web-release[^\n]*\n(?:.*\n)*?.*notice {2}approval-needed {2}(\d{8}-[0-9a-z]{8})/.exec(
+        stdout,
+      )?.[1];
+    expect(id).toBeDefined();
+    for (const line of [
+      `    prod (123456789012): policy jit-${id} on arn:aws:iam::123456789012:role/oncall/jit-alice`,
+      `    staging (444455556666): policy jit-${id} on arn:aws:iam::444455556666:role/oncall/jit-alice`,
+      `    ${id} is REVOKED; policy jit-${id} is gone from both accounts`,
+      "    prod (123456789012): 0 jit grants left, 0 live sessions",
+      "    staging (444455556666): 0 jit grants left, 0 live sessions",
+      "    sandbox (777788889999): 0 jit grants left, 0 live sessions",
+    ])
+      expect(stdout.split("\n")).toContain(line);
+    expect(stdout).toMatch(
+      /alice on web-2 \(i-0web2000000000002\) in prod \(123456789012\): allowed: session alice-/,
+    );
+    expect(stdout).toMatch(
+      /alice on stg-web-1 \(i-0sweb100000000011\) in staging \(444455556666\): allowed: session alice-/,
+    );
+    expect(stdout).toContain(
+      "alice on stg-db-1 (i-0sdb1000000000013), outside the profile: refused: arn:aws:sts::444455556666:assumed-role/jit-alice/alice is not authorized",
+    );
+    expect(stdout).toMatch(/session alice-\w+ in prod \(123456789012\): Terminated/);
+    expect(stdout).toMatch(/session alice-\w+ in staging \(444455556666\): Terminated/);
+    expect(stdout).toMatch(
+      /session-started +arn:aws:sts::444455556666:assumed-role\/jit-alice\/alice {2}in staging \(444455556666\)/,
+    );
+    expect(stdout).toMatch(/session-ended +\S+ {2}in staging \(444455556666\)/);
   }, 60_000);
 });
