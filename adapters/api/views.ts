@@ -3,7 +3,7 @@
  * approver's `jit list`, and the accounts of grants and sessions named for `jit show`, `jit sessions`
  * and `jit connect`: the same configuration and rules the use cases apply, read, never changed.
  */
-import { accountLabel, spannedAccountIds } from "../../core/accounts.ts";
+import { accountLabel, profileAccountIds, spannedAccountIds } from "../../core/accounts.ts";
 import { checkApprover, isApproverOf } from "../../core/approval.ts";
 import type { AccessConfig, Profile } from "../../core/config/load.ts";
 import { NotAuthorizedError, NotFoundError, ValidationError } from "../../core/errors.ts";
@@ -29,9 +29,11 @@ export interface ProfileView {
   selfApproval: boolean;
   /** The caller is one of its approvers. */
   approver: boolean;
+  /** The accounts it grants in, named. */
+  accounts: AccountView[];
 }
 
-const view = (p: Profile, person: Person, groups: readonly string[]): ProfileView => ({
+const view = (config: AccessConfig, p: Profile, person: Person, groups: readonly string[]): ProfileView => ({
   id: p.id,
   description: p.description,
   tags: p.tags,
@@ -42,18 +44,22 @@ const view = (p: Profile, person: Person, groups: readonly string[]): ProfileVie
   approvalsRequired: p.approvalsRequired,
   selfApproval: p.selfApproval,
   approver: isApproverOf(p, { ...person, groups }),
+  accounts: profileAccountIds(config, p).map((id) => accountView(config, id)),
 });
 
 /** The profiles `person` (in `groups`) may request. */
 export const profilesFor = (deps: Deps, person: Person, groups: readonly string[] = []): ProfileView[] =>
   Object.values(deps.config.profiles)
     .filter((p) => mayRequest(p, person, groups))
-    .map((p) => view(p, person, groups));
+    .map((p) => view(deps.config, p, person, groups));
 
 /** Who `person` is to the sandbox. */
 export interface Whoami {
   person: Person;
+  /** Their principal in the hub's account. */
   principal: Principal;
+  /** Their principal in every account where they have one, the hub's first. */
+  principals: { account: AccountView; principal: Principal }[];
   /** The shared role's slot policies, where this person's grants land; empty for their own principal. */
   slots: string[];
   approverOf: string[];
@@ -66,6 +72,10 @@ export async function whoami(deps: Deps, person: Person, groups: readonly string
   return {
     person,
     principal,
+    principals: principalsOf(deps, person).map((p) => ({
+      account: accountView(deps.config, p.accountId),
+      principal: p.principal,
+    })),
     slots: principal.kind === "shared-role" ? slotArns(deps.config) : [],
     approverOf: Object.values(deps.config.profiles)
       .filter((p) => isApproverOf(p, { ...person, groups }))

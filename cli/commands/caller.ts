@@ -1,9 +1,12 @@
-/** `jit profiles` and `jit whoami`: what a person may ask for, and who they are to the sandbox. */
+/**
+ * `jit profiles` and `jit whoami`: what a person may ask for and in which accounts, and who they are
+ * to the sandbox (their principal in each account).
+ */
 
 import type { ProfileView, Whoami } from "../../adapters/api/views.ts";
 import { formatDuration } from "../../core/duration.ts";
 import { transcriptGap } from "../../core/transcripts.ts";
-import { nowOf, table, until } from "../format.ts";
+import { accountText, nowOf, table, until } from "../format.ts";
 import type { Io } from "../io.ts";
 import { asQuery, callSandbox, whereLabel } from "../sandbox-client.ts";
 
@@ -30,13 +33,17 @@ export async function profilesCommand(o: { as?: string; json?: boolean }, io: Io
     io.out(`${o.as ?? "You"} may request no profile.`);
     return 0;
   }
+  // With named accounts, the accounts each profile grants in (an API older than them sends none).
+  const named = profiles.some((p) => p.accounts?.some((a) => a.name));
   const rows = profiles.map((p) => [
     p.id,
     selector(p.tags),
+    ...(named ? [(p.accounts ?? []).map((a) => a.name ?? a.accountId).join(", ")] : []),
     formatDuration(p.maxDurationSeconds),
     approval(p),
   ]);
-  io.out(table(["PROFILE", "NODES", "MAX", "APPROVAL"], rows, io).join("\n"));
+  const headers = ["PROFILE", "NODES", ...(named ? ["ACCOUNTS"] : []), "MAX", "APPROVAL"];
+  io.out(table(headers, rows, io).join("\n"));
   // Session Manager does not log port forwarding or SSH: said before anyone asks for such a profile
   // (on a terminal; piped lines stay one row per profile, and --json lists the documents).
   const gaps = profiles.flatMap((p) => {
@@ -67,6 +74,12 @@ export async function whoamiCommand(o: { as?: string; json?: boolean }, io: Io):
       ? `principal: ${principal.arn} as session ${principal.sessionName} (the Identity Center shared role: your grants land in its slots ${slotRange(me.slots)})`
       : `principal: ${principal.arn} (your own ${principal.kind}: each grant is an inline policy jit-<request id> on it)`,
   );
+  // Their principal in each other account (a profile spanning it grants there).
+  for (const { account, principal: there } of me.principals ?? []) {
+    if (there.arn === principal.arn) continue;
+    const as = there.kind === "shared-role" ? ` as session ${there.sessionName}` : "";
+    io.out(`  in ${accountText(account)}: ${there.arn}${as}`);
+  }
   io.out(`approver of: ${me.approverOf.join(", ") || "no profile"}`);
   if (!me.active.length) io.out("active grants: none");
   else {

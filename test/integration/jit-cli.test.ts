@@ -309,21 +309,25 @@ describe("jit list", () => {
 });
 
 describe("jit profiles and jit whoami", () => {
-  it("lists what a person may request: nodes, maximum, approvers", async () => {
+  it("lists what a person may request: nodes, accounts, maximum, approvers", async () => {
     const { code, out } = await jit(["profiles", "--as", "U01ALICE"]);
     expect(code).toBe(0);
     expect(out).toContain(
-      "staging\tEnv=staging\t8h\t1 of U03DAVE (an approver may approve their own request)",
+      "staging\tEnv=staging\tprod\t8h\t1 of U03DAVE (an approver may approve their own request)",
     );
-    expect(out).toContain("sandbox\tEnv=sandbox Owner=team-*\t8h\tnone: granted at once");
+    expect(out).toContain("sandbox\tEnv=sandbox Owner=team-*\tprod\t8h\tnone: granted at once");
+    expect(out).toContain("web-release\tEnv=prod|staging App=web\tprod, staging\t2h\t1 of U03DAVE, U04ERIN");
+    expect(out).toContain("lab\tEnv=lab\tsandbox\t8h\tnone: granted at once");
   });
 
-  it("says who I am, my principal and my active grants", async () => {
+  it("says who I am, my principal in each account and my active grants", async () => {
     const { code, out } = await jit(["whoami", "--as", "dan@example.com"]);
     expect(code).toBe(0);
     expect(out).toEqual([
       `U09DAN (dan@example.com) at the sandbox ${url}`,
       "principal: arn:aws:iam::123456789012:role/aws-reserved/sso.amazonaws.com/eu-west-1/AWSReservedSSO_OnCall_0123456789abcdef as session dan@example.com (the Identity Center shared role: your grants land in its slots /jit/jit-grants-1..4)",
+      "  in staging (444455556666): arn:aws:iam::444455556666:role/aws-reserved/sso.amazonaws.com/eu-west-1/AWSReservedSSO_OnCall_0123456789abcdef as session dan@example.com",
+      "  in sandbox (777788889999): arn:aws:iam::777788889999:role/lab-shared as session dan@example.com",
       "approver of: no profile",
       "active grants: none",
     ]);
