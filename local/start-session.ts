@@ -11,14 +11,13 @@ import { randomUUID } from "node:crypto";
 import { runSimulation } from "@cloud-copilot/iam-simulate";
 import { SandboxAccount, type SandboxNode } from "../adapters/local/account.ts";
 import type { SandboxOrganization } from "../adapters/local/organization.ts";
-import { accountLabel } from "../core/accounts.ts";
 import type { AccessConfig } from "../core/config/load.ts";
 import { ValidationError } from "../core/errors.ts";
 import type { Deps } from "../core/ports.ts";
 import type { Person, Principal } from "../core/principal.ts";
 import { resolvePrincipal } from "../core/principal.ts";
 import { transcriptOf } from "../core/transcripts.ts";
-import { configIn, inAccountError } from "../core/usecases/in-account.ts";
+import { configIn, inAccountError, label } from "../core/usecases/in-account.ts";
 import { handleSessionEvent, type SessionOutcome } from "../core/usecases/session-events.ts";
 import { writeTranscriptStart } from "./transcripts.ts";
 
@@ -102,19 +101,13 @@ export interface LocatedNode {
   node: SandboxNode;
 }
 
-/** "staging (444455556666)" for a named account, the bare id otherwise. */
-const labelOf = (config: AccessConfig, accountId: string) => {
-  const name = accountLabel(config, accountId);
-  return name === accountId ? accountId : `${name} (${accountId})`;
-};
-
 /** The account id `account` means: a name from the config's accounts, or an id. */
 function accountIdOf(config: AccessConfig, accounts: string[], account: string): string {
   const id = config.accounts?.[account] ?? account;
   if (accounts.includes(id)) return id;
   throw new ValidationError(
     "account",
-    `no account ${account} in the sandbox; its accounts are ${accounts.map((a) => labelOf(config, a)).join(", ")}`,
+    `no account ${account} in the sandbox; its accounts are ${accounts.map((a) => label(config, a)).join(", ")}`,
   );
 }
 
@@ -141,17 +134,17 @@ export function locateNode(
   if (holders.length > 1)
     throw new ValidationError(
       "account",
-      `${target} is a node of ${holders.map(([id]) => labelOf(config, id)).join(" and ")}: say which account with --account`,
+      `${target} is a node of ${holders.map(([id]) => label(config, id)).join(" and ")}: say which account with --account`,
     );
-  const elsewhere = accounts.filter(([, a]) => a.node(target)).map(([id]) => labelOf(config, id));
+  const elsewhere = accounts.filter(([, a]) => a.node(target)).map(([id]) => label(config, id));
   if (wanted !== undefined && elsewhere.length > 0)
     throw new ValidationError(
       "target",
-      `no node ${target} in account ${labelOf(config, wanted)}; it is in ${elsewhere.join(", ")}`,
+      `no node ${target} in account ${label(config, wanted)}; it is in ${elsewhere.join(", ")}`,
     );
   const listed = accounts
     .filter(([id]) => wanted === undefined || id === wanted)
-    .map(([id, a]) => `${labelOf(config, id)}: ${a.nodes.map((n) => n.id).join(", ") || "none"}`);
+    .map(([id, a]) => `${label(config, id)}: ${a.nodes.map((n) => n.id).join(", ") || "none"}`);
   throw new ValidationError("target", `no node ${target} in the sandbox; nodes in ${listed.join("; ")}`);
 }
 
