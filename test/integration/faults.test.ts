@@ -23,6 +23,7 @@ import { revokeNow } from "../../core/usecases/revoke.ts";
 import { sweep } from "../../core/usecases/sweep.ts";
 import { S } from "../../workflows/access-workflow.ts";
 import { NODE, OWNER, PEOPLE } from "../fixtures/nodes.ts";
+import { oneAccountExample } from "../helpers/config.ts";
 import { awsFault, faultyStore, injector, seeded } from "../helpers/faults.ts";
 import { type Harness, startHarness } from "../helpers/harness.ts";
 import { captureLogs } from "../helpers/logs.ts";
@@ -111,6 +112,9 @@ describe("lifecycles under injected faults", () => {
     const plans = new Map<string, Plan>();
     const pick = <T>(items: readonly T[]): T => items[Math.floor(random() * items.length)] as T;
     h = await startHarness({
+      // The hub's account alone: its profiles have a session node here (faults-accounts.test.ts runs
+      // lifecycles across the organization).
+      config: oneAccountExample(),
       store: (inner) =>
         faultyStore(
           inner,
