@@ -28,6 +28,7 @@ import { measurePolicySizes } from "./policy-size.ts";
 import { measureCold, measureWarm } from "./slack-ack.ts";
 import { measureSlotCapacity } from "./slot-capacity.ts";
 import { measureSweepAccounts, replaceSweepAccountsSection, sweepAccountsSummary } from "./sweep-accounts.ts";
+import { measureSweepOrganization, sweepOrganizationSummary } from "./sweep-organization.ts";
 
 const quick = process.argv.includes("--quick");
 const only = process.argv.includes("--only") ? process.argv[process.argv.indexOf("--only") + 1] : undefined;
@@ -84,17 +85,16 @@ if (only === undefined || only === "audit") {
 // `--only sweep-accounts`: the sweep across 50 accounts × 2 regions alone (issue 12).
 if (only === undefined || only === "sweep-accounts") {
   const sweepRuns = await measureSweepAccounts();
-  save("sweep-accounts", sweepRuns);
+  const organizationRun = await measureSweepOrganization();
+  save("sweep-accounts", { simulated: sweepRuns, organization: organizationRun });
+  const section = [...sweepAccountsSummary(sweepRuns), ...sweepOrganizationSummary(organizationRun)];
   if (only === "sweep-accounts") {
     const file = new URL("summary.md", results);
-    writeFileSync(
-      file,
-      replaceSweepAccountsSection(readFileSync(file, "utf8"), sweepAccountsSummary(sweepRuns)),
-    );
-    log(sweepAccountsSummary(sweepRuns).join("\n"));
+    writeFileSync(file, replaceSweepAccountsSection(readFileSync(file, "utf8"), section));
+    log(section.join("\n"));
     process.exit(0);
   }
-  summary.push(...sweepAccountsSummary(sweepRuns));
+  summary.push(...section);
 }
 
 // `--only observability`: each function's cold start with and without the observability layer (issue 17).

@@ -27,6 +27,13 @@ export class SandboxOrganization implements AccountPorts {
   faults: (accountId: string) => void = () => {};
   /** AssumeRole calls made, by account (tests count them: credentials are reused). */
   readonly assumed = new Map<string, number>();
+  /**
+   * Simulated time every call into a member account takes, AssumeRole included (benchmarks: AWS's
+   * round trip, which the in-memory accounts otherwise do not have). 0 by default.
+   */
+  latencyMs = 0;
+  /** Calls into member accounts running now, and the most seen at once (benchmarks). */
+  readonly inFlight = { now: 0, peak: 0, calls: 0 };
   private readonly refused = new Set<string>();
   private credentials: AccountCredentials;
   private readonly now: () => Date;
@@ -68,6 +75,7 @@ export class SandboxOrganization implements AccountPorts {
   }> {
     const accountId = request.roleArn.split(":")[4] ?? "";
     this.assumed.set(accountId, (this.assumed.get(accountId) ?? 0) + 1);
+    await this.delay();
     this.faults(accountId);
     if (this.refused.has(accountId) || !this.accounts.has(accountId)) {
       throw awsError(
@@ -81,6 +89,19 @@ export class SandboxOrganization implements AccountPorts {
       sessionToken: "sandbox",
       expiration: new Date(this.now().getTime() + request.durationSeconds * 1000),
     };
+  }
+
+  /** Waits `latencyMs`, counted as one call in flight. */
+  private async delay(): Promise<void> {
+    if (this.latencyMs <= 0) return;
+    this.inFlight.calls += 1;
+    this.inFlight.now += 1;
+    this.inFlight.peak = Math.max(this.inFlight.peak, this.inFlight.now);
+    try {
+      await new Promise((resolve) => setTimeout(resolve, this.latencyMs));
+    } finally {
+      this.inFlight.now -= 1;
+    }
   }
 
   /** From now on the account's broker refuses the hub (its spoke is gone, its trust changed). */
@@ -135,7 +156,10 @@ export class SandboxOrganization implements AccountPorts {
         // Not a promise: `await ports.broker(id)` must not look for a `then`.
         if (prop === "then") return undefined;
         return async (...args: unknown[]) => {
-          if (accountId !== this.hubAccountId) await this.credentials.credentials(accountId);
+          if (accountId !== this.hubAccountId) {
+            await this.credentials.credentials(accountId);
+            await this.delay();
+          }
           const account = this.accounts.get(accountId);
           if (!account) throw new AccountUnreachableError(accountId, "denied", `no account ${accountId}`);
           const method = (account as unknown as Record<string | symbol, unknown>)[prop];
