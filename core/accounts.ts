@@ -67,6 +67,17 @@ export const BROKER_ROLE_NAME = "jit-broker";
 export const brokerRoleArn = (partition: string, accountId: string): string =>
   `arn:${partition}:iam::${accountId}:role/${BROKER_ROLE_NAME}`;
 
+/**
+ * The role the hub's session-events function assumes in a member account, to find which nodes carry a
+ * profile's tags there: Session Manager reads and nothing else. A role of its own rather than the
+ * broker, so the one hub function that judges events from every account holds no write anywhere.
+ */
+export const READER_ROLE_NAME = "jit-session-reader";
+
+/** The reader role's ARN in an account. */
+export const readerRoleArn = (partition: string, accountId: string): string =>
+  `arn:${partition}:iam::${accountId}:role/${READER_ROLE_NAME}`;
+
 /** Why an account could not be reached: its role refused us, or STS throttled, or anything else. */
 export type UnreachableReason = "denied" | "throttled" | "failed";
 

@@ -16,13 +16,13 @@ import { env, lambdaDeps, handler as makeHandler } from "./runtime.ts";
  * Other accounts (issue 12). This function changes nothing outside the hub: no grant, no
  * TerminateSession. It must still read one thing in a member account: which nodes carry a profile's
  * tags there (DescribeInstanceInformation), to tell a session its grant covers from one outside it.
- * Only that account can answer (CloudTrail names the node, not its tags) and the hub's only way in is
- * the account's `jit-broker` role. So it takes `accounts`, read-only: every member session carries a
- * session policy of two reads and no broker is built (account-ports.ts). It asks only about callers
- * who hold a grant in that account and region; anyone else is judged without leaving the hub.
- * The broker's trust and this function's own policy must admit it (stacks/spoke-policies.ts
- * BROKER_CALLERS, stacks/permissions.ts); where they do not, AssumeRole is refused and the event fails
- * with AccountUnreachableError naming the account (retried, never judged without its node).
+ * Only that account can answer (CloudTrail names the node, not its tags). So it takes `accounts`,
+ * read-only: it assumes the spoke's `jit-session-reader` (two Session Manager reads, trusted for this
+ * function alone; never the broker), each session narrowed again by a session policy of the same two
+ * reads, and no broker is built (account-ports.ts). It asks only about callers who hold a grant in
+ * that account and region; anyone else is judged without leaving the hub. Where the reader refuses,
+ * the event fails with AccountUnreachableError naming the account (retried, never judged without
+ * its node).
  */
 const deps = lambdaDeps({
   store: () => new DynamoRequestStore(env("TABLE_NAME")),

@@ -10,7 +10,7 @@
  * the functions that write or take back grants may read them and add or delete their versions, and
  * nothing else on any managed policy (no CreatePolicy, no attaching, no SetDefaultPolicyVersion).
  */
-import { brokerRoleArn, memberAccountIds } from "../core/accounts.ts";
+import { brokerRoleArn, memberAccountIds, readerRoleArn } from "../core/accounts.ts";
 import type { AccessConfig } from "../core/config/load.ts";
 import { configuredPrincipalArns, parsePrincipalArn } from "../core/principal.ts";
 import { isIdentityCenterRole, SLOT_PATH } from "../core/slots.ts";
@@ -141,6 +141,14 @@ function assumeBroker(config: AccessConfig): Permission[] {
   return [{ actions: ["sts:AssumeRole", "sts:SetSourceIdentity"], resources }];
 }
 
+/** Several accounts: assume each member's read-only `jit-session-reader` (session events only). */
+function assumeReader(config: AccessConfig): Permission[] {
+  const members = memberAccountIds(config);
+  if (members.length === 0) return [];
+  const resources = members.map((id) => readerRoleArn(config.partition, id));
+  return [{ actions: ["sts:AssumeRole", "sts:SetSourceIdentity"], resources }];
+}
+
 /** SendTaskSuccess/Failure take no resource in IAM: the unguessable task token is the only handle. */
 const resume: Permission = { actions: ["states:SendTaskSuccess"], resources: ["*"] };
 const decide: Permission = {
@@ -211,6 +219,10 @@ export function functionPermissions(config: AccessConfig, r: ResourceArns, openP
     sessionEvents: [
       table(r),
       ...publish(r),
+      // Whether a session's node carries its grant's tags: asked of the hub's own Session Manager,
+      // and of a member's through its reader role.
+      { actions: ["ssm:DescribeInstanceInformation"], resources: ["*"] },
+      ...assumeReader(config),
       {
         actions: ["dynamodb:DeleteItem"],
         resources: [r.table],

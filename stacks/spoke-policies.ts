@@ -29,6 +29,15 @@ export const BROKER_CALLERS = [
   "sweeper",
 ] as const satisfies readonly FunctionName[];
 
+/**
+ * The hub function that may assume each member's `jit-session-reader` (core/accounts.ts): session
+ * events are judged in the hub, and only need to ask a member which nodes carry a profile's tags.
+ */
+export const READER_CALLERS = ["sessionEvents"] as const satisfies readonly FunctionName[];
+
+/** What the reader may do in a member account: the two Session Manager reads, nothing else. */
+export const READER_ACTIONS = ["ssm:DescribeInstanceInformation", "ssm:DescribeSessions"] as const;
+
 /** What every broker session carries as source identity: `jit-` and the hub function's name. */
 export const SOURCE_IDENTITY_PATTERN = "jit-*";
 
@@ -88,13 +97,21 @@ export function brokerPermissionsIn(
   ];
 }
 
-/** The broker's trust: the hub's root, only as the listed roles, with a `jit-*` source identity. */
-export function brokerTrust(partition: string, hubAccountId: string, trustedRoleArns: unknown) {
+/**
+ * A spoke role's trust: the hub's root, only as the listed roles, with a `jit-*` source identity. The
+ * broker lists the task functions; the reader, the session-events function.
+ */
+export function brokerTrust(
+  partition: string,
+  hubAccountId: string,
+  trustedRoleArns: unknown,
+  sid = "HubTaskFunctions",
+) {
   return {
     Version: "2012-10-17",
     Statement: [
       {
-        Sid: "HubTaskFunctions",
+        Sid: sid,
         Effect: "Allow",
         Principal: { AWS: `arn:${partition}:iam::${hubAccountId}:root` },
         Action: ["sts:AssumeRole", "sts:SetSourceIdentity"],

@@ -11,17 +11,19 @@
  * - the rule forwarding Session Manager calls in every region, since CloudTrail delivers a call's
  *   event only to EventBridge in its own account and region (DESIGN.md "Several accounts").
  */
-import { BROKER_ROLE_NAME } from "../core/accounts.ts";
+import { BROKER_ROLE_NAME, READER_ROLE_NAME } from "../core/accounts.ts";
 import type { AccessConfig } from "../core/config/load.ts";
 import { defaultBusArn } from "./arns.ts";
 import { eventBridgePattern, forwarderRole } from "./regions.ts";
 import { SESSION_EVENT_PATTERN } from "./session-event-pattern.ts";
 import { brokerPolicy } from "./spoke-broker.ts";
-import { brokerTrust, THIS_ACCOUNT } from "./spoke-policies.ts";
+import { brokerTrust, READER_ACTIONS, THIS_ACCOUNT } from "./spoke-policies.ts";
 import { slotResources } from "./spoke-slots.ts";
 
 /** The StackSet parameter holding the hub function roles that may assume the broker. */
 export const TRUSTED_ROLES_PARAMETER = "BrokerTrustedRoles";
+/** The StackSet parameter holding the hub function role that may assume the session reader. */
+export const READER_ROLES_PARAMETER = "ReaderTrustedRoles";
 /** The forwarder's name in every member account: its rules in every region name it by ARN. */
 export const FORWARDER_ROLE_NAME = "jit-event-forwarder";
 
@@ -51,6 +53,10 @@ export function spokeTemplate(config: AccessConfig, home: string, revocable: str
         Type: "CommaDelimitedList",
         Description: "The hub function roles that may assume the broker (set by the hub's StackSet)",
       },
+      [READER_ROLES_PARAMETER]: {
+        Type: "CommaDelimitedList",
+        Description: "The hub function role that may assume the session reader (set by the hub's StackSet)",
+      },
     },
     ...(Object.keys(broker.mappings).length > 0 ? { Mappings: broker.mappings } : {}),
     Conditions: {
@@ -74,6 +80,32 @@ export function spokeTemplate(config: AccessConfig, home: string, revocable: str
             {
               PolicyName: BROKER_ROLE_NAME,
               PolicyDocument: substituted(broker.document),
+            },
+          ],
+        },
+      },
+      // Session events are judged in the hub; to tell a session its grant covers from one outside it,
+      // the hub asks the member which nodes carry a profile's tags. Two reads, and no other right.
+      ReaderRole: {
+        Type: "AWS::IAM::Role",
+        Condition: "IamHere",
+        Properties: {
+          RoleName: READER_ROLE_NAME,
+          Description: "JIT access: the hub's session-events function reads nodes and sessions here",
+          MaxSessionDuration: 3600,
+          AssumeRolePolicyDocument: brokerTrust(
+            config.partition,
+            config.accountId,
+            { Ref: READER_ROLES_PARAMETER },
+            "HubSessionEvents",
+          ),
+          Policies: [
+            {
+              PolicyName: READER_ROLE_NAME,
+              PolicyDocument: {
+                Version: "2012-10-17",
+                Statement: [{ Effect: "Allow", Action: [...READER_ACTIONS], Resource: "*" }],
+              },
             },
           ],
         },

@@ -8,8 +8,8 @@
 import type { AccessConfig } from "../core/config/load.ts";
 import type { FunctionName } from "./entries.ts";
 import { spokeDeployment } from "./spoke-deployment.ts";
-import { BROKER_CALLERS, hubBusPermission } from "./spoke-policies.ts";
-import { TRUSTED_ROLES_PARAMETER } from "./spoke-template.ts";
+import { BROKER_CALLERS, hubBusPermission, READER_CALLERS } from "./spoke-policies.ts";
+import { READER_ROLES_PARAMETER, TRUSTED_ROLES_PARAMETER } from "./spoke-template.ts";
 
 export function createSpokes(
   config: AccessConfig,
@@ -24,6 +24,10 @@ export function createSpokes(
   const trusted = $util
     .all(BROKER_CALLERS.map((name) => functions[name].nodes.role.arn))
     .apply((arns) => arns.join(","));
+  // The session-events function's role: the only one the reader's trust names.
+  const readers = $util
+    .all(READER_CALLERS.map((name) => functions[name].nodes.role.arn))
+    .apply((arns) => arns.join(","));
   const stackSet = new aws.cloudformation.StackSet("Spokes", {
     name: `${$app.name}-${$app.stage}-spokes`,
     description: "JIT access spoke: the broker role and Session Manager event forwarding",
@@ -35,7 +39,7 @@ export function createSpokes(
     capabilities: ["CAPABILITY_NAMED_IAM"],
     // The same template with the dropped principals' revoke rights (known once the table is read).
     templateBody: revocable.apply((arns) => spokeDeployment(config, home, arns)?.templateBody ?? ""),
-    parameters: { [TRUSTED_ROLES_PARAMETER]: trusted },
+    parameters: { [TRUSTED_ROLES_PARAMETER]: trusted, [READER_ROLES_PARAMETER]: readers },
     managedExecution: { active: true },
   });
   const instances = new aws.cloudformation.StackInstances("SpokeInstances", {

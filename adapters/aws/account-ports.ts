@@ -20,6 +20,7 @@ import {
   accountPrincipalArns,
   memberAccountIds,
   profileAccountIds,
+  readerRoleArn,
 } from "../../core/accounts.ts";
 import type { AccessConfig } from "../../core/config/load.ts";
 import { NotAuthorizedError } from "../../core/errors.ts";
@@ -109,7 +110,11 @@ export class AwsAccountPorts implements AccountPorts {
         options.sourceIdentity ?? sourceIdentityFor(process.env.AWS_LAMBDA_FUNCTION_NAME ?? "hub"),
       assumeRole: options.assumeRole ?? stsAssumeRole(this.region),
       label: (id) => accountLabel(config, id),
-      ...(this.readOnly ? { sessionPolicy: JSON.stringify(READ_ONLY_SESSION_POLICY) } : {}),
+      // Reads assume the spoke's reader role (two Session Manager reads), never the broker; the
+      // session policy narrows it to the same two again, should the role ever be given more.
+      ...(this.readOnly
+        ? { sessionPolicy: JSON.stringify(READ_ONLY_SESSION_POLICY), roleArn: readerRoleArn }
+        : {}),
       ...(options.now ? { now: options.now } : {}),
     });
     this.clients = new AccountClients(credentials);

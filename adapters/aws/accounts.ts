@@ -60,6 +60,8 @@ export interface AccountCredentialsOptions {
   assumeRole: AssumeRole;
   /** A session policy narrowing every session these credentials hold (AssumeRoleRequest.policy). */
   sessionPolicy?: string | undefined;
+  /** The role assumed in each account; default its `jit-broker` (brokerRoleArn). */
+  roleArn?: ((partition: string, accountId: string) => string) | undefined;
   /** How the account is named in messages (its name in the config); its id otherwise. */
   label?: (accountId: string) => string;
   now?: () => number;
@@ -114,7 +116,7 @@ export class AccountCredentials {
 
   private async assume(accountId: string): Promise<AssumedCredentials> {
     const { partition, sourceIdentity } = this.options;
-    const roleArn = brokerRoleArn(partition, accountId);
+    const roleArn = (this.options.roleArn ?? brokerRoleArn)(partition, accountId);
     try {
       return await this.options.assumeRole({
         roleArn,

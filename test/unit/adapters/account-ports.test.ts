@@ -355,7 +355,7 @@ describe("a member account that refuses the hub", () => {
 });
 
 describe("read-only ports", () => {
-  it("assume the broker with a session policy of the two reads, and hold no broker", async () => {
+  it("assume the reader role (never the broker) with a session policy of the two reads, and hold no broker", async () => {
     // Prepare
     stsClient.on(AssumeRoleCommand).resolves({
       Credentials: {
@@ -381,7 +381,10 @@ describe("read-only ports", () => {
     // Assess
     const input = stsClient.commandCalls(AssumeRoleCommand)[0]?.args[0].input;
     expect(JSON.parse(input?.Policy ?? "null")).toEqual(READ_ONLY_SESSION_POLICY);
-    expect(input).toMatchObject({ SourceIdentity: "jit-sessionEvents" });
+    expect(input).toMatchObject({
+      SourceIdentity: "jit-sessionEvents",
+      RoleArn: `arn:aws:iam::${STAGING}:role/jit-session-reader`,
+    });
     expect(stsClient.commandCalls(AssumeRoleCommand)).toHaveLength(1);
     expect(nodes).toEqual(["i-1"]);
     // Regions are asked at once: in no set order.

@@ -10,7 +10,11 @@ import {
   type ResourceArns,
 } from "../../../stacks/permissions.ts";
 import { BROKER_CALLERS } from "../../../stacks/spoke-policies.ts";
-import { spokeTemplate, TRUSTED_ROLES_PARAMETER } from "../../../stacks/spoke-template.ts";
+import {
+  READER_ROLES_PARAMETER,
+  spokeTemplate,
+  TRUSTED_ROLES_PARAMETER,
+} from "../../../stacks/spoke-template.ts";
 import {
   HUB,
   multiAccountConfig,
@@ -47,6 +51,7 @@ const brokerPolicyIn = (accountId: string) =>
     template,
   );
 const BROKER = `arn:aws:iam::${STAGING}:role/jit-broker`;
+const READER = `arn:aws:iam::${STAGING}:role/jit-session-reader`;
 /** An identity policy that would let a principal assume anything: only the trust can say no then. */
 const ASSUME_ANYTHING = {
   Version: "2012-10-17",
@@ -135,13 +140,23 @@ describe("who may assume the spoke's jit-broker role", () => {
 
   it("gives sts:AssumeRole to exactly the task functions, on the member accounts' brokers only", () => {
     // Act
-    const assumers = (Object.keys(hubPermissions) as FunctionName[]).filter((fn) =>
-      hubPermissions[fn].some((p) => p.actions.includes("sts:AssumeRole")),
+    const assumeTargets = (fn: FunctionName) =>
+      hubPermissions[fn].filter((p) => p.actions.includes("sts:AssumeRole")).flatMap((p) => p.resources);
+    const brokerAssumers = (Object.keys(hubPermissions) as FunctionName[]).filter((fn) =>
+      assumeTargets(fn).some((r) => r.endsWith(":role/jit-broker")),
     );
-    const resources = hubPermissions.grantAccess.find((p) => p.actions.includes("sts:AssumeRole"))?.resources;
     // Assess
-    expect(assumers.sort()).toEqual([...BROKER_CALLERS].sort());
-    expect(resources).toEqual([BROKER, `arn:aws:iam::${TEAM_A}:role/jit-broker`]);
+    expect(brokerAssumers.sort()).toEqual([...BROKER_CALLERS].sort());
+    expect(assumeTargets("grantAccess")).toEqual([BROKER, `arn:aws:iam::${TEAM_A}:role/jit-broker`]);
+    // The session-events function may assume the members' reader roles and nothing else.
+    expect(assumeTargets("sessionEvents")).toEqual([
+      READER,
+      `arn:aws:iam::${TEAM_A}:role/jit-session-reader`,
+    ]);
+    const others = (Object.keys(hubPermissions) as FunctionName[]).filter(
+      (fn) => !BROKER_CALLERS.includes(fn as never) && fn !== "sessionEvents",
+    );
+    expect(others.filter((fn) => assumeTargets(fn).length > 0)).toEqual([]);
   });
 });
 
@@ -300,5 +315,100 @@ describe("offboarding in a member account", () => {
     expect(JSON.stringify(policyIn(STAGING))).toContain(DROPPED);
     expect(JSON.stringify(policyIn(TEAM_A))).not.toContain(DROPPED);
     expect(JSON.stringify(withDropped)).not.toContain("jit-gone");
+  });
+});
+
+describe("the spoke's jit-session-reader role", () => {
+  const READER_ROLE = roleOf("sessionEvents");
+  const whereReader = {
+    ...where,
+    parameters: { ...where.parameters, [READER_ROLES_PARAMETER]: [READER_ROLE] },
+  };
+  const readerTrust = resolveIn(
+    template.Resources.ReaderRole.Properties.AssumeRolePolicyDocument,
+    whereReader,
+    template,
+  );
+  const readerPolicy = resolveIn(
+    template.Resources.ReaderRole.Properties.Policies[0]?.PolicyDocument,
+    whereReader,
+    template,
+  );
+  /** May this hub role (with permission to assume anything) assume the reader? */
+  const assumeReader = (roleArn: string, sourceIdentity = `jit-${roleArn.split("/").pop()}`) =>
+    decide({
+      principalArn: `arn:aws:sts::${HUB}:assumed-role/${roleArn.split("/").pop()}/session`,
+      action: "sts:AssumeRole",
+      resource: READER,
+      accountId: STAGING,
+      policies: [{ name: "anything", policy: ASSUME_ANYTHING }],
+      resourcePolicy: readerTrust,
+      context: {
+        "aws:PrincipalArn": roleArn,
+        "sts:SourceIdentity": sourceIdentity,
+        "aws:PrincipalAccount": HUB,
+      },
+    });
+
+  it("is assumed by the session-events function only", async () => {
+    expect(await assumeReader(READER_ROLE)).toBe("Allowed");
+    expect(await assumeReader(roleOf("grantAccess"))).toBe("ImplicitlyDenied");
+    expect(await assumeReader(roleOf("slack"))).toBe("ImplicitlyDenied");
+    expect(await assumeReader(roleOf("sessionEvents", TEAM_A))).toBe("ImplicitlyDenied");
+  });
+
+  it("may read nodes and sessions, and nothing else", async () => {
+    const read = (action: string, resource: string) =>
+      decide({
+        principalArn: `arn:aws:sts::${STAGING}:assumed-role/jit-session-reader/jit-sessionEvents`,
+        action,
+        resource,
+        accountId: STAGING,
+        policies: [{ name: "jit-session-reader", policy: readerPolicy }],
+        context: {},
+      });
+    expect(await read("ssm:DescribeInstanceInformation", "*")).toBe("Allowed");
+    expect(await read("ssm:DescribeSessions", "*")).toBe("Allowed");
+    expect(await read("ssm:TerminateSession", `arn:aws:ssm:eu-west-1:${STAGING}:session/alice-01`)).toBe(
+      "ImplicitlyDenied",
+    );
+    expect(await read("iam:PutRolePolicy", STAGING_ALICE)).toBe("ImplicitlyDenied");
+    expect(
+      await read("ssm:StartSession", `arn:aws:ec2:eu-west-1:${STAGING}:instance/i-0123456789abcdef0`),
+    ).toBe("ImplicitlyDenied");
+  });
+
+  it("the session-events function's own policy reaches the readers, never a broker", async () => {
+    const own = asPolicyDocument(hubPermissions.sessionEvents);
+    // A trust that admits the whole hub: only the function's own policy can refuse then.
+    const admitsHub = {
+      Version: "2012-10-17",
+      Statement: [
+        { Effect: "Allow", Principal: { AWS: `arn:aws:iam::${HUB}:root` }, Action: "sts:AssumeRole" },
+      ],
+    };
+    const may = (resource: string) =>
+      decide({
+        principalArn: `arn:aws:sts::${HUB}:assumed-role/jit-prod-sessionEventsRole-a1b2c3d/s`,
+        action: "sts:AssumeRole",
+        resource,
+        accountId: STAGING,
+        policies: [{ name: "own", policy: own }],
+        resourcePolicy: admitsHub,
+        context: { "aws:PrincipalAccount": HUB },
+      });
+    expect(await may(READER)).toBe("Allowed");
+    expect(await may(BROKER)).toBe("ImplicitlyDenied");
+    // In the hub itself it asks Session Manager which nodes carry a grant's tags (it had no such
+    // right before: every session on a granted node would have been refused on AWS).
+    const hubNodes = await decide({
+      principalArn: `arn:aws:sts::${HUB}:assumed-role/jit-prod-sessionEventsRole-a1b2c3d/s`,
+      action: "ssm:DescribeInstanceInformation",
+      resource: "*",
+      accountId: HUB,
+      policies: [{ name: "own", policy: own }],
+      context: {},
+    });
+    expect(hubNodes).toBe("Allowed");
   });
 });
