@@ -99,6 +99,8 @@ function consoleLinks(partition: string, region: string | undefined) {
 export interface SessionFacts {
   sessionId: string;
   region?: string | undefined;
+  /** The account the session ran in (issue 12); absent: the hub's. */
+  accountId?: string | undefined;
   /** The session document; absent means the default shell (StartSession without DocumentName). */
   document?: string | undefined;
 }
@@ -108,7 +110,7 @@ export interface SessionFacts {
  * the config's places, since no AWS account holds a sandbox session's transcript.
  */
 export function transcriptOf(
-  config: Pick<AccessConfig, "partition" | "sessionManager">,
+  config: Pick<AccessConfig, "partition" | "sessionManager"> & { accountId?: string | undefined },
   session: SessionFacts,
   sandboxFile?: (sessionId: string) => string,
 ): TranscriptLocation {
@@ -121,6 +123,14 @@ export function transcriptOf(
     };
   }
   if (sandboxFile) return { kind: "file", path: sandboxFile(session.sessionId) };
+  // The stack manages (or names) the hub's preferences only: a member account's sessions are logged
+  // wherever that account's own Session Manager preferences say, a log group or bucket of its own.
+  if (session.accountId && config.accountId && session.accountId !== config.accountId) {
+    return {
+      kind: "none-known",
+      why: `the session ran in account ${session.accountId}, whose own Session Manager preferences decide where it is logged`,
+    };
+  }
   const places = transcriptPlaces(config.sessionManager);
   if (!places) {
     return {

@@ -88,7 +88,7 @@ const SHELL_DOCUMENT = "SSM-SessionManagerRunShell";
 const transcriptFor = (deps: Deps, s: SessionRecord) =>
   transcriptOf(
     deps.config,
-    { sessionId: s.sessionId, region: s.region, document: s.document },
+    { sessionId: s.sessionId, region: s.region, document: s.document, accountId: s.accountId },
     deps.transcriptFile,
   );
 

@@ -46,6 +46,17 @@ describe("a session's transcript", () => {
     });
   });
 
+  it("does not send a member account's session to the hub's log group or bucket (issue 12)", () => {
+    // The hub's preferences are the only ones the stack manages; staging logs where staging says.
+    const t = transcriptOf(managed, { ...SESSION, accountId: "444455556666" });
+    expect(t).toEqual({
+      kind: "none-known",
+      why: "the session ran in account 444455556666, whose own Session Manager preferences decide where it is logged",
+    });
+    // The hub's own session (or a record from before there were accounts) is where it always was.
+    expect(transcriptOf(managed, { ...SESSION, accountId: base.accountId }).kind).toBe("logged");
+  });
+
   it("takes a session with no document named for the default shell", () => {
     expect(transcriptOf(managed, SESSION).kind).toBe("logged");
   });
