@@ -25,7 +25,10 @@ export class ConsoleNotifier implements Notifier {
 
   async notifySession(n: SessionNotice): Promise<void> {
     this.kept.push(n);
-    const where = n.session.target ? ` on ${n.session.target}` : "";
+    const on = n.session.target ? ` on ${n.session.target}` : "";
+    // A session in another account than the hub's says which (issue 12).
+    const account = n.session.accountId ? ` in ${n.session.accountId}` : "";
+    const where = `${on}${account}`;
     const grant = n.request ? `  grant ${n.request.id}` : "";
     const transcript = n.transcript ? `  transcript ${describeTranscript(n.transcript)}` : "";
     this.print(
