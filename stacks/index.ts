@@ -8,7 +8,12 @@
 import { mkdirSync } from "node:fs";
 import { loadConfigFile } from "../adapters/config-file.ts";
 import { writeNormalizedConfig } from "../adapters/config-json.ts";
-import { describeDropped, droppedPrincipals } from "../core/offboarding.ts";
+import {
+  describeDropped,
+  describeStranded,
+  droppedPrincipals,
+  strandedAccounts,
+} from "../core/offboarding.ts";
 import { withManagedLogGroup } from "../core/transcripts.ts";
 import { createApiCallerPolicy } from "./api.ts";
 import { createFunctions } from "./functions.ts";
@@ -70,7 +75,12 @@ export async function deploy(options: DeployOptions = {}) {
   };
   // Principals with open requests that the config no longer names keep their revoke rights.
   const dropped = table.name.apply(async (name) => {
-    const found = droppedPrincipals(config, await readOpenRecords(tableLister(name, region)));
+    const records = await readOpenRecords(tableLister(name, region));
+    // An account no profile spans any more is out of the hub's reach: its open grants could not be
+    // revoked after this deploy, so it is refused until they are settled.
+    const stranded = describeStranded(strandedAccounts(config, records), config);
+    if (stranded.length > 0) throw new Error(stranded.join("\n"));
+    const found = droppedPrincipals(config, records);
     for (const line of describeDropped(found, config)) $util.log.warn(line);
     return found;
   });

@@ -1,7 +1,12 @@
 /** `jit config check`: validates the configuration; `--json` prints it normalized. */
 import { loadConfigFile } from "../../adapters/config-file.ts";
 import type { AccessConfig } from "../../core/config/load.ts";
-import { describeDropped, droppedPrincipals } from "../../core/offboarding.ts";
+import {
+  describeDropped,
+  describeStranded,
+  droppedPrincipals,
+  strandedAccounts,
+} from "../../core/offboarding.ts";
 import type { AccessRequest } from "../../core/request.ts";
 import { configPath } from "../config-path.ts";
 import type { Io } from "../io.ts";
@@ -33,5 +38,6 @@ async function warnDroppedPrincipals(config: AccessConfig, io: Io): Promise<void
   }
   if (!Array.isArray(records)) return;
   const readable = records.filter((r) => typeof r?.principal?.arn === "string" && typeof r.id === "string");
+  for (const line of describeStranded(strandedAccounts(config, readable), config)) io.err(`warning: ${line}`);
   for (const line of describeDropped(droppedPrincipals(config, readable), config)) io.err(`warning: ${line}`);
 }
