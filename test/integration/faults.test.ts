@@ -52,17 +52,25 @@ interface Plan {
   sessionId?: string;
 }
 
+/** A hub node of each profile, where a lifecycle opens its session (none: the profile has none here). */
 const SESSION_NODE: Record<string, string> = {
   "prod-web": NODE.web1,
   "prod-db": NODE.db1,
   staging: NODE.stg1,
   sandbox: NODE.sbx1,
+  "web-release": NODE.web1,
 };
+/**
+ * Who approves each profile. A profile needing more approvals than listed here would wait for them
+ * until its approval timeout, in real time (30 minutes): the test refuses to start it instead.
+ */
 const APPROVERS: Record<string, string[]> = {
   "prod-web": ["U03DAVE", "U04ERIN"],
   "prod-db": ["U03DAVE", "U04ERIN"],
   staging: ["U03DAVE"],
   sandbox: [],
+  "web-release": ["U03DAVE", "U04ERIN"],
+  lab: [],
 };
 
 const ADMIN = "U0ADMIN01";
@@ -134,11 +142,9 @@ describe("lifecycles under injected faults", () => {
         const plan = plans.get(id);
         const x = h as Harness;
         if (plan && state === S.announceGrant && !plan.sessionId) {
-          if (plan.openSession)
-            plan.sessionId = x.account.openSession(
-              OWNER[plan.person as keyof typeof OWNER],
-              SESSION_NODE[plan.profile] ?? "",
-            ).sessionId;
+          const node = SESSION_NODE[plan.profile];
+          if (plan.openSession && node)
+            plan.sessionId = x.account.openSession(OWNER[plan.person as keyof typeof OWNER], node).sessionId;
           if (plan.scenario === "dies-active") x.workflow.abort(id);
         }
         const requester = plan ? PEOPLE[plan.person].slackUserId : "";
@@ -173,6 +179,9 @@ describe("lifecycles under injected faults", () => {
       awsFault(faults, op);
     };
     const profiles = Object.values(x.deps.config.profiles) as Profile[];
+    for (const p of profiles)
+      if ((APPROVERS[p.id] ?? []).length < p.approvalsRequired)
+        throw new Error(`APPROVERS lacks approvers for profile ${p.id}: its requests would wait for them`);
 
     // Act
     const ids: string[] = [];
