@@ -12,7 +12,7 @@ import { type Principal, parsePrincipalArn } from "../principal.ts";
 import { type AccessRequest, isTerminal } from "../request.ts";
 import { isIdentityCenterRole } from "../slots.ts";
 import { endUncoveredSessions } from "./enforce.ts";
-import { grantTargets, inAccount } from "./in-account.ts";
+import { grantTargets, inAccount, principalIn } from "./in-account.ts";
 import type { SweepReport } from "./sweep.ts";
 import { stillLive } from "./sweep-slots.ts";
 
@@ -41,14 +41,19 @@ export async function sweepPolicies(
           const requestId = requestIdOfPolicy(grant.policyName);
           const record = requestId ? await deps.store.get(requestId) : undefined;
           let why: string | undefined;
+          // A record explains a policy only on its own principal in an account it grants in: a live
+          // grant in team-a does not explain the same name on someone's role in staging.
+          const here = record && principalIn(record, accountId);
           if (!record) why = "no request record";
           else if (isTerminal(record.status)) why = `request is ${record.status}`;
+          else if (here?.arn !== principal.arn)
+            why = `its request grants nothing to ${principal.arn} in this account`;
           else if (expiry && expiry <= now && !stillLive(record, now)) why = "its embedded expiry has passed";
           if (!why) return;
           await deps.broker.deleteGrant(principal, grant.policyName);
           report.deletedPolicies.push({ principal: principal.arn, policyName: grant.policyName, why });
           // Nothing we know of explains that policy: the sessions it may have allowed go too.
-          if (!record)
+          if (!record || here?.arn !== principal.arn)
             report.lateSessions.push(
               ...(await endUncoveredSessions(hub, { id: requestId ?? grant.policyName, principal })),
             );

@@ -29,8 +29,9 @@ export async function sweepSlots(
 ): Promise<Map<string, Statement[]>> {
   const deps = inAccount(hub, accountId);
   const held = new Map<string, Statement[]>();
-  if (deps.config.principals.sharedRole) {
-    await attempt("read slots", deps.config.principals.sharedRole.arn, async () => {
+  const shared = deps.config.principals.sharedRole;
+  if (shared) {
+    await attempt("read slots", shared.arn, async () => {
       for (const slot of await readSlots(deps)) {
         // Anything in a /jit/ slot that is not a grant of ours would reach everyone on the role.
         const foreign = foreignStatements(slot.document);
@@ -51,16 +52,22 @@ export async function sweepSlots(
           await attempt("remove slot grant", `${slot.arn} ${requestId}`, async () => {
             const record = await deps.store.get(requestId);
             let why: string | undefined;
+            // A record explains slot statements only where it grants through this shared role.
+            const here = record && principalIn(record, accountId);
+            const ours = here?.kind === "shared-role";
             if (!record) why = "no request record";
             else if (isTerminal(record.status)) why = `request is ${record.status}`;
+            else if (!ours) why = "its request grants nothing through this shared role in this account";
             else if (expiry && expiry <= now && !stillLive(record, now))
               why = "its embedded expiry has passed";
             if (!why) return;
             await removeFromSlots(deps, requestId);
             held.delete(requestId);
             report.deletedPolicies.push({ principal: slot.arn, policyName: requestId, why });
+            // The person the statements name: the record's, where it grants here; else the statements'.
             const grantee =
-              granteeHere(record, accountId) ?? granteeOfStatements(deps, requestId, statements);
+              (ours ? granteeHere(record, accountId) : undefined) ??
+              granteeOfStatements(deps, requestId, statements);
             if (grantee) report.lateSessions.push(...(await endUncoveredSessions(hub, grantee)));
           });
         }

@@ -1,0 +1,135 @@
+/**
+ * Security review of issue 12 (multi-account): attacks on the sweeper and the grant path across the
+ * sandbox organization (hub prod, staging, team-a), with real dynalite and the real use cases.
+ */
+import { afterEach, describe, expect, it } from "vitest";
+import type { SandboxNode } from "../../adapters/local/account.ts";
+import { buildGrantPolicy } from "../../core/policy.ts";
+import { type Principal, parsePrincipalArn } from "../../core/principal.ts";
+import { emptySlot, slotArns, slotStatements, withGrant } from "../../core/slots.ts";
+import { applyRecord } from "../../core/usecases/enforce.ts";
+import { configIn, resolveGrantTargets } from "../../core/usecases/in-account.ts";
+import { sweep } from "../../core/usecases/sweep.ts";
+import { PEOPLE } from "../fixtures/nodes.ts";
+import { HUB, multiAccountConfig, STAGING, STAGING_ALICE, STAGING_BOB, TEAM_A } from "../helpers/accounts.ts";
+import { type Harness, startHarness } from "../helpers/harness.ts";
+import { aRequest } from "../helpers/requests.ts";
+
+let h: Harness | undefined;
+afterEach(async () => {
+  await h?.stop();
+  h = undefined;
+});
+
+const HUB_ALICE = "arn:aws:iam::123456789012:role/oncall/jit-alice";
+const principalOf = (arn: string): Principal => {
+  const parsed = parsePrincipalArn(arn);
+  return { kind: parsed.type, arn, name: parsed.name };
+};
+const leftoversIn = (x: Harness, accountId: string) =>
+  x.organization.leftoverGrants().filter((l) => l.startsWith(`${accountId} `));
+
+/** Alice's live grant of the sandbox profile, which spans team-a alone, written as the workflow would. */
+async function liveTeamAGrant(x: Harness) {
+  const config = x.deps.config;
+  const profile = config.profiles.sandbox;
+  if (!profile) throw new Error("no sandbox profile");
+  const grants = resolveGrantTargets(config, profile, PEOPLE.alice);
+  const request = aRequest({
+    id: "20261126-teamaone",
+    profileId: "sandbox",
+    principal: grants[0]?.principal,
+    grants,
+    status: "ACTIVE",
+    approvals: [{ approver: "U03DAVE", at: "2026-11-26T09:00:00.000Z" }],
+    grantedAt: "2026-11-26T09:00:00.000Z",
+    expiresAt: "2026-11-26T10:00:00.000Z",
+  });
+  await x.deps.store.create(request);
+  await applyRecord(x.deps, request.id, "test");
+  return request;
+}
+
+describe("the sweeper and a live record's policy where the record does not grant", () => {
+  it("deletes a jit-<id> policy of a live team-a grant found in staging or the hub, or on another person", async () => {
+    // Prepare: alice's live grant in team-a; the same policy name planted (a lost write of an edited
+    // record, someone's copy) on her staging and hub roles and on bob's staging user, granting the
+    // staging profile's nodes there. No record grants in those accounts or to bob.
+    h = await startHarness({ config: multiAccountConfig() });
+    const x = h;
+    const request = await liveTeamAGrant(x);
+    expect(leftoversIn(x, TEAM_A)).toHaveLength(1);
+    for (const [accountId, arn] of [
+      [STAGING, STAGING_ALICE],
+      [STAGING, STAGING_BOB],
+      [HUB, HUB_ALICE],
+    ] as const) {
+      const principal = principalOf(arn);
+      const policy = buildGrantPolicy({
+        profile: configIn(x.deps.config, accountId).profiles.staging ?? (undefined as never),
+        principal,
+        accountId,
+        requestId: request.id,
+        expiresAt: new Date("2026-11-26T10:00:00Z"),
+      });
+      await x.organization.account(accountId).putGrant(principal, policy.policyName, policy.document);
+    }
+
+    // Act
+    const report = await sweep(x.deps);
+
+    // Assess: only team-a, where the record grants, keeps it.
+    expect(report.errors).toEqual([]);
+    expect(leftoversIn(x, STAGING)).toEqual([]);
+    expect(leftoversIn(x, HUB)).toEqual([]);
+    expect(leftoversIn(x, TEAM_A)).toHaveLength(1);
+    expect(report.deletedPolicies.map((d) => d.principal).sort()).toEqual(
+      [HUB_ALICE, STAGING_ALICE, STAGING_BOB].sort(),
+    );
+    expect(report.reappliedGrants).toEqual([]);
+  });
+});
+
+describe("the sweeper and a live record's statements in a slot where the record does not grant", () => {
+  it("removes a live team-a grant's statements from staging's shared role and ends the session they allowed", async () => {
+    // Prepare: alice's live team-a grant (her own role there); statements of that request id in a
+    // staging slot for the session name bob@example.com, and bob's session in staging under them.
+    const node: SandboxNode = { id: "i-0stgm000000000011", region: "us-east-1", tags: { Env: "staging" } };
+    h = await startHarness({ config: multiAccountConfig(), memberNodes: { [STAGING]: [node] } });
+    const x = h;
+    const request = await liveTeamAGrant(x);
+    const config = configIn(x.deps.config, STAGING);
+    const shared = config.principals.sharedRole ?? (undefined as never);
+    const bob: Principal = {
+      kind: "shared-role",
+      arn: shared.arn,
+      name: parsePrincipalArn(shared.arn).name,
+      sessionName: "bob@example.com",
+    };
+    const policy = buildGrantPolicy({
+      profile: config.profiles.staging ?? (undefined as never),
+      principal: bob,
+      accountId: STAGING,
+      requestId: request.id,
+      expiresAt: new Date("2026-11-26T10:00:00Z"),
+    });
+    const [slot = ""] = slotArns(config);
+    const staging = x.organization.account(STAGING);
+    const document = (await staging.readSlot(slot)) ?? emptySlot();
+    await staging.writeSlot(
+      slot,
+      withGrant(document, request.id, slotStatements(policy.document, request.id)),
+    );
+    staging.openSession(`arn:aws:sts::${STAGING}:assumed-role/${bob.name}/bob@example.com`, node.id);
+    expect(staging.liveCount()).toBe(1);
+
+    // Act
+    const report = await sweep(x.deps);
+
+    // Assess: the statements are gone from staging, bob's session with them; team-a keeps its grant.
+    expect(report.errors).toEqual([]);
+    expect(leftoversIn(x, STAGING)).toEqual([]);
+    expect(leftoversIn(x, TEAM_A)).toHaveLength(1);
+    expect(staging.liveCount()).toBe(0);
+  });
+});
