@@ -179,6 +179,10 @@ async function handle(deps: Deps, e: SessionEvent): Promise<SessionOutcome> {
   const known = await deps.sessionLog.getSession(sessionId);
   const knownIn = known && (known.accountId ?? deps.config.accountId);
   if (knownIn !== undefined && knownIn !== e.accountId) {
+    // A StartSession's id is AWS's, minted in this account: the other account's record was written by
+    // a call there that named an id it never started (TerminateSession and ResumeSession take any id).
+    // Dropping the start would let that call hide a session from its alert; it is judged and alerted.
+    if (e.name === "StartSession" && known) return startNamedElsewhere(deps, e, sessionId, known);
     log.warn("session event names a session of another account; dropped", {
       eventId: e.eventId,
       name: e.name,
@@ -296,6 +300,31 @@ async function handle(deps: Deps, e: SessionEvent): Promise<SessionOutcome> {
   });
   deps.metrics?.record("SessionsStarted", 1, { profile: covering.profileId });
   return "started";
+}
+
+/**
+ * A StartSession whose id a record of another account already holds. The record keeps its account
+ * (records are keyed by session id), so this start is not recorded; it is announced as an alert
+ * instead: judged in its own account like any start, and saying which account named its id first.
+ */
+async function startNamedElsewhere(
+  deps: Deps,
+  e: SessionEvent,
+  sessionId: string,
+  known: SessionRecord,
+): Promise<SessionOutcome> {
+  const { held, covering } = await grantsAt(deps, e);
+  const elsewhere = label(deps.config, known.accountId ?? deps.config.accountId);
+  const named = `its id ${sessionId} was already named in ${elsewhere} by ${known.owner}, so it is not recorded as a session`;
+  if (covering)
+    return alert(
+      deps,
+      e,
+      "not-owner",
+      `${e.actorArn} started session ${sessionId} in ${label(deps.config, e.accountId)} under ${covering.id}; ${named}`,
+    );
+  const kind = held.length > 0 ? "outside-grant" : "no-grant";
+  return alert(deps, e, kind, `${driftDetail(deps, e, held)}; ${named}`);
 }
 
 /**

@@ -9,6 +9,7 @@ import { type Principal, parsePrincipalArn } from "../../core/principal.ts";
 import { emptySlot, slotArns, slotStatements, withGrant } from "../../core/slots.ts";
 import { applyRecord } from "../../core/usecases/enforce.ts";
 import { configIn, resolveGrantTargets } from "../../core/usecases/in-account.ts";
+import { handleSessionEvent, type SessionEvent } from "../../core/usecases/session-events.ts";
 import { sweep } from "../../core/usecases/sweep.ts";
 import { PEOPLE } from "../fixtures/nodes.ts";
 import { HUB, multiAccountConfig, STAGING, STAGING_ALICE, STAGING_BOB, TEAM_A } from "../helpers/accounts.ts";
@@ -131,5 +132,48 @@ describe("the sweeper and a live record's statements in a slot where the record 
     expect(leftoversIn(x, STAGING)).toEqual([]);
     expect(leftoversIn(x, TEAM_A)).toHaveLength(1);
     expect(staging.liveCount()).toBe(0);
+  });
+});
+
+describe("a session id named first in another account", () => {
+  /**
+   * TerminateSession (and ResumeSession) take any id their caller writes, and session records are
+   * keyed by id alone. Someone with standing access in prod and a foothold in team-a learns their
+   * prod session's id from StartSession's answer and at once terminates "it" in team-a; if team-a's
+   * event is handled first, its record claims the id for team-a. Before the fix, prod's StartSession
+   * was then dropped as "a session of another account": standing access in prod, never alerted.
+   */
+  it("a StartSession whose id a team-a TerminateSession named first is still alerted in prod", async () => {
+    h = await startHarness({ config: multiAccountConfig() });
+    const x = h;
+    const sessionId = "mallory-0a1b2c3d4e5f60001";
+    const base = { time: "2026-11-26T09:30:00Z", region: "eu-west-1", sessionId };
+    const preempt: SessionEvent = {
+      ...base,
+      eventId: "t-team-a",
+      name: "TerminateSession",
+      accountId: TEAM_A,
+      actorArn: `arn:aws:sts::${TEAM_A}:assumed-role/admin/mallory`,
+      principalArn: `arn:aws:iam::${TEAM_A}:role/admin`,
+      sessionName: "mallory",
+    };
+    const start: SessionEvent = {
+      ...base,
+      eventId: "s-prod",
+      name: "StartSession",
+      accountId: HUB,
+      actorArn: `arn:aws:sts::${HUB}:assumed-role/admin/mallory`,
+      principalArn: `arn:aws:iam::${HUB}:role/admin`,
+      sessionName: "mallory",
+      target: "i-0aaa1111bbbb22223",
+    };
+    await handleSessionEvent(x.deps, preempt);
+
+    const outcome = await handleSessionEvent(x.deps, start);
+
+    expect(outcome).toBe("no-grant");
+    const alerts = await x.deps.sessionLog.listAlerts();
+    expect(alerts.map((a) => [a.kind, a.actor])).toContainEqual(["no-grant", start.actorArn]);
+    expect(alerts.find((a) => a.actor === start.actorArn)?.detail).toContain("team-a");
   });
 });
