@@ -7,12 +7,23 @@ import type { SandboxNode } from "../../adapters/local/account.ts";
 import { buildGrantPolicy } from "../../core/policy.ts";
 import { type Principal, parsePrincipalArn } from "../../core/principal.ts";
 import { emptySlot, slotArns, slotStatements, withGrant } from "../../core/slots.ts";
+import { auditTrail } from "../../core/usecases/common.ts";
 import { applyRecord } from "../../core/usecases/enforce.ts";
+import { grantAccess } from "../../core/usecases/grant.ts";
 import { configIn, resolveGrantTargets } from "../../core/usecases/in-account.ts";
+import { revokeAccess } from "../../core/usecases/revoke.ts";
 import { handleSessionEvent, type SessionEvent } from "../../core/usecases/session-events.ts";
 import { sweep } from "../../core/usecases/sweep.ts";
 import { PEOPLE } from "../fixtures/nodes.ts";
-import { HUB, multiAccountConfig, STAGING, STAGING_ALICE, STAGING_BOB, TEAM_A } from "../helpers/accounts.ts";
+import {
+  HUB,
+  multiAccountConfig,
+  STAGING,
+  STAGING_ALICE,
+  STAGING_BOB,
+  STAGING_SHARED,
+  TEAM_A,
+} from "../helpers/accounts.ts";
 import { type Harness, startHarness } from "../helpers/harness.ts";
 import { aRequest } from "../helpers/requests.ts";
 
@@ -175,5 +186,127 @@ describe("a session id named first in another account", () => {
     const alerts = await x.deps.sessionLog.listAlerts();
     expect(alerts.map((a) => [a.kind, a.actor])).toContainEqual(["no-grant", start.actorArn]);
     expect(alerts.find((a) => a.actor === start.actorArn)?.detail).toContain("team-a");
+  });
+});
+
+/**
+ * Forged records (the Slack function can write the table): each names something the config does not
+ * give alice. These held before the review (targetProblems refuses them before any write, in the
+ * grant path and in the sweeper's reapply); kept as the guarantee.
+ */
+describe("a forged two-account record is never written anywhere", () => {
+  const role = (arn: string): Principal => principalOf(arn);
+  const hubAlice = { accountId: HUB, principal: role(HUB_ALICE) };
+  const forgeries: [string, { accountId: string; principal: Principal }[]][] = [
+    [
+      "bob's staging user as alice's principal there",
+      [hubAlice, { accountId: STAGING, principal: role(STAGING_BOB) }],
+    ],
+    [
+      "a hub ARN recorded as the staging grant",
+      [hubAlice, { accountId: STAGING, principal: role(HUB_ALICE) }],
+    ],
+    [
+      "staging listed twice",
+      [
+        hubAlice,
+        { accountId: STAGING, principal: role(STAGING_ALICE) },
+        { accountId: STAGING, principal: role(STAGING_ALICE) },
+      ],
+    ],
+    [
+      "team-a added to the profile's accounts",
+      [
+        hubAlice,
+        { accountId: STAGING, principal: role(STAGING_ALICE) },
+        { accountId: TEAM_A, principal: role(`arn:aws:iam::${TEAM_A}:role/jit-alice`) },
+      ],
+    ],
+    [
+      "staging's shared role with a session name of *",
+      [
+        hubAlice,
+        {
+          accountId: STAGING,
+          principal: {
+            kind: "shared-role",
+            arn: STAGING_SHARED,
+            name: parsePrincipalArn(STAGING_SHARED).name,
+            sessionName: "*",
+          },
+        },
+      ],
+    ],
+    ["an empty grants list with a staging principal", []],
+  ];
+
+  it.each(forgeries)(
+    "%s: refused by the grant step and revoked by the sweeper, nothing written",
+    async (_, grants) => {
+      h = await startHarness({ config: multiAccountConfig() });
+      const x = h;
+      const request = aRequest({
+        id: "20261126-forged00",
+        profileId: "staging",
+        principal: grants[0]?.principal ?? role(STAGING_ALICE),
+        grants,
+        status: "ACTIVE",
+        approvals: [{ approver: "U03DAVE", at: "2026-11-26T09:00:00.000Z" }],
+        grantedAt: "2026-11-26T09:00:00.000Z",
+        expiresAt: "2026-11-26T10:00:00.000Z",
+      });
+      await x.deps.store.create(request);
+
+      await expect(applyRecord(x.deps, request.id, "test")).rejects.toThrow(
+        /not authorized|is not|spans|names no/i,
+      );
+      const report = await sweep(x.deps);
+
+      expect(x.organization.leftoverGrants()).toEqual([]);
+      expect(report.reappliedGrants).toEqual([]);
+      expect((await x.deps.store.get(request.id))?.status).toBe("REVOKED");
+    },
+  );
+});
+
+/**
+ * Revoke against grant across two accounts, staging slow: the revoke settles the record and removes
+ * in both accounts while staging's write is still on its way; that write lands after. Held before the
+ * review (applyRecord reads the record again after writing and takes a late write back); the guarantee.
+ */
+describe("a revoke while the grant's write in the slow account is still under way", () => {
+  it("leaves no policy in either account once the record is REVOKED", async () => {
+    h = await startHarness({ config: multiAccountConfig() });
+    const x = h;
+    const profile = x.deps.config.profiles.staging ?? (undefined as never);
+    const grants = resolveGrantTargets(x.deps.config, profile, PEOPLE.alice);
+    const request = aRequest({
+      id: "20261126-racetwo0",
+      profileId: "staging",
+      principal: grants[0]?.principal,
+      grants,
+      status: "APPROVED",
+      approvals: [{ approver: "U03DAVE", at: "2026-11-26T09:00:00.000Z" }],
+    });
+    await x.deps.store.create(request);
+    const staging = x.organization.account(STAGING);
+    let revoked = false;
+    staging.hooks.before = async (operation) => {
+      if (operation !== "PutPolicy" || revoked) return;
+      revoked = true;
+      // The hub's write has landed; staging's waits while the revoke runs to its end.
+      await revokeAccess(x.deps, { requestId: request.id, actor: "U03DAVE", reason: "race" });
+      expect(x.organization.leftoverGrants()).toEqual([]);
+    };
+
+    const state = await grantAccess(x.deps, { requestId: request.id });
+
+    expect(revoked).toBe(true);
+    expect(state.active).toBe(false);
+    // Staging's write did land after the revoke, and was taken back.
+    const trail = await auditTrail(x.deps, request.id);
+    expect(trail.map((e) => e.action)).toContain("late-write-undone");
+    expect((await x.deps.store.get(request.id))?.status).toBe("REVOKED");
+    expect(x.organization.leftoverGrants()).toEqual([]);
   });
 });
