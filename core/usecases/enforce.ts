@@ -11,7 +11,7 @@ import type { Principal } from "../principal.ts";
 import type { AccessRequest } from "../request.ts";
 import { audit, loadRequest } from "./common.ts";
 import { grantPolicyOf } from "./grant-policy.ts";
-import { assertGrantable } from "./grantable.ts";
+import { assertGrantable, grantProblems } from "./grantable.ts";
 import { accountOf, eachAccount, inAccountRequest, principalIn } from "./in-account.ts";
 import { placeInSlot, removeFromSlots, slotGrant } from "./slot-writes.ts";
 
@@ -35,7 +35,11 @@ export const samePerson = (a: Principal, b: Principal): boolean =>
  * the profile's tags), its region and its document. Only such a session outlives this grant. Runs in
  * one account (scoped deps): only grants in that account, by the person's principal there, count.
  */
-async function coveredByOthers(deps: Deps, request: Grantee): Promise<(session: SessionInfo) => boolean> {
+async function coveredByOthers(
+  deps: Deps,
+  hub: Deps,
+  request: Grantee,
+): Promise<(session: SessionInfo) => boolean> {
   // Only grants still in force: an ACTIVE record past its expiry (its workflow died) covers nothing.
   const now = deps.clock.now();
   const account = accountOf(deps);
@@ -47,7 +51,10 @@ async function coveredByOthers(deps: Deps, request: Grantee): Promise<(session: 
       theirs !== undefined &&
       samePerson(theirs, mine) &&
       r.expiresAt !== undefined &&
-      new Date(r.expiresAt) > now
+      new Date(r.expiresAt) > now &&
+      // A record that does not hold up against the config (forged in the table, which the Slack
+      // function can write) keeps no session alive: judged from the hub, as the grant step judges it.
+      grantProblems(hub, r).length === 0
     );
   });
   const grants: { regions: string[]; documents: string[]; nodes: Set<string> }[] = [];
@@ -70,6 +77,7 @@ async function coveredByOthers(deps: Deps, request: Grantee): Promise<(session: 
 /** The person's live sessions in one account (scoped deps) that no other grant there covers, ended. */
 async function endUncoveredIn(
   deps: Deps,
+  hub: Deps,
   request: Grantee,
   principal: Principal,
   startedSince?: Date,
@@ -78,7 +86,7 @@ async function endUncoveredIn(
     (s: SessionInfo) => !startedSince || !s.startDate || new Date(s.startDate) >= startedSince,
   );
   if (live.length === 0) return [];
-  const covered = await coveredByOthers(deps, request);
+  const covered = await coveredByOthers(deps, hub, request);
   const targets = live.filter((s) => !covered(s));
   for (const session of targets) await deps.sessions.terminateSession(session);
   return targets.map((s) => s.sessionId);
@@ -98,7 +106,7 @@ export async function endUncoveredSessions(
   const ended = await eachAccount(
     deps,
     request,
-    (scoped, target) => endUncoveredIn(scoped, request, target.principal, startedSince),
+    (scoped, target) => endUncoveredIn(scoped, deps, request, target.principal, startedSince),
     { keepGoing: true },
   );
   return ended.flatMap((e) => e.result);
@@ -132,7 +140,7 @@ export async function removeAccess(deps: Deps, request: AccessRequest): Promise<
       } catch (error) {
         refused = error;
       }
-      terminatedSessions.push(...(await endUncoveredIn(scoped, here, target.principal)));
+      terminatedSessions.push(...(await endUncoveredIn(scoped, deps, here, target.principal)));
       if (refused !== undefined) throw refused;
     },
     { keepGoing: true },

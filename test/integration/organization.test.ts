@@ -316,3 +316,37 @@ describe("one account failing during a grant", () => {
     expect(x.organization.leftoverGrants()).toEqual([]);
   });
 });
+
+describe("a forged record in the table", () => {
+  it("keeps no session alive when the real grant is revoked", async () => {
+    let opened = "";
+    const x = await harness({
+      wrap: beforeState(S.warnExpiry, async () => {
+        const y = h as Harness;
+        const real = (await y.deps.store.listByStatus("ACTIVE")).find((r) => r.approvals.length > 0);
+        // The Slack function can write the table: a record for alice on the same profile, ACTIVE
+        // for a day, that no approver ever approved.
+        const now = y.clock.now();
+        await y.deps.store.create({
+          ...(real as AccessRequest),
+          id: "20261126-f0rgedxx",
+          status: "ACTIVE",
+          approvals: [],
+          grantedAt: now.toISOString(),
+          expiresAt: new Date(now.getTime() + 86_400_000).toISOString(),
+          history: [],
+          version: 1,
+        });
+        opened = y.organization.account(STAGING).openSession(STAGING_OWNER, STG_WEST).sessionId;
+        await revokeNow(y.deps, { requestId: real?.id ?? "", actor: "U01ALICE" });
+      }),
+    });
+    const request = await requestStaging(x);
+    await approve(x.deps, { requestId: request.id, approver: dave });
+    await x.workflow.settled(request.id);
+    for (const name of x.workflow.names().filter((e) => e.startsWith(`${request.id}-sync-`)))
+      await x.workflow.settled(name);
+    expect(await x.deps.store.get(request.id)).toMatchObject({ status: "REVOKED" });
+    expect(x.organization.account(STAGING).sessions.get(opened)?.status).toBe("Terminated");
+  });
+});
