@@ -17,6 +17,7 @@ import fc from "fast-check";
 import { afterEach, describe, expect, it, vi } from "vitest";
 import { resolvePrincipal } from "../../core/principal.ts";
 import type { AccessRequest } from "../../core/request.ts";
+import { requestIdOfSid } from "../../core/slots.ts";
 import { approve, deny } from "../../core/usecases/approval.ts";
 import { samePerson } from "../../core/usecases/enforce.ts";
 import { extendGrant } from "../../core/usecases/expiry.ts";
@@ -286,7 +287,9 @@ async function run(actions: Action[], delays: number[]): Promise<void> {
   );
   // 2. No policy without an ACTIVE record.
   for (const leftover of x.account.leftoverGrants()) {
-    const id = leftover.split(" jit-")[1] ?? "";
+    // `arn jit-<id>` for an inline policy, `policyArn J<id>…` for a slot statement.
+    const [, second = ""] = leftover.split(" ");
+    const id = leftover.split(" jit-")[1] ?? requestIdOfSid(second) ?? leftover;
     expect(records.find((r) => r.id === id)?.status, leftover).toBe("ACTIVE");
   }
   // 3. No live session without a covering grant in force.
