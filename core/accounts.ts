@@ -41,6 +41,12 @@ export function accountLabel(config: AccessConfig, accountId: string): string {
   return Object.entries(config.accounts ?? {}).find(([, id]) => id === accountId)?.[0] ?? accountId;
 }
 
+/** How messages name an account: `staging (444455556666)`, or the bare id of one the config does not name. */
+export function accountDisplay(config: AccessConfig, accountId: string): string {
+  const name = accountLabel(config, accountId);
+  return name === accountId ? accountId : `${name} (${accountId})`;
+}
+
 /** The principals configured in an account; none for an account the config does not name. */
 export function accountPrincipals(config: AccessConfig, accountId: string): AccountPrincipals {
   if (accountId === config.accountId) {

@@ -42,7 +42,8 @@ export function assertRoleSessionName(name: string): void {
   }
 }
 
-function fromArn(arn: string): Principal {
+/** The one-person principal an IAM role or user ARN names (throws ValidationError for anything else). */
+export function principalOfArn(arn: string): Principal {
   const parsed = parsePrincipalArn(arn);
   return { kind: parsed.type, arn, name: parsed.name };
 }
@@ -53,7 +54,7 @@ export function resolvePrincipal(config: AccessConfig, person: Person): Principa
   const mapped =
     map[person.slackUserId] ??
     (person.email ? (map[person.email.toLowerCase()] ?? map[person.email]) : undefined);
-  if (mapped) return fromArn(mapped);
+  if (mapped) return principalOfArn(mapped);
   if (sharedRole) {
     // An explicit name first: Identity Center user names are not always the email.
     const named =
@@ -97,7 +98,7 @@ export function resolvePrincipal(config: AccessConfig, person: Person): Principa
  */
 export function principalFromReference(config: AccessConfig, reference: string): Principal {
   if (reference.startsWith("arn:")) {
-    if (Object.values(config.principals.map).includes(reference)) return fromArn(reference);
+    if (Object.values(config.principals.map).includes(reference)) return principalOfArn(reference);
     if (config.principals.sharedRole?.arn === reference) {
       throw new ValidationError(
         "principal",

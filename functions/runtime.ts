@@ -16,7 +16,8 @@ import { lambdaMetrics, metricsMiddleware } from "../adapters/observability/metr
 import { systemClock } from "../core/clock.ts";
 import { ConfigError } from "../core/errors.ts";
 import { describeError, log } from "../core/log.ts";
-import type { Deps } from "../core/ports.ts";
+import type { AccountPorts, Deps } from "../core/ports.ts";
+import { readOnlyAccounts } from "../core/usecases/in-account.ts";
 
 // Any process that loads the handlers logs as Lambda does; the sandbox's terminal installs its own.
 useLambdaLogging();
@@ -60,8 +61,14 @@ const PORTS = [
  * (access.config.json, written by the deploy after validating access.config.yaml) and only the
  * ports it names, each built once per container on first use.
  */
-export function lambdaDeps(ports: { [K in keyof Ports]?: (config: Deps["config"]) => Ports[K] }): () => Deps {
+export function lambdaDeps(
+  ports: { [K in keyof Ports]?: (config: Deps["config"]) => Ports[K] },
+  /** `accounts: "read"`: other accounts only to look (session events); see readOnlyAccounts. */
+  options: { accounts?: "read" } = {},
+): () => Deps {
   let built: Deps | undefined;
+  const reach = (accounts: AccountPorts | undefined) =>
+    accounts && options.accounts === "read" ? readOnlyAccounts(accounts) : accounts;
   // Installed dependencies (tests, the sandbox) are cut down to the ports this file declares, so a
   // port missing from a function's wiring fails there exactly as it would on AWS.
   const restricted = new WeakMap<Deps, Deps>();
@@ -73,8 +80,14 @@ export function lambdaDeps(ports: { [K in keyof Ports]?: (config: Deps["config"]
           PORTS.filter((port) => !ports[port]).map((port) => [port as string | symbol, unavailable(port)]),
         );
         // A view, not a copy: a test that swaps the installed config or a port is seen at once.
+        // Other accounts, as on AWS: none for a function that declares no way in, reads only for
+        // one that may only look.
         deps = new Proxy(override, {
-          get: (target, prop) => (missing.has(prop) ? missing.get(prop) : Reflect.get(target, prop)),
+          get: (target, prop) => {
+            if (missing.has(prop)) return missing.get(prop);
+            if (prop === "accounts") return ports.accounts ? reach(target.accounts) : undefined;
+            return Reflect.get(target, prop);
+          },
         });
         restricted.set(override, deps);
       }
@@ -98,7 +111,7 @@ export function lambdaDeps(ports: { [K in keyof Ports]?: (config: Deps["config"]
         // Optional: a function without on-call providers leaves on-call profiles to their approvers.
         onCall: ports.onCall?.(config),
         // Optional: a function that acts in no other account (or a config of one account) has none.
-        accounts: ports.accounts?.(config),
+        accounts: reach(ports.accounts?.(config)),
         metrics: lambdaMetrics(),
       };
     }

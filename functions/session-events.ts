@@ -24,13 +24,16 @@ import { env, lambdaDeps, handler as makeHandler } from "./runtime.ts";
  * the event fails with AccountUnreachableError naming the account (retried, never judged without
  * its node).
  */
-const deps = lambdaDeps({
-  store: () => new DynamoRequestStore(env("TABLE_NAME")),
-  sessionLog: () => new DynamoRequestStore(env("TABLE_NAME")),
-  sessions: hubSessions,
-  notifier: notifierFor,
-  accounts: (config) => awsAccountPorts(config, { sourceIdentity: "jit-sessionEvents", readOnly: true }),
-});
+const deps = lambdaDeps(
+  {
+    store: () => new DynamoRequestStore(env("TABLE_NAME")),
+    sessionLog: () => new DynamoRequestStore(env("TABLE_NAME")),
+    sessions: hubSessions,
+    notifier: notifierFor,
+    accounts: (config) => awsAccountPorts(config, { sourceIdentity: "jit-sessionEvents", readOnly: true }),
+  },
+  { accounts: "read" },
+);
 
 export const handler = makeHandler(
   "session-events",

@@ -9,7 +9,12 @@ import { createRequestsTable, type LocalDynamo, startLocalDynamo } from "../adap
 import { SandboxOrganization } from "../adapters/local/organization.ts";
 import type { LocalTask, LocalWorkflow } from "../adapters/local/workflow.ts";
 import { LoggedMetrics, readableSink } from "../adapters/observability/readable.ts";
-import { accountLabel, accountPrincipalArns, BROKER_ROLE_NAME, memberAccountIds } from "../core/accounts.ts";
+import {
+  accountDisplay,
+  accountPrincipalArns,
+  BROKER_ROLE_NAME,
+  memberAccountIds,
+} from "../core/accounts.ts";
 import { type Clock, FakeClock } from "../core/clock.ts";
 import type { AccessConfig } from "../core/config/load.ts";
 import { type LogSink, setLogSink } from "../core/log.ts";
@@ -121,7 +126,7 @@ export async function startSandbox(options: SandboxOptions): Promise<Sandbox> {
     hubAccountId: config.accountId,
     accounts,
     now: () => clock.now(),
-    label: (id) => accountLabel(config, id),
+    label: (id) => accountDisplay(config, id),
   });
   const notices: Notice[] = [];
   const sessionNotices: SessionNotice[] = [];

@@ -134,20 +134,20 @@ const sessions = (config: AccessConfig): Permission[] =>
  * Several accounts (issue 12): assume the `jit-broker` role of each member account, with a source
  * identity (stacks/spoke-policies.ts says why); nothing when the config spans the hub's account alone.
  */
-function assumeBroker(config: AccessConfig): Permission[] {
+function assumeInMembers(
+  config: AccessConfig,
+  roleArn: (partition: string, accountId: string) => string,
+): Permission[] {
   const members = memberAccountIds(config);
   if (members.length === 0) return [];
-  const resources = members.map((id) => brokerRoleArn(config.partition, id));
+  const resources = members.map((id) => roleArn(config.partition, id));
   return [{ actions: ["sts:AssumeRole", "sts:SetSourceIdentity"], resources }];
 }
 
-/** Several accounts: assume each member's read-only `jit-session-reader` (session events only). */
-function assumeReader(config: AccessConfig): Permission[] {
-  const members = memberAccountIds(config);
-  if (members.length === 0) return [];
-  const resources = members.map((id) => readerRoleArn(config.partition, id));
-  return [{ actions: ["sts:AssumeRole", "sts:SetSourceIdentity"], resources }];
-}
+/** The task functions: each member's `jit-broker`. */
+const assumeBroker = (config: AccessConfig) => assumeInMembers(config, brokerRoleArn);
+/** Session events only: each member's read-only `jit-session-reader`. */
+const assumeReader = (config: AccessConfig) => assumeInMembers(config, readerRoleArn);
 
 /** SendTaskSuccess/Failure take no resource in IAM: the unguessable task token is the only handle. */
 const resume: Permission = { actions: ["states:SendTaskSuccess"], resources: ["*"] };

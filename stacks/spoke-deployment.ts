@@ -10,7 +10,7 @@
  * SELF (https://docs.aws.amazon.com/AWSCloudFormation/latest/APIReference/API_CreateStackSet.html).
  * stacks/spokes.ts turns this into resources.
  */
-import { accountLabel, memberAccountIds, profileAccountIds } from "../core/accounts.ts";
+import { accountDisplay, memberAccountIds, profileAccountIds } from "../core/accounts.ts";
 import type { AccessConfig } from "../core/config/load.ts";
 import { INLINE_POLICY_QUOTA, policySize } from "../core/policy.ts";
 import { asPolicyDocument } from "./permissions.ts";
@@ -67,9 +67,8 @@ function assertBrokerPoliciesFit(config: AccessConfig, revocable: string[]): voi
   for (const id of memberAccountIds(config)) {
     const size = policySize(JSON.stringify(asPolicyDocument(brokerPermissionsIn(config, id, revocable))));
     if (size > INLINE_POLICY_QUOTA) {
-      const name = accountLabel(config, id);
       throw new Error(
-        `the broker's policy in ${name === id ? id : `${name} (${id})`} would be ${size} characters, over IAM's ${INLINE_POLICY_QUOTA} for a role's inline policies: that account has too many one-person principals; move people to its sharedRole`,
+        `the broker's policy in ${accountDisplay(config, id)} would be ${size} characters, over IAM's ${INLINE_POLICY_QUOTA} for a role's inline policies: that account has too many one-person principals; move people to its sharedRole`,
       );
     }
   }

@@ -16,7 +16,7 @@
 import { SSMClient } from "@aws-sdk/client-ssm";
 import {
   AccountUnreachableError,
-  accountLabel,
+  accountDisplay,
   accountPrincipalArns,
   memberAccountIds,
   profileAccountIds,
@@ -109,7 +109,7 @@ export class AwsAccountPorts implements AccountPorts {
       sourceIdentity:
         options.sourceIdentity ?? sourceIdentityFor(process.env.AWS_LAMBDA_FUNCTION_NAME ?? "hub"),
       assumeRole: options.assumeRole ?? stsAssumeRole(this.region),
-      label: (id) => accountLabel(config, id),
+      label: (id) => accountDisplay(config, id),
       // Reads assume the spoke's reader role (two Session Manager reads), never the broker; the
       // session policy narrows it to the same two again, should the role ever be given more.
       ...(this.readOnly

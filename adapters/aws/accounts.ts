@@ -62,7 +62,7 @@ export interface AccountCredentialsOptions {
   sessionPolicy?: string | undefined;
   /** The role assumed in each account; default its `jit-broker` (brokerRoleArn). */
   roleArn?: ((partition: string, accountId: string) => string) | undefined;
-  /** How the account is named in messages (its name in the config); its id otherwise. */
+  /** How messages name the account, e.g. `staging (444455556666)` (core/accounts.ts accountDisplay); its id otherwise. */
   label?: (accountId: string) => string;
   now?: () => number;
 }
@@ -128,8 +128,7 @@ export class AccountCredentials {
     } catch (error) {
       const name = errorName(error) ?? "Error";
       const reason = name === "AccessDenied" ? "denied" : isTransient(error) ? "throttled" : "failed";
-      const label = this.options.label?.(accountId) ?? accountId;
-      const account = label === accountId ? accountId : `${label} (${accountId})`;
+      const account = this.options.label?.(accountId) ?? accountId;
       const hint =
         reason === "denied"
           ? ": is the spoke deployed there (organization.organizationalUnits), and is this function trusted?"

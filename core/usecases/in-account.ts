@@ -9,9 +9,15 @@
  * Errors keep their class and name (the workflow's retry rules match names) and gain the account in
  * their message, so a FAILED request and an alarm say where it broke.
  */
-import { AccountUnreachableError, accountLabel, accountPrincipals, profileAccountIds } from "../accounts.ts";
+import {
+  AccountUnreachableError,
+  accountDisplay,
+  accountPrincipals,
+  profileAccountIds,
+} from "../accounts.ts";
 import type { AccessConfig, Profile } from "../config/load.ts";
-import type { Deps } from "../ports.ts";
+import { NotAuthorizedError } from "../errors.ts";
+import type { AccessBroker, AccountPorts, Deps } from "../ports.ts";
 import { type Person, type Principal, parsePrincipalArn, resolvePrincipal } from "../principal.ts";
 import type { AccessRequest, AccountGrant } from "../request.ts";
 
@@ -105,6 +111,32 @@ export function inAccount(deps: Deps, accountId: string): Deps {
   return next;
 }
 
+/**
+ * Other accounts' ports that only look: every broker call and every TerminateSession is refused, and
+ * the session reads pass through. What the session-events function holds: on AWS its member sessions
+ * are the spoke's `jit-session-reader` (two reads, core/accounts.ts), and the sandbox, which hands
+ * every function the same organization, must refuse it as much (lambdaDeps' `accounts: "read"`).
+ */
+export function readOnlyAccounts(ports: AccountPorts): AccountPorts {
+  const refuse = (what: string) => () =>
+    Promise.reject(new NotAuthorizedError(`${what}: this function only reads in other accounts`));
+  return {
+    broker: (accountId) =>
+      new Proxy({} as AccessBroker, {
+        get: (_t, prop) => (prop === "then" ? undefined : refuse(`${String(prop)} in ${accountId}`)),
+      }),
+    sessions: (accountId) => {
+      const inner = ports.sessions(accountId);
+      return {
+        liveSessions: (principal) => inner.liveSessions(principal),
+        endedSessions: (since) => inner.endedSessions(since),
+        matchingNodes: (tags, regions) => inner.matchingNodes(tags, regions),
+        terminateSession: refuse(`TerminateSession in ${accountId}`),
+      };
+    },
+  };
+}
+
 /** The account a scoped deps acts in (the hub's for unscoped ones). */
 export const accountOf = (deps: Deps): string => scopedTo.get(deps) ?? deps.config.accountId;
 
@@ -117,10 +149,7 @@ export function inAccountRequest<R extends Pick<AccessRequest, "principal" | "gr
 }
 
 /** `prod (111122223333)`, or the bare id of an account the config does not name. */
-export function label(config: AccessConfig, accountId: string): string {
-  const name = accountLabel(config, accountId);
-  return name === accountId ? accountId : `${name} (${accountId})`;
-}
+export const label = accountDisplay;
 
 /**
  * The error, its account named in its message (once). Class and name are kept: the workflow retries

@@ -8,7 +8,7 @@
 import { accountPrincipalArns } from "../accounts.ts";
 import { embeddedExpiry, type PolicyDocument, requestIdOfPolicy } from "../policy.ts";
 import type { Deps } from "../ports.ts";
-import { type Principal, parsePrincipalArn } from "../principal.ts";
+import { type Principal, principalOfArn } from "../principal.ts";
 import { type AccessRequest, isTerminal } from "../request.ts";
 import { isIdentityCenterRole } from "../slots.ts";
 import { endUncoveredSessions } from "./enforce.ts";
@@ -71,10 +71,7 @@ export async function sweepPolicies(
  */
 function principalsIn(hub: Deps, accountId: string, records: AccessRequest[]): Principal[] {
   const byArn = new Map<string, Principal>();
-  for (const arn of accountPrincipalArns(hub.config, accountId)) {
-    const parsed = parsePrincipalArn(arn);
-    byArn.set(arn, { kind: parsed.type, arn, name: parsed.name });
-  }
+  for (const arn of accountPrincipalArns(hub.config, accountId)) byArn.set(arn, principalOfArn(arn));
   for (const target of records.flatMap(grantTargets)) {
     const p = target.principal;
     if (target.accountId !== accountId || byArn.has(p.arn)) continue;

@@ -3,6 +3,7 @@
  * DynamoDB can (throttled before the write, or the write applied and the response lost).
  */
 import { TransientAwsError } from "../../adapters/aws/errors.ts";
+import { NotAuthorizedError, ValidationError } from "../../core/errors.ts";
 import type { AuditEvent, RequestStore } from "../../core/ports.ts";
 import type { AccessRequest, Status } from "../../core/request.ts";
 
@@ -132,4 +133,18 @@ export function faultyStore(
       return write("PutItem", () => inner.releaseLease(key, owner));
     },
   };
+}
+
+/** Calls a person's action the way Slack and people do: again after a transient failure. */
+export async function persist<T>(action: () => Promise<T>): Promise<T | undefined> {
+  for (let tries = 1; ; tries++) {
+    try {
+      return await action();
+    } catch (error) {
+      if (error instanceof TransientAwsError && tries < 30) continue;
+      // Someone (the workflow, a sweeper) got there first: the action no longer applies.
+      if (error instanceof NotAuthorizedError || error instanceof ValidationError) return undefined;
+      throw error;
+    }
+  }
 }

@@ -83,3 +83,14 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
     stop: sandbox.stop,
   };
 }
+
+/** Runs `extra` right before a state's own task (people acting while a grant is live). */
+export const beforeState =
+  (state: string, extra: () => Promise<void> | void): HarnessOptions["wrap"] =>
+  (name, task) =>
+    name === state
+      ? async (input) => {
+          await extra();
+          return task(input);
+        }
+      : task;

@@ -9,10 +9,8 @@
  * session, no unsettled request, and every trail complete.
  */
 import { afterAll, describe, expect, it, vi } from "vitest";
-import { TransientAwsError } from "../../adapters/aws/errors.ts";
 import type { SandboxNode } from "../../adapters/local/account.ts";
 import type { Profile } from "../../core/config/load.ts";
-import { NotAuthorizedError, ValidationError } from "../../core/errors.ts";
 import type { Principal } from "../../core/principal.ts";
 import { isTerminal } from "../../core/request.ts";
 import { approve, deny } from "../../core/usecases/approval.ts";
@@ -25,7 +23,7 @@ import { sweep } from "../../core/usecases/sweep.ts";
 import { S } from "../../workflows/access-workflow.ts";
 import { NODE, PEOPLE } from "../fixtures/nodes.ts";
 import { HUB, multiAccountConfig, STAGING, TEAM_A } from "../helpers/accounts.ts";
-import { awsFault, faultyStore, injector, seeded } from "../helpers/faults.ts";
+import { awsFault, faultyStore, injector, persist, seeded } from "../helpers/faults.ts";
 import { type Harness, startHarness } from "../helpers/harness.ts";
 import { captureLogs } from "../helpers/logs.ts";
 
@@ -75,19 +73,6 @@ function ownerOf(principal: Principal, accountId: string, person: string): strin
   if (principal.kind === "user") return principal.arn;
   const session = principal.kind === "shared-role" ? principal.sessionName : person;
   return `arn:aws:sts::${accountId}:assumed-role/${principal.name}/${session}`;
-}
-
-/** Calls a person's action the way Slack and people do: again after a transient failure. */
-async function persist<T>(action: () => Promise<T>): Promise<T | undefined> {
-  for (let tries = 1; ; tries++) {
-    try {
-      return await action();
-    } catch (error) {
-      if (error instanceof TransientAwsError && tries < 30) continue;
-      if (error instanceof NotAuthorizedError || error instanceof ValidationError) return undefined;
-      throw error;
-    }
-  }
 }
 
 describe("lifecycles across three accounts under injected faults", () => {

@@ -10,9 +10,7 @@
  * every request's trail complete.
  */
 import { afterAll, describe, expect, it, vi } from "vitest";
-import { TransientAwsError } from "../../adapters/aws/errors.ts";
 import type { Profile } from "../../core/config/load.ts";
-import { NotAuthorizedError, ValidationError } from "../../core/errors.ts";
 import { type AccessRequest, isTerminal } from "../../core/request.ts";
 import { approve, deny } from "../../core/usecases/approval.ts";
 import { auditTrail } from "../../core/usecases/common.ts";
@@ -24,7 +22,7 @@ import { sweep } from "../../core/usecases/sweep.ts";
 import { S } from "../../workflows/access-workflow.ts";
 import { NODE, OWNER, PEOPLE } from "../fixtures/nodes.ts";
 import { oneAccountExample } from "../helpers/config.ts";
-import { awsFault, faultyStore, injector, seeded } from "../helpers/faults.ts";
+import { awsFault, faultyStore, injector, persist, seeded } from "../helpers/faults.ts";
 import { type Harness, startHarness } from "../helpers/harness.ts";
 import { captureLogs } from "../helpers/logs.ts";
 
@@ -74,20 +72,6 @@ const APPROVERS: Record<string, string[]> = {
 };
 
 const ADMIN = "U0ADMIN01";
-
-/** Calls a person's action the way Slack and people do: again after a transient failure. */
-async function persist<T>(action: () => Promise<T>): Promise<T | undefined> {
-  for (let tries = 1; ; tries++) {
-    try {
-      return await action();
-    } catch (error) {
-      if (error instanceof TransientAwsError && tries < 30) continue;
-      // Someone (the workflow, a sweeper) got there first: the action no longer applies.
-      if (error instanceof NotAuthorizedError || error instanceof ValidationError) return undefined;
-      throw error;
-    }
-  }
-}
 
 /** Whether another grant of the same person, still in force, covers the node (its session may stay). */
 async function coveredByAnother(x: Harness, request: AccessRequest, node: string): Promise<boolean> {

@@ -22,7 +22,7 @@ import {
   STAGING_SHARED,
   TEAM_A,
 } from "../helpers/accounts.ts";
-import { type Harness, type HarnessOptions, startHarness } from "../helpers/harness.ts";
+import { beforeState, type Harness, type HarnessOptions, startHarness } from "../helpers/harness.ts";
 import { decide } from "../helpers/simulate.ts";
 
 const HUB_ALICE = "arn:aws:iam::123456789012:role/oncall/jit-alice";
@@ -59,17 +59,6 @@ async function harness(options: HarnessOptions = {}): Promise<Harness> {
 }
 
 const dave = { slackUserId: "U03DAVE" };
-
-/** Runs `extra` right before a state's own task (people acting while the grant is live). */
-const beforeState =
-  (state: string, extra: () => Promise<void> | void): HarnessOptions["wrap"] =>
-  (name, task) =>
-    name === state
-      ? async (input) => {
-          await extra();
-          return task(input);
-        }
-      : task;
 
 async function requestStaging(x: Harness): Promise<AccessRequest> {
   const request = await createRequest(x.deps, {
@@ -294,6 +283,33 @@ describe("one account failing during a grant", () => {
     expect(x.organization.leftoverGrants()).toEqual([]);
     const undone = (await auditTrail(x.deps, request.id)).find((e) => e.action === "grant-undone");
     expect(undone?.detail).toMatchObject({ accounts: [HUB, STAGING], policyDeleted: true });
+  });
+
+  it("an undo that cannot reach an account after the claim: people are told, the execution fails for the alarm", async () => {
+    const x = await harness();
+    const request = await requestStaging(x);
+    // Staging refuses the write, then refuses the hub altogether (its spoke is being replaced, say):
+    // the undo cleans the hub but cannot look in staging.
+    x.organization.account(STAGING).faults = (operation) => {
+      if (operation !== "PutPolicy") return;
+      x.organization.refuse(STAGING);
+      throw Object.assign(new Error("User is not authorized to perform iam:PutRolePolicy"), {
+        name: "AccessDenied",
+      });
+    };
+    await approve(x.deps, { requestId: request.id, approver: dave });
+    const run = await x.workflow.settled(request.id);
+    const failed = await x.deps.store.get(request.id);
+    expect(failed?.status).toBe("FAILED");
+    expect(failed?.grantedAt).toBeDefined();
+    // Not "GrantFailed, nothing was left attached": the undo itself failed, so WorkflowFailed alarms.
+    expect(run.status).toBe("FAILED");
+    expect(run.error).not.toContain("nothing was left attached");
+    expect(run.error).toContain("cannot act in account staging (444455556666)");
+    expect(x.notices.filter((n) => n.type === "failed")).toHaveLength(1);
+    expect(x.organization.account(HUB).leftoverGrants()).toEqual([]);
+    const undone = (await auditTrail(x.deps, request.id)).find((e) => e.action === "grant-undone");
+    expect(undone?.detail?.notUndone).toContain("staging (444455556666)");
   });
 
   it("a forged record naming an account its profile does not span is never granted there", async () => {

@@ -5,7 +5,7 @@
 import { afterEach, describe, expect, it } from "vitest";
 import type { SandboxNode } from "../../adapters/local/account.ts";
 import { buildGrantPolicy } from "../../core/policy.ts";
-import { type Principal, parsePrincipalArn } from "../../core/principal.ts";
+import { type Principal, parsePrincipalArn, principalOfArn } from "../../core/principal.ts";
 import { emptySlot, slotArns, slotStatements, withGrant } from "../../core/slots.ts";
 import { auditTrail } from "../../core/usecases/common.ts";
 import { applyRecord } from "../../core/usecases/enforce.ts";
@@ -34,10 +34,7 @@ afterEach(async () => {
 });
 
 const HUB_ALICE = "arn:aws:iam::123456789012:role/oncall/jit-alice";
-const principalOf = (arn: string): Principal => {
-  const parsed = parsePrincipalArn(arn);
-  return { kind: parsed.type, arn, name: parsed.name };
-};
+const principalOf = principalOfArn;
 const leftoversIn = (x: Harness, accountId: string) =>
   x.organization.leftoverGrants().filter((l) => l.startsWith(`${accountId} `));
 

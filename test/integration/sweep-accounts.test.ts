@@ -9,7 +9,7 @@ import { afterEach, describe, expect, it } from "vitest";
 import type { SandboxNode } from "../../adapters/local/account.ts";
 import { MemoryMetrics } from "../../adapters/observability/memory.ts";
 import { buildGrantPolicy } from "../../core/policy.ts";
-import { type Principal, parsePrincipalArn } from "../../core/principal.ts";
+import { type Principal, parsePrincipalArn, principalOfArn } from "../../core/principal.ts";
 import { emptySlot, slotArns, slotStatements, withGrant } from "../../core/slots.ts";
 import { applyRecord } from "../../core/usecases/enforce.ts";
 import { configIn, resolveGrantTargets } from "../../core/usecases/in-account.ts";
@@ -49,10 +49,7 @@ async function organization(metrics?: MemoryMetrics): Promise<Harness> {
   return h;
 }
 
-const principalOf = (arn: string): Principal => {
-  const parsed = parsePrincipalArn(arn);
-  return { kind: parsed.type, arn, name: parsed.name };
-};
+const principalOf = principalOfArn;
 
 /** A `jit-*` inline policy nobody has a record of, put straight into the account (not through the hub). */
 async function plantPolicy(x: Harness, accountId: string, arn: string, requestId: string): Promise<void> {

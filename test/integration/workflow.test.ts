@@ -15,7 +15,7 @@ import { sweep } from "../../core/usecases/sweep.ts";
 import { S } from "../../workflows/access-workflow.ts";
 import { NODE, OWNER, PEOPLE } from "../fixtures/nodes.ts";
 import { exampleConfigText } from "../helpers/config.ts";
-import { type Harness, type HarnessOptions, startHarness } from "../helpers/harness.ts";
+import { beforeState, type Harness, type HarnessOptions, startHarness } from "../helpers/harness.ts";
 import { captureLogs } from "../helpers/logs.ts";
 
 let h: Harness | undefined;
@@ -34,17 +34,6 @@ const ALICE_ROLE = "arn:aws:iam::123456789012:role/oncall/jit-alice";
 const dave = { slackUserId: "U03DAVE" };
 const erin = { slackUserId: "U04ERIN" };
 const frank = { slackUserId: "U05FRANK" };
-
-/** Runs `extra` right before a state's own task (a person acting while the grant is live). */
-const beforeState =
-  (state: string, extra: () => Promise<void> | void): HarnessOptions["wrap"] =>
-  (name, task) =>
-    name === state
-      ? async (input) => {
-          await extra();
-          return task(input);
-        }
-      : task;
 
 /** The example config with prod-web's approval window shortened, so a timeout happens in the test. */
 function withApprovalTimeout(timeout: string) {

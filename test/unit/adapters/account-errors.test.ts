@@ -54,7 +54,7 @@ function clientsRefusedBySts(stsError: string) {
     partition: "aws",
     sourceIdentity: "jit-grantAccess",
     assumeRole: sts.assumeRole,
-    label: (id) => (id === STAGING ? "staging" : id),
+    label: (id) => (id === STAGING ? `staging (${STAGING})` : id),
   }).provider(STAGING);
   const network = recordingHandler();
   const config = { region: "eu-west-1", credentials, requestHandler: network.handler };

@@ -67,7 +67,7 @@ const provider = (sts: ReturnType<typeof fakeSts>) =>
     partition: "aws",
     sourceIdentity: "jit-sweeper",
     assumeRole: sts.assumeRole,
-    label: (id) => (id === STAGING ? "staging" : id),
+    label: (id) => (id === STAGING ? `staging (${STAGING})` : id),
     now: sts.now,
   });
 
